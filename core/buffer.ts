@@ -1,0 +1,371 @@
+/**
+ * The watched buffer: messages on watched topics, held until the model reads its inbox.
+ *
+ * Rules:
+ * - Messages are kept per exact topic, oldest first; topics are listed in the order
+ *   they first received a message (a topic emptied and refilled goes to the end).
+ * - Three bounds, applied on every add and re-applied at once by `setLimits`:
+ *   - per topic: at most `maxPerTopic` messages; the topic's oldest go first;
+ *   - age: a message older than `maxAgeSeconds` (now - receivedAt > maxAge) expires;
+ *   - bytes: the sum of entry sizes stays at or under `maxBytes`; the oldest
+ *     messages of the whole buffer go first, whatever their topic. An entry's size is
+ *     the UTF-8 bytes of its strings (topic, sender, content, sentAt, correlation_id,
+ *     reply_to) plus `ENTRY_OVERHEAD_BYTES` for the record around them.
+ * - Every eviction is counted, both in the result of the call that caused it and in
+ *   the cumulative `evicted`. `clear` and `removeUnwatched` are deliberate removals,
+ *   not evictions: they return how many messages they removed.
+ * - `read` never returns an expired message and does not consume. A filter is an
+ *   exact topic or an MQTT topic filter (`home/#`); undefined means every topic.
+ * - Time is an argument (`now`, epoch ms); the buffer has no timer. Expiry walks the
+ *   messages in arrival order, so it costs only what it removes; when a message was
+ *   stamped earlier than one already held (a clock stepped back), reads and `prune`
+ *   also check the topics they cover one message at a time until the buffer empties.
+ */
+
+import { displaySender } from "./envelope.js";
+import { hasWildcard, matches } from "./topics.js";
+
+export interface BufferEntry {
+  topic: string;
+  sender?: string;
+  content: string;
+  receivedAt: number;
+  sentAt?: string;
+  correlation_id?: string;
+  reply_to?: string;
+}
+
+export interface BufferLimits {
+  maxAgeSeconds: number;
+  maxPerTopic: number;
+  maxBytes: number;
+}
+
+export interface EvictionCounts {
+  perTopic: number;
+  age: number;
+  bytes: number;
+}
+
+/** Accounting size of an entry's record, beside its strings (object, queue slots, timestamp). */
+export const ENTRY_OVERHEAD_BYTES = 64;
+
+/** Size an entry counts for against `maxBytes`. */
+export function entryBytes(entry: BufferEntry): number {
+  let bytes = ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8");
+  for (const text of [entry.sender, entry.sentAt, entry.correlation_id, entry.reply_to]) {
+    if (text !== undefined) bytes += Buffer.byteLength(text, "utf8");
+  }
+  return bytes;
+}
+
+interface Slot {
+  readonly entry: BufferEntry;
+  readonly bytes: number;
+  removed: boolean;
+}
+
+export class WatchedBuffer {
+  private current: BufferLimits;
+  private readonly topics = new Map<string, Queue<Slot>>();
+  /** Every slot in arrival order, across topics; removed slots stay until they reach the head or a compaction. */
+  private order = new Queue<Slot>();
+  private deadInOrder = 0;
+  private messages = 0;
+  private bytes = 0;
+  private newestReceivedAt = -Infinity;
+  private outOfOrder = false;
+  private readonly totals: EvictionCounts = noEvictions();
+
+  constructor(limits: BufferLimits) {
+    this.current = checkLimits(limits);
+  }
+
+  get limits(): BufferLimits {
+    return { ...this.current };
+  }
+
+  /** Evictions since construction. */
+  get evicted(): EvictionCounts {
+    return { ...this.totals };
+  }
+
+  get size(): { messages: number; topics: number; bytes: number } {
+    return { messages: this.messages, topics: this.topics.size, bytes: this.bytes };
+  }
+
+  /** Buffers a copy of `entry`; returns the evictions this caused. */
+  add(entry: BufferEntry, now: number): EvictionCounts {
+    if (!Number.isFinite(entry.receivedAt)) {
+      throw new RangeError(`buffer entry receivedAt must be a finite epoch-ms time, got ${entry.receivedAt}`);
+    }
+    const counts = noEvictions();
+    this.expireHeads(now, counts);
+    if (this.isExpired(entry, now)) {
+      counts.age++;
+      return this.tally(counts);
+    }
+    if (entry.receivedAt < this.newestReceivedAt) this.outOfOrder = true;
+    else this.newestReceivedAt = entry.receivedAt;
+
+    const slot: Slot = { entry: { ...entry }, bytes: entryBytes(entry), removed: false };
+    let queue = this.topics.get(entry.topic);
+    if (!queue) {
+      queue = new Queue<Slot>();
+      this.topics.set(entry.topic, queue);
+    }
+    queue.push(slot);
+    this.order.push(slot);
+    this.messages++;
+    this.bytes += slot.bytes;
+
+    while (queue.length > this.current.maxPerTopic) {
+      this.discard(queue.shift()!);
+      counts.perTopic++;
+    }
+    this.enforceBytes(counts);
+    return this.tally(counts);
+  }
+
+  /** Changes some limits and applies all of them to what is already buffered. */
+  setLimits(limits: Partial<BufferLimits>, now: number): EvictionCounts {
+    const merged = { ...this.current };
+    for (const key of ["maxAgeSeconds", "maxPerTopic", "maxBytes"] as const) {
+      const value = limits[key];
+      if (value !== undefined) merged[key] = value;
+    }
+    this.current = checkLimits(merged);
+    const counts = noEvictions();
+    for (const [topic, queue] of this.topics) {
+      while (queue.length > this.current.maxPerTopic) {
+        this.discard(queue.shift()!);
+        counts.perTopic++;
+      }
+      if (queue.length === 0) this.topics.delete(topic);
+    }
+    this.expire(now, counts);
+    this.enforceBytes(counts);
+    return this.tally(counts);
+  }
+
+  /** Removes expired messages. */
+  prune(now: number): EvictionCounts {
+    const counts = noEvictions();
+    this.expire(now, counts);
+    return this.tally(counts);
+  }
+
+  /** Unexpired messages on the topics `filter` covers (all when undefined), oldest first within a topic. */
+  read(filter: string | undefined, now: number): BufferEntry[] {
+    const counts = noEvictions();
+    this.expireHeads(now, counts);
+    const result: BufferEntry[] = [];
+    for (const topic of this.topicsFor(filter)) {
+      if (this.outOfOrder) this.expireTopic(topic, now, counts);
+      const queue = this.topics.get(topic);
+      if (!queue) continue;
+      for (const slot of queue.values()) result.push({ ...slot.entry });
+    }
+    this.tally(counts);
+    return result;
+  }
+
+  /** Removes the messages on the topics `filter` covers, or all messages; returns how many. */
+  clear(filter?: string): number {
+    if (filter === undefined) {
+      const removed = this.messages;
+      this.topics.clear();
+      this.order = new Queue<Slot>();
+      this.deadInOrder = 0;
+      this.messages = 0;
+      this.bytes = 0;
+      this.resetOrdering();
+      return removed;
+    }
+    let removed = 0;
+    for (const topic of this.topicsFor(filter)) removed += this.removeTopic(topic);
+    return removed;
+  }
+
+  /** For unwatch: removes the topics `pattern` covers unless `stillWatched(topic)`; returns how many messages went. */
+  removeUnwatched(pattern: string, stillWatched: (topic: string) => boolean): number {
+    let removed = 0;
+    for (const topic of this.topicsFor(pattern)) {
+      if (!stillWatched(topic)) removed += this.removeTopic(topic);
+    }
+    return removed;
+  }
+
+  /** Per topic, in listing order: message count and unique senders in first-seen order ("unknown" for none). */
+  summary(now: number): Array<{ topic: string; count: number; senders: string[] }> {
+    this.prune(now);
+    return [...this.topics].map(([topic, queue]) => {
+      const senders = new Set<string>();
+      for (const slot of queue.values()) senders.add(displaySender(slot.entry.sender));
+      return { topic, count: queue.length, senders: [...senders] };
+    });
+  }
+
+  private topicsFor(filter: string | undefined): string[] {
+    if (filter === undefined) return [...this.topics.keys()];
+    if (!hasWildcard(filter)) return this.topics.has(filter) ? [filter] : [];
+    return [...this.topics.keys()].filter((topic) => topic === filter || matches(filter, topic));
+  }
+
+  private isExpired(entry: BufferEntry, now: number): boolean {
+    return now - entry.receivedAt > this.current.maxAgeSeconds * 1000;
+  }
+
+  private expire(now: number, counts: EvictionCounts): void {
+    this.expireHeads(now, counts);
+    if (this.outOfOrder) for (const topic of [...this.topics.keys()]) this.expireTopic(topic, now, counts);
+  }
+
+  /** Drops expired messages from the front of the arrival order; stops at the first one still fresh. */
+  private expireHeads(now: number, counts: EvictionCounts): void {
+    for (let slot = this.liveHead(); slot && this.isExpired(slot.entry, now); slot = this.liveHead()) {
+      this.dropHead();
+      counts.age++;
+    }
+  }
+
+  private expireTopic(topic: string, now: number, counts: EvictionCounts): void {
+    const queue = this.topics.get(topic);
+    if (!queue) return;
+    queue.retain((slot) => {
+      if (!this.isExpired(slot.entry, now)) return true;
+      this.discard(slot);
+      counts.age++;
+      return false;
+    });
+    if (queue.length === 0) this.topics.delete(topic);
+  }
+
+  private enforceBytes(counts: EvictionCounts): void {
+    while (this.bytes > this.current.maxBytes && this.liveHead()) {
+      this.dropHead();
+      counts.bytes++;
+    }
+  }
+
+  /** The oldest message still buffered, after skipping removed slots at the front of the order. */
+  private liveHead(): Slot | undefined {
+    let slot = this.order.peek();
+    while (slot?.removed) {
+      this.order.shift();
+      this.deadInOrder--;
+      slot = this.order.peek();
+    }
+    return slot;
+  }
+
+  /** Removes the live head of the arrival order, which is also the oldest message of its topic. */
+  private dropHead(): void {
+    const slot = this.order.shift()!;
+    const queue = this.topics.get(slot.entry.topic)!;
+    queue.shift();
+    if (queue.length === 0) this.topics.delete(slot.entry.topic);
+    slot.removed = true;
+    this.forget(slot);
+  }
+
+  private removeTopic(topic: string): number {
+    const queue = this.topics.get(topic);
+    if (!queue) return 0;
+    for (const slot of queue.values()) this.discard(slot);
+    this.topics.delete(topic);
+    return queue.length;
+  }
+
+  /** Marks a slot taken out of its topic queue as removed; the arrival order drops it lazily. */
+  private discard(slot: Slot): void {
+    slot.removed = true;
+    this.deadInOrder++;
+    this.forget(slot);
+    if (this.deadInOrder > 1024 && this.deadInOrder > this.messages) {
+      this.order.retain((s) => !s.removed);
+      this.deadInOrder = 0;
+    }
+  }
+
+  private forget(slot: Slot): void {
+    this.messages--;
+    this.bytes -= slot.bytes;
+    if (this.messages === 0) this.resetOrdering();
+  }
+
+  private resetOrdering(): void {
+    this.newestReceivedAt = -Infinity;
+    this.outOfOrder = false;
+  }
+
+  private tally(counts: EvictionCounts): EvictionCounts {
+    this.totals.perTopic += counts.perTopic;
+    this.totals.age += counts.age;
+    this.totals.bytes += counts.bytes;
+    return counts;
+  }
+}
+
+function noEvictions(): EvictionCounts {
+  return { perTopic: 0, age: 0, bytes: 0 };
+}
+
+function checkLimits(limits: BufferLimits): BufferLimits {
+  const { maxAgeSeconds, maxPerTopic, maxBytes } = limits;
+  if (!(Number.isFinite(maxAgeSeconds) && maxAgeSeconds > 0)) {
+    throw new RangeError(`buffer limit maxAgeSeconds must be a positive number of seconds, got ${maxAgeSeconds}`);
+  }
+  if (!(Number.isInteger(maxPerTopic) && maxPerTopic > 0)) {
+    throw new RangeError(`buffer limit maxPerTopic must be a positive integer, got ${maxPerTopic}`);
+  }
+  if (!(Number.isInteger(maxBytes) && maxBytes > 0)) {
+    throw new RangeError(`buffer limit maxBytes must be a positive integer, got ${maxBytes}`);
+  }
+  return { maxAgeSeconds, maxPerTopic, maxBytes };
+}
+
+/** FIFO with O(1) amortised shift: a head index into an array compacted once half of it is spent. */
+class Queue<T> {
+  private items: Array<T | undefined> = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head++;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  *values(): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+
+  /** Keeps the items for which `keep` is true, in order. */
+  retain(keep: (item: T) => boolean): void {
+    const kept: T[] = [];
+    for (const item of this.values()) if (keep(item)) kept.push(item);
+    this.items = kept;
+    this.head = 0;
+  }
+}
