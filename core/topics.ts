@@ -75,11 +75,12 @@ export function hasWildcard(pattern: string): boolean {
 
 /**
  * True when the topic filter `pattern` matches the topic name `topic`.
- * An invalid pattern matches nothing.
+ * An invalid pattern matches nothing, and neither does an invalid topic name
+ * (one holding a wildcard included: `a/+` is a filter, never a topic).
  */
 export function matches(pattern: string, topic: string): boolean {
-  if (pattern === topic) return !hasWildcard(topic) && checkCommon("topic", topic) === undefined;
-  if (!isValidPattern(pattern) || checkCommon("topic", topic) !== undefined) return false;
+  if (validateTopic(topic) !== undefined || !isValidPattern(pattern)) return false;
+  if (pattern === topic) return true;
   if (topic.startsWith("$") && (pattern.startsWith("+") || pattern.startsWith("#"))) return false;
   const filterLevels = pattern.split("/");
   const topicLevels = topic.split("/");
