@@ -3,7 +3,7 @@
 import { cpSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-for (const node of readdirSync("nodes", { withFileTypes: true })) {
+for (const node of existsSync("nodes") ? readdirSync("nodes", { withFileTypes: true }) : []) {
   if (!node.isDirectory()) continue;
   const from = join("nodes", node.name);
   const to = join("dist", "nodes", node.name);
