@@ -1,0 +1,142 @@
+/**
+ * The session's one MQTT client. It records every listener it puts on the mqtt.js
+ * client and removes exactly those, bounds every wait (acks, close), and turns
+ * broker refusals into errors instead of letting them pass silently.
+ */
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { EventEmitter } from "node:events";
+import type { TlsOptions } from "./types.js";
+
+export class ConnectionError extends Error {}
+
+export interface ConnectionOptions {
+  brokerUrl: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  tls?: TlsOptions;
+  will: { topic: string; payload: () => string };
+  keepaliveSeconds?: number;
+}
+
+export interface ConnectionEvents {
+  connect: [];
+  close: [];
+  reconnect: [];
+  offline: [];
+  error: [error: Error];
+  message: [topic: string, payload: Buffer, retained: boolean];
+}
+
+const ACK_DEADLINE_MS = 10_000;
+const CLOSE_DEADLINE_MS = 2_000;
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ConnectionError(`${what}: no answer from the broker within ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+export class Connection extends EventEmitter<ConnectionEvents> {
+  private client: MqttClient | undefined;
+  private readonly clientListeners: Array<[string, (...args: unknown[]) => void]> = [];
+
+  constructor(private readonly options: ConnectionOptions) {
+    super();
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  open(): void {
+    if (this.client) return;
+    const { tls } = this.options;
+    const clientOptions: IClientOptions = {
+      clientId: this.options.clientId,
+      clean: true,
+      resubscribe: false,
+      reconnectPeriod: 1000,
+      connectTimeout: 30_000,
+      keepalive: this.options.keepaliveSeconds ?? 60,
+      queueQoSZero: false,
+      will: { topic: this.options.will.topic, payload: Buffer.from(this.options.will.payload()), qos: 1, retain: true },
+    };
+    if (this.options.username) clientOptions.username = this.options.username;
+    if (this.options.password) clientOptions.password = this.options.password;
+    if (tls?.ca) clientOptions.ca = tls.ca;
+    if (tls?.cert) clientOptions.cert = tls.cert;
+    if (tls?.key) clientOptions.key = tls.key;
+    if (tls?.rejectUnauthorized !== undefined) clientOptions.rejectUnauthorized = tls.rejectUnauthorized;
+
+    const client = mqtt.connect(this.options.brokerUrl, clientOptions);
+    this.client = client;
+    this.on_(client, "connect", () => this.emit("connect"));
+    this.on_(client, "reconnect", () => {
+      // The Will goes out with each CONNECT: refresh its timestamp so it is never stale.
+      if (client.options.will) client.options.will.payload = Buffer.from(this.options.will.payload());
+      this.emit("reconnect");
+    });
+    this.on_(client, "close", () => this.emit("close"));
+    this.on_(client, "offline", () => this.emit("offline"));
+    this.on_(client, "error", (err: Error) => this.emit("error", err));
+    this.on_(client, "message", (topic: string, payload: Buffer, packet: { retain?: boolean }) =>
+      this.emit("message", topic, payload, packet.retain === true),
+    );
+  }
+
+  private on_<A extends unknown[]>(client: MqttClient, event: string, handler: (...args: A) => void): void {
+    const listener = handler as unknown as (...args: unknown[]) => void;
+    (client as unknown as EventEmitter).on(event, listener);
+    this.clientListeners.push([event, listener]);
+  }
+
+  private requireClient(what: string): MqttClient {
+    if (!this.client || !this.client.connected) {
+      throw new ConnectionError(`${what} failed: not connected to the broker`);
+    }
+    return this.client;
+  }
+
+  async publish(topic: string, payload: string | Buffer, qos: 0 | 1 | 2, retain: boolean): Promise<void> {
+    const client = this.requireClient(`publish to ${topic}`);
+    await withDeadline(client.publishAsync(topic, payload, { qos, retain }), ACK_DEADLINE_MS, `publish to ${topic}`);
+  }
+
+  /** Subscribes; rejects when the broker refuses the filter (SUBACK 0x80). */
+  async subscribe(filters: string[], qos: 0 | 1 | 2): Promise<void> {
+    if (filters.length === 0) return;
+    const client = this.requireClient(`subscribe to ${filters.join(", ")}`);
+    const granted = await withDeadline(client.subscribeAsync(filters, { qos }), ACK_DEADLINE_MS, "subscribe");
+    const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
+    if (refused.length > 0) throw new ConnectionError(`the broker refused the subscription to ${refused.join(", ")}`);
+  }
+
+  async unsubscribe(filters: string[]): Promise<void> {
+    if (filters.length === 0) return;
+    const client = this.requireClient(`unsubscribe from ${filters.join(", ")}`);
+    await withDeadline(client.unsubscribeAsync(filters), ACK_DEADLINE_MS, "unsubscribe");
+  }
+
+  /** Ends the connection with a DISCONNECT (so the Will is not sent), within a deadline. */
+  async close(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    try {
+      await withDeadline(client.endAsync(false), CLOSE_DEADLINE_MS, "close");
+    } catch {
+      await client.endAsync(true);
+    } finally {
+      for (const [event, listener] of this.clientListeners) {
+        (client as unknown as EventEmitter).removeListener(event, listener);
+      }
+      this.clientListeners.length = 0;
+      // A closed client can still report a late socket error; with no listener
+      // EventEmitter would throw it and take the host process down.
+      client.on("error", () => undefined);
+    }
+  }
+}

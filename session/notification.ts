@@ -1,0 +1,44 @@
+/**
+ * An admitted message as a Claude Code channel notification: `{content, meta}`.
+ * Meta keys are the reference's (`source`, `topic`, `sender`, `ts`, plus
+ * `correlation_id` / `reply_to` when present) and a few of ours (`sent_ts`,
+ * `retained`, `payload`, `via`, Home Assistant fields); every key and value
+ * goes through core's sanitiser, because topic names and senders are chosen by
+ * whoever publishes.
+ */
+import { channelMeta } from "../core/meta.js";
+import { displaySender } from "../core/envelope.js";
+import type { AdmittedMessage } from "./types.js";
+
+export const CHANNEL_METHOD = "notifications/claude/channel";
+
+export interface ChannelNotification {
+  content: string;
+  meta: Record<string, string>;
+}
+
+const TRUSTED_KEYS = new Set(["source", "topic", "sender", "ts", "correlation_id", "reply_to", "sent_ts", "retained", "payload", "via"]);
+
+function withoutKeys(fields: Record<string, string> | undefined, keys: Set<string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields ?? {}).filter(([key]) => !keys.has(key)));
+}
+
+export function toNotification(message: AdmittedMessage): ChannelNotification {
+  return {
+    content: message.content,
+    // Trusted fields first: on a key clash after sanitising, channelMeta keeps the first.
+    meta: channelMeta({
+      source: "mqtt",
+      topic: message.topic,
+      sender: displaySender(message.sender),
+      ts: new Date(message.receivedAt).toISOString(),
+      correlation_id: message.correlation_id,
+      reply_to: message.reply_to,
+      sent_ts: message.sentAt,
+      retained: message.retained ? "true" : undefined,
+      payload: message.kind === "binary" || message.kind === "oversize" ? message.kind : undefined,
+      via: message.via === "flow" ? "flow" : undefined,
+      ...withoutKeys(message.extra, TRUSTED_KEYS),
+    }),
+  };
+}

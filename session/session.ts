@@ -1,0 +1,640 @@
+/**
+ * The live session, shared by every host (the MCP bridge, the Node-RED config node).
+ *
+ * It owns one MQTT connection, keeps broker subscriptions in step with the gate
+ * lists, sorts every inbound message into admitted / watched / dropped, buffers
+ * the watched ones, answers requests, publishes its retained status with a
+ * heartbeat and a Last Will, and persists Claude's lists. Hosts listen to its
+ * events (admitted messages, drops, limits, connection state) and call its
+ * operations; the MCP tools are thin wrappers around them.
+ */
+import { EventEmitter } from "node:events";
+import { createHash, randomUUID } from "node:crypto";
+import { WatchedBuffer, type BufferEntry, type EvictionCounts } from "../core/buffer.js";
+import { parseInbound, wrapEnvelope, type InboundMessage } from "../core/envelope.js";
+import type { GateDecision, ListName } from "../core/gate.js";
+import { sessionTopics, type SessionTopics } from "../core/layout.js";
+import { defaultSessionConfig, parseSessionFile, serializeSessionConfig, SessionFileError, type SessionConfig } from "../core/session-file.js";
+import { validateSessionName } from "../core/session-name.js";
+import { redactUrl } from "../core/settings.js";
+import { validatePattern, validateTopic } from "../core/topics.js";
+import { Connection } from "./connection.js";
+import { SessionDirectory, type DirectoryEntry } from "./directory.js";
+import { SessionLists, type InvalidPattern } from "./lists.js";
+import { PendingRequests, type RequestReply } from "./requests.js";
+import { isMovable } from "./store.js";
+import type { StatusPayload } from "./status.js";
+import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
+import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
+
+export class SessionError extends Error {}
+
+export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
+
+export interface IngestOptions {
+  via: "mqtt" | "flow";
+  retained?: boolean;
+  /** Admit or watch regardless of the lists (claude-gate's forced modes). */
+  force?: "admit" | "watch";
+  extra?: Record<string, string>;
+}
+
+export interface PublishRequest {
+  topic: string;
+  text: string;
+  correlation_id?: string;
+  reply_to?: string;
+  retain?: boolean;
+  raw?: boolean;
+  qos?: 0 | 1 | 2;
+}
+
+export interface InboxRead {
+  filter?: string;
+  clear?: boolean;
+  limit?: number;
+}
+
+export type InboxResult =
+  | { kind: "summary"; topics: Array<{ topic: string; count: number; senders: string[] }> }
+  | { kind: "messages"; filter: string; messages: BufferEntry[]; remaining: number; cleared: number }
+  | { kind: "cleared"; cleared: number };
+
+export interface Counters {
+  admitted: number;
+  watched: number;
+  replies: number;
+  dropped: Record<DropReason, number>;
+  binary: number;
+}
+
+export interface StatusSnapshot {
+  session: string;
+  version: string;
+  host: "bridge" | "flow";
+  broker: string;
+  connection: { state: ConnectionState; since: string; lastError?: string };
+  admitted: string[];
+  watched: string[];
+  muted: string[];
+  pinned: { admitted: string[]; watched: string[]; muted: string[] };
+  activeSubscriptions: string[];
+  pendingRequests: number;
+  buffer: Record<string, number>;
+  bufferMaxAge: number;
+  bufferMaxPerTopic: number;
+  bufferBytes: number;
+  bufferMaxBytes: number;
+  counts: Counters;
+  evicted: EvictionCounts;
+  problems: string[];
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+const RECENT_LIMIT = 10_000;
+
+function hashPayload(payload: Buffer | string): string {
+  return createHash("sha1").update(payload).digest("base64");
+}
+
+/** A Map used as a bounded set of recent keys: the oldest entry goes first. */
+function rememberBounded<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > RECENT_LIMIT) map.delete(map.keys().next().value as K);
+}
+
+export class Session extends EventEmitter<SessionEvents> {
+  readonly name: string;
+  readonly topics: SessionTopics;
+  private readonly lists: SessionLists;
+  private readonly buffer: WatchedBuffer;
+  private readonly needs = new SubscriptionNeeds();
+  private readonly requests: PendingRequests;
+  private readonly directory: SessionDirectory;
+  private readonly connection: Connection;
+  private readonly startedAt = new Date();
+  private readonly problems: string[] = [];
+  private readonly counters: Counters = {
+    admitted: 0,
+    watched: 0,
+    replies: 0,
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0 },
+    binary: 0,
+  };
+  private readonly retainedSeen = new Map<string, string>();
+  private readonly ownPublishes = new Map<string, Set<string>>();
+  private connectionState: ConnectionState = "disconnected";
+  private stateSince = new Date();
+  private lastError: string | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private sweep: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: SessionOptions) {
+    super();
+    this.name = options.name;
+    this.topics = sessionTopics(options.prefix, options.name);
+    const own = this.loadOwnConfig();
+    this.lists = new SessionLists(own, options.pinned, options.name);
+    for (const bad of this.lists.invalid) {
+      this.problem(`ignored invalid ${bad.list} pattern "${bad.pattern}": ${bad.reason}`);
+    }
+    this.buffer = new WatchedBuffer({
+      maxAgeSeconds: own.bufferMaxAge,
+      maxPerTopic: own.bufferMaxPerTopic,
+      maxBytes: options.bufferMaxBytes,
+    });
+    this.requests = new PendingRequests(options.maxPendingRequests);
+    this.directory = new SessionDirectory(options.prefix);
+    this.needs.add(this.topics.inbox, "inbox");
+    this.needs.add(this.directory.filter, "directory");
+    for (const list of ["admitted", "watched"] as const) {
+      for (const pattern of this.lists.effective()[list]) this.needs.add(pattern, list);
+    }
+    this.connection = new Connection({
+      brokerUrl: options.brokerUrl,
+      clientId: options.clientId ?? `claude-${options.name}-${randomUUID().slice(0, 8)}`,
+      ...(options.username ? { username: options.username } : {}),
+      ...(options.password ? { password: options.password } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+      will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) },
+    });
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────
+
+  get state(): ConnectionState {
+    return this.connectionState;
+  }
+
+  /** Starts connecting (returns at once; `state` events tell how it goes). */
+  start(): void {
+    if (this.stopping) throw new SessionError("session already stopped");
+    this.setState("connecting");
+    this.log("info", `connecting to ${redactUrl(this.options.brokerUrl)}`);
+    const c = this.connection;
+    c.on("connect", () => void this.onConnect());
+    c.on("reconnect", () => this.setState("reconnecting"));
+    c.on("close", () => {
+      if (this.connectionState === "connected") this.setState("disconnected", this.lastError);
+    });
+    c.on("error", (err) => {
+      this.lastError = err.message;
+      this.log("warn", `MQTT error: ${err.message}`);
+    });
+    c.on("message", (topic, payload, retained) => this.onBrokerMessage(topic, payload, retained));
+    c.open();
+    this.heartbeat = setInterval(() => void this.publishStatus("online"), this.options.heartbeatSeconds * 1000);
+    this.sweep = setInterval(() => this.reportEvictions(this.buffer.prune(Date.now())), SWEEP_INTERVAL_MS);
+  }
+
+  /** Publishes the offline status, closes the connection and releases every timer. Runs once. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    clearInterval(this.sweep);
+    this.requests.cancelAll("Request cancelled: the session is shutting down");
+    if (this.connection.connected) {
+      try {
+        await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload("offline", "shutdown")), 1, true);
+      } catch (err) {
+        this.log("warn", `could not publish offline status: ${(err as Error).message}`);
+      }
+    }
+    await this.connection.close();
+    this.connection.removeAllListeners();
+    this.setState("stopped");
+  }
+
+  private async onConnect(): Promise<void> {
+    this.lastError = undefined;
+    const filters = this.needs.filters();
+    // One SUBACK per filter, so a filter the broker refuses doesn't take the others with it.
+    const results = await Promise.allSettled(filters.map((f) => this.connection.subscribe([f], this.options.qos)));
+    results.forEach((result, i) => {
+      if (result.status === "rejected") this.problem(`subscribe ${filters[i]}: ${(result.reason as Error).message}`);
+    });
+    await this.publishStatus("online");
+    this.setState("connected");
+    this.log("info", `connected; subscribed to ${filters.length} filter(s)`);
+  }
+
+  private setState(state: ConnectionState, detail?: string): void {
+    if (state === this.connectionState) return;
+    this.connectionState = state;
+    this.stateSince = new Date();
+    this.emit("state", state, detail);
+  }
+
+  // ── status and directory ─────────────────────────────────────────────────
+
+  private statusPayload(status: "online" | "offline", reason?: string): StatusPayload {
+    const now = new Date().toISOString();
+    return {
+      status,
+      session: this.name,
+      ts: now,
+      lastSeen: now,
+      startedAt: this.startedAt.toISOString(),
+      host: this.options.host,
+      heartbeat: this.options.heartbeatSeconds,
+      ...(reason ? { reason } : {}),
+      ...this.options.statusExtras?.(),
+    };
+  }
+
+  private async publishStatus(status: "online" | "offline"): Promise<void> {
+    if (!this.connection.connected) return;
+    try {
+      await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload(status)), 1, true);
+    } catch (err) {
+      this.log("warn", `status publish failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Sessions seen under the prefix, from their retained statuses. */
+  sessions(): DirectoryEntry[] {
+    return this.directory.list(Date.now());
+  }
+
+  // ── inbound ──────────────────────────────────────────────────────────────
+
+  private onBrokerMessage(topic: string, payload: Buffer, retained: boolean): void {
+    const isStatus = this.directory.record(topic, payload);
+    if (isStatus && !this.coveredByList(topic)) return;
+    try {
+      this.ingest(topic, parseInbound(payload, this.options.maxPayloadBytes), { via: "mqtt", retained }, payload);
+    } catch (err) {
+      this.log("error", `message on ${topic} could not be handled: ${(err as Error).message}`);
+    }
+  }
+
+  private coveredByList(topic: string): boolean {
+    return this.lists.gate.index("admitted").match(topic) !== undefined || this.lists.gate.index("watched").match(topic) !== undefined;
+  }
+
+  /**
+   * Sorts one message into its tier. Precedence: size report and echoes first, then
+   * mute, then a reply to one of our requests (on our inbox only), then admit, then
+   * watch; anything else is dropped as unmatched.
+   */
+  ingest(topic: string, message: InboundMessage, options: IngestOptions, raw?: Buffer): IngestOutcome {
+    if (message.kind === "binary") this.counters.binary++;
+    if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
+    if (options.retained && raw) {
+      const hash = hashPayload(raw);
+      if (this.retainedSeen.get(topic) === hash) return this.drop(topic, message, "duplicate-retained");
+      rememberBounded(this.retainedSeen, topic, hash);
+    }
+    if (message.kind === "oversize") {
+      this.counters.dropped.oversize++;
+      this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
+    }
+
+    const decision: GateDecision = options.force
+      ? { tier: options.force === "admit" ? "admitted" : "watched", pattern: `(forced by flow)` }
+      : this.lists.gate.classify(topic, message.sender);
+    if (decision.tier === "dropped" && decision.reason === "muted") return this.drop(topic, message, "muted", decision.pattern);
+
+    if (message.correlation_id && topic === this.topics.inbox) {
+      const reply: RequestReply = { content: message.content, ...(message.sender ? { sender: message.sender } : {}) };
+      if (this.requests.settle(message.correlation_id, topic, reply)) {
+        this.counters.replies++;
+        return { tier: "reply" };
+      }
+    }
+
+    const receivedAt = Date.now();
+    if (decision.tier === "admitted") {
+      this.counters.admitted++;
+      const admitted: AdmittedMessage = {
+        topic,
+        content: message.content,
+        kind: message.kind,
+        receivedAt,
+        pattern: decision.pattern,
+        via: options.via,
+        ...(message.sender !== undefined ? { sender: message.sender } : {}),
+        ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
+        ...(message.correlation_id !== undefined ? { correlation_id: message.correlation_id } : {}),
+        ...(message.reply_to !== undefined ? { reply_to: message.reply_to } : {}),
+        ...(options.retained ? { retained: true } : {}),
+        ...(options.extra ? { extra: options.extra } : {}),
+      };
+      this.emit("admitted", admitted);
+      return decision;
+    }
+    if (decision.tier === "watched") {
+      this.counters.watched++;
+      const entry: BufferEntry = {
+        topic,
+        content: message.content,
+        receivedAt,
+        ...(message.sender !== undefined ? { sender: message.sender } : {}),
+        ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
+        ...(message.correlation_id !== undefined ? { correlation_id: message.correlation_id } : {}),
+        ...(message.reply_to !== undefined ? { reply_to: message.reply_to } : {}),
+      };
+      this.reportEvictions(this.buffer.add(entry, receivedAt));
+      this.emit("watched", topic, decision.pattern);
+      return decision;
+    }
+    return this.drop(topic, message, decision.reason === "echo" ? "echo" : "unmatched", decision.pattern);
+  }
+
+  /**
+   * Our own messages coming back: an envelope naming us, our status topic, or a
+   * payload we published to that topic moments ago (raw publishes carry no sender).
+   */
+  private isEcho(topic: string, message: InboundMessage, raw: Buffer | undefined): boolean {
+    if (message.sender === this.name && (message.kind === "envelope" || message.kind === "json")) return true;
+    if (topic === this.topics.status) return true;
+    const recent = this.ownPublishes.get(topic);
+    if (!recent || !raw) return false;
+    const hash = hashPayload(raw);
+    if (!recent.has(hash)) return false;
+    recent.delete(hash);
+    if (recent.size === 0) this.ownPublishes.delete(topic);
+    return true;
+  }
+
+  private drop(topic: string, message: InboundMessage, reason: DropReason, pattern?: string): IngestOutcome {
+    if (reason !== "oversize") this.counters.dropped[reason]++;
+    this.emit("dropped", {
+      topic,
+      reason,
+      bytes: message.bytes,
+      ...(message.sender !== undefined ? { sender: message.sender } : {}),
+      ...(pattern !== undefined ? { pattern } : {}),
+    });
+    if (reason === "echo" || reason === "duplicate-retained") return { tier: "dropped", reason };
+    return { tier: "dropped", reason: reason === "muted" ? "muted" : "unmatched", ...(pattern ? { pattern } : {}) };
+  }
+
+  private reportEvictions(counts: EvictionCounts): void {
+    const total = counts.perTopic + counts.age + counts.bytes;
+    if (total === 0) return;
+    this.emit("limit", {
+      limit: "buffer",
+      message: `watched buffer evicted ${total} message(s) (per-topic cap ${counts.perTopic}, age ${counts.age}, byte bound ${counts.bytes})`,
+      counts,
+    });
+  }
+
+  // ── lists ────────────────────────────────────────────────────────────────
+
+  effectiveLists(): EffectiveLists {
+    return { ...this.lists.effective(), pinned: this.lists.pinned };
+  }
+
+  isPinned(list: ListName, pattern: string): boolean {
+    return this.lists.isPinned(list, pattern);
+  }
+
+  /** Adds a pattern to Claude's list (admit / watch / mute). Returns false when already in force. */
+  async addPattern(list: ListName, pattern: string): Promise<boolean> {
+    const added = this.lists.add(list, pattern);
+    if (!added) return false;
+    this.persist();
+    this.listsChanged();
+    if (list !== "muted") await this.need(pattern, list);
+    return true;
+  }
+
+  /** Removes a pattern from Claude's list. Returns false when Claude's list did not have it. */
+  async removePattern(list: ListName, pattern: string): Promise<boolean> {
+    const removed = this.lists.remove(list, pattern);
+    if (!removed) return false;
+    this.persist();
+    this.listsChanged();
+    if (list === "watched") {
+      const watched = this.lists.gate.index("watched");
+      this.buffer.removeUnwatched(pattern, (topic) => watched.match(topic) !== undefined);
+    }
+    if (list !== "muted") await this.release(pattern, list);
+    return true;
+  }
+
+  /** Which list (other than `except`) still takes messages a pattern named, if any. */
+  stillCovered(pattern: string, except: ListName): ListName | undefined {
+    for (const list of ["admitted", "watched"] as const) {
+      if (list === except) continue;
+      if (this.lists.has(list, pattern) || this.lists.gate.index(list).match(pattern, pattern) !== undefined) return list;
+    }
+    return undefined;
+  }
+
+  private listsChanged(): void {
+    this.emit("lists", this.effectiveLists());
+  }
+
+  config(changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number }): SessionConfig {
+    const own = this.lists.own;
+    if (changes.bufferMaxAge !== undefined) own.bufferMaxAge = changes.bufferMaxAge;
+    if (changes.bufferMaxPerTopic !== undefined) own.bufferMaxPerTopic = changes.bufferMaxPerTopic;
+    this.reportEvictions(
+      this.buffer.setLimits({ maxAgeSeconds: own.bufferMaxAge, maxPerTopic: own.bufferMaxPerTopic }, Date.now()),
+    );
+    this.persist();
+    return own;
+  }
+
+  currentConfig(): SessionConfig {
+    return this.lists.own;
+  }
+
+  // ── subscriptions ────────────────────────────────────────────────────────
+
+  private async need(filter: string, reason: SubscriptionReason): Promise<void> {
+    if (!this.needs.add(filter, reason) || !this.connection.connected) return;
+    await this.connection.subscribe([filter], this.options.qos);
+  }
+
+  private async release(filter: string, reason: SubscriptionReason): Promise<void> {
+    if (!this.needs.remove(filter, reason) || !this.connection.connected) return;
+    await this.connection.unsubscribe([filter]);
+  }
+
+  /** An explicit broker subscription (not persisted). Rejects when the broker refuses it. */
+  async subscribe(filter: string): Promise<void> {
+    const invalid = validatePattern(filter);
+    if (invalid) throw new SessionError(`Invalid topic filter: ${invalid}`);
+    this.needs.add(filter, "explicit");
+    await this.connection.subscribe([filter], this.options.qos);
+  }
+
+  /** Drops the explicit subscription; returns the reasons that keep the filter subscribed, if any. */
+  async unsubscribe(filter: string): Promise<SubscriptionReason[]> {
+    const invalid = validatePattern(filter);
+    if (invalid) throw new SessionError(`Invalid topic filter: ${invalid}`);
+    if (this.needs.remove(filter, "explicit")) {
+      await this.connection.unsubscribe([filter]);
+      return [];
+    }
+    return this.needs.reasons(filter);
+  }
+
+  // ── outbound ─────────────────────────────────────────────────────────────
+
+  /** Publishes as this session (an envelope unless raw). Rejects when not connected or not acknowledged. */
+  async publish(req: PublishRequest): Promise<{ bytes: number }> {
+    const invalid = validateTopic(req.topic);
+    if (invalid) throw new SessionError(`Invalid topic: ${invalid}`);
+    const payload = req.raw
+      ? req.text
+      : wrapEnvelope(
+          {
+            sender: this.name,
+            content: req.text,
+            ...(req.correlation_id ? { correlation_id: req.correlation_id } : {}),
+            ...(req.reply_to ? { reply_to: req.reply_to } : {}),
+          },
+          new Date(),
+        );
+    const bytes = Buffer.byteLength(payload);
+    if (bytes > this.options.maxPayloadBytes) {
+      throw new SessionError(`message of ${bytes} bytes is over the ${this.options.maxPayloadBytes}-byte limit (MQTT_MAX_PAYLOAD_BYTES)`);
+    }
+    const hash = hashPayload(payload);
+    const recent = this.ownPublishes.get(req.topic) ?? new Set<string>();
+    recent.add(hash);
+    rememberBounded(this.ownPublishes, req.topic, recent);
+    try {
+      await this.connection.publish(req.topic, payload, req.qos ?? this.options.qos, req.retain ?? false);
+    } catch (err) {
+      recent.delete(hash);
+      throw err;
+    }
+    return { bytes };
+  }
+
+  /** Sends a request to another session's inbox and waits for the correlated reply. */
+  async request(target: string, text: string, timeoutSeconds?: number): Promise<RequestReply> {
+    const invalid = validateSessionName(target);
+    if (invalid) throw new SessionError(`Invalid target session name: ${invalid}`);
+    if (!this.connection.connected) throw new SessionError(`request to ${target} failed: not connected to the broker`);
+    const correlationId = randomUUID();
+    const timeout = timeoutSeconds ?? this.options.requestTimeoutSeconds;
+    const reply = this.requests.wait(correlationId, target, this.topics.inbox, timeout);
+    try {
+      await this.publish({
+        topic: sessionTopics(this.options.prefix, target).inbox,
+        text,
+        correlation_id: correlationId,
+        reply_to: this.topics.inbox,
+      });
+    } catch (err) {
+      this.requests.fail(correlationId, err as Error);
+    }
+    return reply;
+  }
+
+  // ── inbox ────────────────────────────────────────────────────────────────
+
+  inbox(read: InboxRead): InboxResult {
+    const now = Date.now();
+    this.reportEvictions(this.buffer.prune(now));
+    if (read.filter === undefined) {
+      if (read.clear) return { kind: "cleared", cleared: this.buffer.clear() };
+      return { kind: "summary", topics: this.buffer.summary(now) };
+    }
+    const invalid = validatePattern(read.filter);
+    if (invalid) throw new SessionError(`Invalid topic or pattern: ${invalid}`);
+    const all = this.buffer.read(read.filter, now);
+    const limit = read.limit ?? all.length;
+    const messages = all.slice(0, limit);
+    const cleared = read.clear ? this.buffer.clear(read.filter) : 0;
+    return { kind: "messages", filter: read.filter, messages, remaining: all.length - messages.length, cleared };
+  }
+
+  // ── status ───────────────────────────────────────────────────────────────
+
+  status(): StatusSnapshot {
+    const lists = this.lists.effective();
+    const buffer: Record<string, number> = {};
+    for (const { topic, count } of this.buffer.summary(Date.now())) buffer[topic] = count;
+    return {
+      session: this.name,
+      version: this.options.version,
+      host: this.options.host,
+      broker: redactUrl(this.options.brokerUrl),
+      connection: {
+        state: this.connectionState,
+        since: this.stateSince.toISOString(),
+        ...(this.lastError ? { lastError: this.lastError } : {}),
+      },
+      admitted: lists.admitted,
+      watched: lists.watched,
+      muted: lists.muted,
+      pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
+      activeSubscriptions: this.needs.filters().filter((f) => f !== this.directory.filter),
+      pendingRequests: this.requests.size,
+      buffer,
+      bufferMaxAge: this.lists.own.bufferMaxAge,
+      bufferMaxPerTopic: this.lists.own.bufferMaxPerTopic,
+      bufferBytes: this.buffer.size.bytes,
+      bufferMaxBytes: this.buffer.limits.maxBytes,
+      counts: structuredClone(this.counters),
+      evicted: { ...this.buffer.evicted },
+      problems: [...this.problems],
+    };
+  }
+
+  invalidPatterns(): InvalidPattern[] {
+    return [...this.lists.invalid];
+  }
+
+  // ── persistence ──────────────────────────────────────────────────────────
+
+  private loadOwnConfig(): SessionConfig {
+    const store = this.options.store;
+    const defaults = defaultSessionConfig(this.topics.inbox);
+    if (!store) return defaults;
+    const loaded = store.load();
+    if (loaded.kind === "missing") return defaults;
+    if (loaded.kind === "unreadable") {
+      this.problem(`session file ${store.location} could not be read (${loaded.error}); lists start from defaults and the file is left as it is`);
+      return defaults;
+    }
+    try {
+      return parseSessionFile(loaded.text, this.topics.inbox);
+    } catch (err) {
+      const detail = err instanceof SessionFileError ? err.problems.join("; ") : (err as Error).message;
+      let kept = "";
+      if (isMovable(store)) {
+        try {
+          kept = `; the file was moved aside to ${store.moveAside(new Date())}`;
+        } catch (moveErr) {
+          kept = `; moving it aside failed (${(moveErr as Error).message})`;
+        }
+      }
+      this.problem(`session file ${store.location} is corrupt (${detail})${kept}; lists start from defaults`);
+      return defaults;
+    }
+  }
+
+  private persist(): void {
+    const store = this.options.store;
+    if (!store) return;
+    try {
+      store.save(serializeSessionConfig(this.lists.own));
+    } catch (err) {
+      this.problem(`could not save ${store.location}: ${(err as Error).message}`);
+      throw new SessionError(`the change is in force but could not be saved to ${store.location}: ${(err as Error).message}`);
+    }
+  }
+
+  private problem(message: string): void {
+    this.problems.push(message);
+    this.log("error", message);
+  }
+
+  private log(level: "info" | "warn" | "error", message: string): void {
+    this.emit("log", level, message);
+  }
+}

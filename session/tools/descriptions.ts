@@ -1,0 +1,25 @@
+/** What each tool is for, written for the model. */
+import type { ToolName } from "./schemas.js";
+
+export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
+  reply:
+    "Reply on an MQTT topic as this session. To answer a request, use the received reply_to as topic and pass its correlation_id. The text is wrapped in a JSON envelope {sender, ts, content} unless raw is true.",
+  publish:
+    "Publish a message to an MQTT topic as this session, wrapped in the JSON envelope {sender, ts, content}. Set raw: true to send the text unchanged (for devices such as lights and switches). Fails when the broker is not connected or does not acknowledge the message.",
+  request:
+    "Send a request to another session's inbox and wait for its reply (correlated by id). Returns the reply text, or an error on timeout.",
+  inbox:
+    "Read watched (buffered) messages. Without topic: a summary of what is buffered. With a topic or pattern (e.g. home/#): the messages, oldest first. clear: true removes what matched (without topic: everything). Reading does not remove messages.",
+  watch: "Watch a sender name or topic filter: matching messages are buffered silently; read them with inbox. Subscribes on the broker. Persisted.",
+  unwatch: "Stop watching a pattern and drop its buffered messages (topics still covered by another watched pattern keep theirs). Persisted.",
+  admit: "Admit a sender name or topic filter: matching messages arrive in this conversation in real time. Subscribes on the broker. Persisted.",
+  mute: "Mute a sender name or topic filter: matching messages are dropped, even if admitted or watched. Persisted.",
+  unadmit: "Remove a pattern from the admitted list. Persisted.",
+  unmute: "Remove a pattern from the muted list. Persisted.",
+  config: "Set the watched buffer's limits: bufferMaxAge (seconds, 1-86400) and bufferMaxPerTopic (1-10000). Returns the session configuration.",
+  subscribe:
+    "Subscribe to a topic filter on the broker without persisting it. Messages are only delivered if the topic is also admitted or watched.",
+  unsubscribe: "Remove a subscription made with subscribe. Filters still needed by the admitted or watched lists stay subscribed.",
+  status: "Show this session's state: connection, lists, subscriptions, buffer, counts of dropped and evicted messages, and problems.",
+  sessions: "List the sessions seen on the broker, from their retained status: name, online/offline, last heartbeat, and whether that heartbeat is stale.",
+};

@@ -1,0 +1,142 @@
+/**
+ * Runs one tool call on a session and renders the result as the text the model
+ * reads (the reference's output texts, plus what it lacked). Never throws: a bad
+ * argument, a refused publish or a broken broker all become `isError` results
+ * that say what went wrong.
+ */
+import { displaySender } from "../../core/envelope.js";
+import type { BufferEntry } from "../../core/buffer.js";
+import type { Session } from "../session.js";
+import { describeArgumentError, isToolName, toolSchemas, type ToolArgs, type ToolName } from "./schemas.js";
+
+export interface ToolOutcome {
+  text: string;
+  isError: boolean;
+}
+
+const DEFAULT_INBOX_LIMIT = 100;
+
+const ok = (text: string): ToolOutcome => ({ text, isError: false });
+
+function formatEntry(entry: BufferEntry): string {
+  const extras = [
+    entry.correlation_id ? `correlation_id=${entry.correlation_id}` : "",
+    entry.reply_to ? `reply_to=${entry.reply_to}` : "",
+  ].filter(Boolean);
+  const suffix = extras.length ? ` (${extras.join(", ")})` : "";
+  return `[${new Date(entry.receivedAt).toISOString()}] ${displaySender(entry.sender)}: ${entry.content}${suffix}`;
+}
+
+type Handlers = { [N in ToolName]: (session: Session, args: ToolArgs<N>) => Promise<ToolOutcome> };
+
+async function publish(session: Session, args: ToolArgs<"publish">): Promise<ToolOutcome> {
+  await session.publish({
+    topic: args.topic,
+    text: args.text,
+    ...(args.correlation_id ? { correlation_id: args.correlation_id } : {}),
+    ...(args.retain !== undefined ? { retain: args.retain } : {}),
+    ...(args.raw !== undefined ? { raw: args.raw } : {}),
+    ...(args.qos !== undefined ? { qos: args.qos } : {}),
+  });
+  return ok(`Published to ${args.topic}${args.raw ? " (raw)" : ""}`);
+}
+
+const handlers: Handlers = {
+  reply: publish,
+  publish,
+  async request(session, args) {
+    const reply = await session.request(args.target, args.text, args.timeout);
+    return ok(`Response from ${args.target}: ${reply.content}`);
+  },
+  async inbox(session, args) {
+    const topic = args.topic ? args.topic : undefined;
+    const result = session.inbox({
+      ...(topic !== undefined ? { filter: topic } : {}),
+      clear: args.clear ?? false,
+      limit: args.limit ?? DEFAULT_INBOX_LIMIT,
+    });
+    if (result.kind === "cleared") return ok(`Buffer cleared — ${result.cleared} message(s) removed.`);
+    if (result.kind === "summary") {
+      if (result.topics.length === 0) return ok("Buffer is empty — no pending messages.");
+      const lines = result.topics.map((t) => `${t.topic}: ${t.count} message(s) from ${t.senders.join(", ")}`);
+      return ok(["Buffered messages:", ...lines].join("\n"));
+    }
+    const shown = result.messages.length;
+    if (shown === 0) return ok(`No buffered messages on ${result.filter}`);
+    const lines = [`${shown + result.remaining} message(s) on ${result.filter}:`, ...result.messages.map(formatEntry)];
+    if (result.remaining > 0) lines.push(`… ${result.remaining} more not shown (raise limit to see them).`);
+    if (result.cleared > 0) lines.push(`Cleared ${result.cleared} message(s).`);
+    return ok(lines.join("\n"));
+  },
+  async watch(session, args) {
+    await session.addPattern("watched", args.pattern);
+    return ok(`Watching "${args.pattern}" — messages will buffer silently. Use inbox to read them.`);
+  },
+  async unwatch(session, args) {
+    const removed = await session.removePattern("watched", args.pattern);
+    if (!removed) return ok(`"${args.pattern}" was not in the watched list; nothing changed.`);
+    return ok(`Stopped watching "${args.pattern}". Buffer cleared.`);
+  },
+  async admit(session, args) {
+    await session.addPattern("admitted", args.pattern);
+    return ok(`Admitted "${args.pattern}" — messages will flow directly into context. Persisted.`);
+  },
+  async mute(session, args) {
+    await session.addPattern("muted", args.pattern);
+    return ok(`Muted "${args.pattern}" — messages will be silently dropped. Persisted.`);
+  },
+  async unadmit(session, args) {
+    const removed = await session.removePattern("admitted", args.pattern);
+    if (!removed) return ok(`"${args.pattern}" was not in the admitted list; nothing changed.`);
+    const still = session.stillCovered(args.pattern, "admitted");
+    const fate = still === "watched" ? "Messages will be buffered (still watched)." : "Messages will be discarded.";
+    return ok(`Removed "${args.pattern}" from admitted list. ${fate}`);
+  },
+  async unmute(session, args) {
+    const removed = await session.removePattern("muted", args.pattern);
+    if (!removed) return ok(`"${args.pattern}" was not in the muted list; nothing changed.`);
+    return ok(`Unmuted "${args.pattern}".`);
+  },
+  async config(session, args) {
+    const config = session.config({
+      ...(args.bufferMaxAge !== undefined ? { bufferMaxAge: Math.floor(args.bufferMaxAge) } : {}),
+      ...(args.bufferMaxPerTopic !== undefined ? { bufferMaxPerTopic: args.bufferMaxPerTopic } : {}),
+    });
+    return ok(JSON.stringify(config, null, 2));
+  },
+  async subscribe(session, args) {
+    await session.subscribe(args.topic);
+    return ok(`Subscribed to ${args.topic}. Note: messages will only be delivered if the topic is also admitted or watched.`);
+  },
+  async unsubscribe(session, args) {
+    const stillNeeded = await session.unsubscribe(args.topic);
+    if (stillNeeded.length > 0) {
+      return ok(`Removed the explicit subscription; ${args.topic} stays subscribed because the ${stillNeeded.join(" and ")} list needs it.`);
+    }
+    return ok(`Unsubscribed from ${args.topic}`);
+  },
+  async status(session) {
+    return ok(JSON.stringify(session.status(), null, 2));
+  },
+  async sessions(session) {
+    const list = session.sessions();
+    if (list.length === 0) return ok("No sessions have published a status under this prefix.");
+    const lines = list.map((s) => {
+      const state = s.status === "online" && s.stale ? "online (stale: no heartbeat for over 2.5 intervals)" : s.status;
+      return `${s.name}: ${state}${s.lastSeen ? `, last seen ${s.lastSeen}` : ""}${s.host ? `, hosted by ${s.host}` : ""}`;
+    });
+    return ok(["Sessions:", ...lines].join("\n"));
+  },
+};
+
+export async function runTool(session: Session, name: string, args: unknown): Promise<ToolOutcome> {
+  if (!isToolName(name)) return { text: `Unknown tool: ${name}`, isError: true };
+  const parsed = toolSchemas[name].safeParse(args ?? {});
+  if (!parsed.success) return { text: describeArgumentError(name, parsed.error), isError: true };
+  try {
+    const handler = handlers[name] as (session: Session, args: unknown) => Promise<ToolOutcome>;
+    return await handler(session, parsed.data);
+  } catch (err) {
+    return { text: `${name} failed: ${(err as Error).message}`, isError: true };
+  }
+}

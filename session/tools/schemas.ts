@@ -1,0 +1,109 @@
+/**
+ * Tool arguments, parsed with zod wherever a tool call arrives (the MCP server and
+ * the flow's RPC endpoint). Names and parameters are those of claude-code-mqtt;
+ * booleans must be real booleans (the string "false" is refused, not taken as true)
+ * and numbers out of range are errors, not silent clamps.
+ */
+import { z } from "zod";
+
+const nonEmpty = (what: string) => z.string({ error: `"${what}" must be a string` }).min(1, { error: `"${what}" must be a non-empty string` });
+const bool = (what: string) => z.boolean({ error: `"${what}" must be a boolean (true or false)` }).optional();
+
+const publish = z.object({
+  topic: nonEmpty("topic").describe("MQTT topic to publish to"),
+  text: z.string({ error: `"text" must be a string (it may be empty, e.g. to clear a retained message)` }).describe("Message body"),
+  correlation_id: z.string({ error: `"correlation_id" must be a string` }).optional().describe("Correlation ID, when answering a request"),
+  retain: bool("retain").describe("Retain the message on the broker (default false)"),
+  raw: bool("raw").describe("Send the text as is, without the JSON envelope (for devices; default false)"),
+  qos: z
+    .union([z.literal(0), z.literal(1), z.literal(2)], { error: `"qos" must be 0, 1 or 2` })
+    .optional()
+    .describe("QoS for this message (default: the session's QOS)"),
+});
+
+export const toolSchemas = {
+  reply: publish,
+  publish,
+  request: z.object({
+    target: nonEmpty("target").describe("Name of the session to ask"),
+    text: nonEmpty("text").describe("The request"),
+    timeout: z
+      .number({ error: `"timeout" must be a number of seconds` })
+      .min(1, { error: `"timeout" must be between 1 and 600 seconds` })
+      .max(600, { error: `"timeout" must be between 1 and 600 seconds` })
+      .optional()
+      .describe("Seconds to wait for the reply (1-600; default MQTT_REQUEST_TIMEOUT)"),
+  }),
+  inbox: z.object({
+    topic: z.string({ error: `"topic" must be a string` }).optional().describe("Topic or pattern (e.g. home/#) to read; omit for a summary"),
+    clear: bool("clear").describe("Remove what matches after reading (without topic: empty the whole buffer)"),
+    limit: z
+      .number({ error: `"limit" must be a number` })
+      .int({ error: `"limit" must be a whole number` })
+      .min(1, { error: `"limit" must be between 1 and 1000` })
+      .max(1000, { error: `"limit" must be between 1 and 1000` })
+      .optional()
+      .describe("Most messages to show, oldest first (default 100)"),
+  }),
+  watch: z.object({ pattern: nonEmpty("pattern").describe("Sender name or MQTT topic filter") }),
+  unwatch: z.object({ pattern: nonEmpty("pattern").describe("Pattern to stop watching") }),
+  admit: z.object({ pattern: nonEmpty("pattern").describe("Sender name or MQTT topic filter") }),
+  mute: z.object({ pattern: nonEmpty("pattern").describe("Sender name or MQTT topic filter") }),
+  unadmit: z.object({ pattern: nonEmpty("pattern").describe("Pattern to remove from the admitted list") }),
+  unmute: z.object({ pattern: nonEmpty("pattern").describe("Pattern to remove from the muted list") }),
+  config: z.object({
+    bufferMaxAge: z
+      .number({ error: `"bufferMaxAge" must be a number of seconds` })
+      .min(1, { error: `"bufferMaxAge" must be between 1 and 86400 seconds` })
+      .max(86400, { error: `"bufferMaxAge" must be between 1 and 86400 seconds` })
+      .optional()
+      .describe("Seconds a watched message is kept (1-86400)"),
+    bufferMaxPerTopic: z
+      .number({ error: `"bufferMaxPerTopic" must be a number` })
+      .int({ error: `"bufferMaxPerTopic" must be a whole number` })
+      .min(1, { error: `"bufferMaxPerTopic" must be between 1 and 10000` })
+      .max(10000, { error: `"bufferMaxPerTopic" must be between 1 and 10000` })
+      .optional()
+      .describe("Messages kept per topic (1-10000)"),
+  }),
+  subscribe: z.object({ topic: nonEmpty("topic").describe("MQTT topic filter") }),
+  unsubscribe: z.object({ topic: nonEmpty("topic").describe("MQTT topic filter") }),
+  status: z.object({}),
+  sessions: z.object({}),
+} as const;
+
+export type ToolName = keyof typeof toolSchemas;
+export type ToolArgs<N extends ToolName> = z.infer<(typeof toolSchemas)[N]>;
+
+/** The reference's order, then our additions. */
+export const TOOL_NAMES: readonly ToolName[] = [
+  "reply",
+  "publish",
+  "request",
+  "inbox",
+  "watch",
+  "unwatch",
+  "admit",
+  "mute",
+  "unadmit",
+  "unmute",
+  "config",
+  "subscribe",
+  "unsubscribe",
+  "status",
+  "sessions",
+];
+
+export function isToolName(name: string): name is ToolName {
+  return Object.hasOwn(toolSchemas, name);
+}
+
+/** A one-line explanation of why arguments were refused, naming each bad argument. */
+export function describeArgumentError(tool: string, error: z.ZodError): string {
+  const parts = error.issues.map((issue) => {
+    const path = issue.path.join(".");
+    if (issue.code === "invalid_type" && issue.input === undefined) return `"${path}" is required`;
+    return issue.message;
+  });
+  return `Invalid arguments for ${tool}: ${parts.join("; ")}`;
+}

@@ -1,0 +1,106 @@
+/** Types shared by every host of a session (the bridge and the Node-RED config node). */
+import type { GateLists, ListName } from "../core/gate.js";
+import type { EvictionCounts } from "../core/buffer.js";
+import type { PayloadKind } from "../core/envelope.js";
+
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected" | "stopped";
+export type HostKind = "bridge" | "flow";
+
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  rejectUnauthorized?: boolean;
+}
+
+export interface SessionOptions {
+  name: string;
+  prefix: string;
+  brokerUrl: string;
+  username?: string;
+  password?: string;
+  tls?: TlsOptions;
+  qos: 0 | 1 | 2;
+  heartbeatSeconds: number;
+  requestTimeoutSeconds: number;
+  maxPayloadBytes: number;
+  maxPendingRequests: number;
+  bufferMaxBytes: number;
+  host: HostKind;
+  /** Package version, shown in status. */
+  version: string;
+  /** Where Claude's lists persist; undefined keeps them in memory only. */
+  store?: SessionStore;
+  /** The owner's lists (set in the flow editor): always in force, never removable by Claude. */
+  pinned?: Partial<GateLists>;
+  /** MQTT client id; default `claude-<name>-<random>`. */
+  clientId?: string;
+  /** Extra fields for the retained status payload (e.g. the flow link's protocol version). */
+  statusExtras?: () => Record<string, unknown>;
+}
+
+/** Persistence of the lists Claude changes. */
+export interface SessionStore {
+  /** Human-readable location, for messages. */
+  readonly location: string;
+  load(): StoreLoad;
+  save(text: string): void;
+}
+
+export type StoreLoad =
+  | { kind: "missing" }
+  | { kind: "loaded"; text: string }
+  | { kind: "unreadable"; error: string };
+
+/** An admitted message, ready to become a channel notification. */
+export interface AdmittedMessage {
+  topic: string;
+  sender?: string;
+  content: string;
+  kind: PayloadKind;
+  receivedAt: number;
+  sentAt?: string;
+  correlation_id?: string;
+  reply_to?: string;
+  retained?: boolean;
+  pattern: string;
+  /** Where the message came from: the session's own broker subscriptions, or a flow node. */
+  via: "mqtt" | "flow";
+  /** Extra meta (e.g. Home Assistant entity id), keys [A-Za-z0-9_]. */
+  extra?: Record<string, string>;
+}
+
+export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained";
+
+export interface DroppedMessage {
+  topic: string;
+  sender?: string;
+  reason: DropReason;
+  pattern?: string;
+  bytes: number;
+}
+
+export interface LimitHit {
+  limit: "buffer" | "payload" | "pending-requests" | "undelivered";
+  message: string;
+  counts?: Partial<EvictionCounts>;
+}
+
+export interface SessionEvents {
+  state: [state: ConnectionState, detail: string | undefined];
+  admitted: [message: AdmittedMessage];
+  watched: [topic: string, pattern: string];
+  dropped: [message: DroppedMessage];
+  limit: [hit: LimitHit];
+  lists: [lists: EffectiveLists];
+  log: [level: "info" | "warn" | "error", message: string];
+}
+
+export interface EffectiveLists {
+  admitted: string[];
+  watched: string[];
+  muted: string[];
+  pinned: GateLists;
+}
+
+export type { GateLists, ListName };
