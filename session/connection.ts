@@ -54,7 +54,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   open(): void {
     if (this.client) return;
     const { tls } = this.options;
-    const clientOptions: IClientOptions = {
+    // mqtt.js hands these options on to tls.connect, which also takes the key's passphrase.
+    const clientOptions: IClientOptions & { passphrase?: string } = {
       clientId: this.options.clientId,
       clean: true,
       resubscribe: false,
@@ -69,6 +70,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (tls?.ca) clientOptions.ca = tls.ca;
     if (tls?.cert) clientOptions.cert = tls.cert;
     if (tls?.key) clientOptions.key = tls.key;
+    if (tls?.passphrase) clientOptions.passphrase = tls.passphrase;
+    if (tls?.servername) clientOptions.servername = tls.servername;
     if (tls?.rejectUnauthorized !== undefined) clientOptions.rejectUnauthorized = tls.rejectUnauthorized;
 
     const client = mqtt.connect(this.options.brokerUrl, clientOptions);
