@@ -31,6 +31,7 @@ export class SessionHost {
 
   async deregister(user: SessionUser, removed: boolean): Promise<void> {
     this.users.delete(user.id);
+    user.sessionChanged({ state: "disconnected" });
     // On a redeploy the same node comes back at once: keep the connection for it.
     if (removed && this.users.size === 0) await this.stopSession();
   }

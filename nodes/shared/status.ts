@@ -60,6 +60,7 @@ export function viewStatusWith(view: SessionView, text: string): NodeStatus {
 export class StatusThrottle {
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
+  private closed = false;
 
   constructor(
     private readonly node: Pick<Node, "status">,
@@ -68,6 +69,11 @@ export class StatusThrottle {
   ) {}
 
   update(): void {
+    if (this.closed) {
+      // A last status while the node closes: shown at once, no timer left behind.
+      this.node.status(this.render());
+      return;
+    }
     if (this.timer) {
       this.dirty = true;
       return;
@@ -84,6 +90,7 @@ export class StatusThrottle {
   }
 
   close(): void {
+    this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.dirty = false;

@@ -86,7 +86,11 @@ export function logged(level: number, id: string): string[] {
     .map((entry) => String(entry.msg));
 }
 
-/** Deploys like the editor's Deploy button (credentials may sit inline in the flow, as the editor sends them). */
+/**
+ * Deploys like the editor's Deploy button (credentials may sit inline in the flow, as the
+ * editor sends them). Every node type must be registered already (`helper.load` registers
+ * the core types, such as catch, that appear in the flow it is given).
+ */
 export async function deploy(flow: FlowNode[], type: "full" | "nodes" | "flows" = "full"): Promise<void> {
   const started = once(helper._events, "flows:started");
   await helper._redNodes.setFlows(flow, null, type);
@@ -126,13 +130,13 @@ export function received(id: string, count = 1, timeoutMs = 5000): Promise<NodeM
   });
 }
 
-/** Polls `check` until it returns a value other than undefined. */
-export async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+/** Polls `check` until it returns a value other than undefined; `what` names it in the failure. */
+export async function waitFor<T>(check: () => T | undefined, what: string | (() => string), timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -141,12 +145,14 @@ export interface FlowParts {
   session?: Partial<FlowNode>;
   gate?: Partial<FlowNode>;
   publish?: Partial<FlowNode>;
+  /** More nodes on the same tab (give them `z: "f1"`). */
+  extra?: FlowNode[];
 }
 
 /**
  * A tab with a claude-session (`s1`), a claude-gate (`g1`) whose outputs go to helper
  * nodes `admitted`, `watched`, `dropped`, a claude-publish (`p1`), and a catch node
- * scoped to both that sends their errors to the helper `errors`.
+ * that sends the errors of every node on the tab to the helper `errors`.
  */
 export function gateFlow(brokerUrl: string, prefix: string, parts: FlowParts = {}): FlowNode[] {
   return [
@@ -164,11 +170,12 @@ export function gateFlow(brokerUrl: string, prefix: string, parts: FlowParts = {
       ...parts.gate,
     },
     { id: "p1", type: "claude-publish", z: "f1", session: "s1", mode: "publish", topic: "", target: "", raw: false, retain: false, ...parts.publish },
-    { id: "c1", type: "catch", z: "f1", scope: ["g1", "p1"], uncaught: false, wires: [["errors"]] },
+    { id: "c1", type: "catch", z: "f1", scope: null, uncaught: false, wires: [["errors"]] },
     { id: "admitted", type: "helper", z: "f1" },
     { id: "watched", type: "helper", z: "f1" },
     { id: "dropped", type: "helper", z: "f1" },
     { id: "errors", type: "helper", z: "f1" },
+    ...(parts.extra ?? []),
   ];
 }
 
