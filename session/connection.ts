@@ -66,7 +66,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       will: { topic: this.options.will.topic, payload: Buffer.from(this.options.will.payload()), qos: 1, retain: true },
     };
     if (this.options.username) clientOptions.username = this.options.username;
-    if (this.options.password) clientOptions.password = this.options.password;
+    if (this.options.password && this.options.username) clientOptions.password = this.options.password;
     if (tls?.ca) clientOptions.ca = tls.ca;
     if (tls?.cert) clientOptions.cert = tls.cert;
     if (tls?.key) clientOptions.key = tls.key;
@@ -75,6 +75,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (tls?.rejectUnauthorized !== undefined) clientOptions.rejectUnauthorized = tls.rejectUnauthorized;
 
     const client = mqtt.connect(this.options.brokerUrl, clientOptions);
+    if (this.options.password && !this.options.username) {
+      // MQTT 3.1.1 §3.1.2.9 allows a password only with a username; a broker closes such a connection without a word.
+      queueMicrotask(() =>
+        this.emit("error", new ConnectionError("a password is set without a username; it is not sent (MQTT 3.1.1 needs both)")),
+      );
+    }
     this.client = client;
     this.on_(client, "connect", () => this.emit("connect"));
     this.on_(client, "reconnect", () => {

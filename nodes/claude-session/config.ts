@@ -74,7 +74,8 @@ const patternList = z.preprocess(
 );
 
 const schema = z.object({
-  name: checkedText(validateSessionName, `letters, digits, "_" and "-"`),
+  // validateSessionName's messages already say what is allowed.
+  name: checkedText(validateSessionName),
   broker: z.preprocess(
     (value) => (typeof value === "string" ? value.trim() : value),
     checkedText(

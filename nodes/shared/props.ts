@@ -21,11 +21,12 @@ export function digitsToNumber(value: unknown): unknown {
   return isBlank(value) ? undefined : value;
 }
 
-/** Text that `reason` accepts (it says why not); `accepted` is added to the message. */
-export function checkedText(reason: (value: string) => string | undefined, accepted: string): z.ZodType<string> {
-  return z.string({ error: `not text; accepted: ${accepted}` }).check((ctx) => {
+/** Text that `reason` accepts (it says why not); `accepted`, when given, is added to the message. */
+export function checkedText(reason: (value: string) => string | undefined, accepted?: string): z.ZodType<string> {
+  const tail = accepted ? `; accepted: ${accepted}` : "";
+  return z.string({ error: `not text${tail}` }).check((ctx) => {
     const message = reason(ctx.value);
-    if (message) ctx.issues.push({ code: "custom", message: `${message}; accepted: ${accepted}`, input: ctx.value });
+    if (message) ctx.issues.push({ code: "custom", message: message + tail, input: ctx.value });
   });
 }
 
