@@ -3,7 +3,9 @@
  * blank fields as "", checkboxes as booleans (older flows as "true"/"false"), numbers
  * as numbers or digit strings. Each problem is reported as `<property>: <what is wrong>`.
  */
+import type { Node } from "node-red";
 import { z } from "zod";
+import { problemStatus } from "./status.js";
 
 export function isBlank(value: unknown): boolean {
   return value === undefined || value === null || value === "";
@@ -42,4 +44,17 @@ export const flag = z.preprocess(
 
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.map(String).join(".") || "config"}: ${issue.message}`);
+}
+
+/**
+ * A user node's properties through `schema`. When they are bad the node logs why and
+ * shows it, and gets the problem to report for each message it receives.
+ */
+export function parseNodeProps<T>(node: Node, schema: z.ZodType<T>, def: unknown): { ok: true; props: T } | { ok: false; problem: string } {
+  const parsed = schema.safeParse(def);
+  if (parsed.success) return { ok: true, props: parsed.data };
+  const problem = describeIssues(parsed.error).join("; ");
+  node.error(`${node.type}: ${problem}`);
+  node.status(problemStatus(problem));
+  return { ok: false, problem };
 }

@@ -4,6 +4,8 @@
  * deregister on close (telling a redeploy from a removal).
  */
 import type { Node, NodeAPI } from "node-red";
+import type { Session } from "../../session/session.js";
+import { InputError } from "./input.js";
 import { problemStatus } from "./status.js";
 import { isClaudeSessionNode, type ClaudeSessionNode, type SessionUser, type SessionView } from "./types.js";
 
@@ -35,4 +37,12 @@ export function useSession(
     });
   });
   return config;
+}
+
+/** The running session to handle one message with; throws an InputError saying why there is none. */
+export function sessionFor(config: ClaudeSessionNode | undefined): { session: Session; config: ClaudeSessionNode } {
+  if (!config) throw new InputError(MISSING_SESSION);
+  const current = config.current();
+  if ("problem" in current) throw new InputError(current.problem);
+  return { session: current.session, config };
 }
