@@ -5,6 +5,7 @@
  * for good. A session that stopped is never restarted; the next start makes a new one.
  */
 import type { Session } from "../../session/session.js";
+import type { ConnectionState, LimitHit } from "../../session/types.js";
 import type { SessionUser, SessionView } from "../shared/types.js";
 
 export type HostLog = (level: "info" | "warn" | "error", message: string) => void;
@@ -12,6 +13,8 @@ export type HostLog = (level: "info" | "warn" | "error", message: string) => voi
 export class SessionHost {
   private readonly users = new Map<string, SessionUser>();
   private session: Session | undefined;
+  /** Removes exactly the listeners this host put on the session (others, such as the flow link, may have their own). */
+  private detach: Array<() => void> = [];
   private view: SessionView;
   private closed = false;
 
@@ -25,7 +28,8 @@ export class SessionHost {
 
   register(user: SessionUser): void {
     this.users.set(user.id, user);
-    if (!this.session && !this.closed && "create" in this.source) this.start(this.source.create);
+    // A session that could not be built is not retried for every user: the next deploy tries again.
+    if (!this.session && !this.closed && this.view.state !== "invalid" && "create" in this.source) this.start(this.source.create);
     user.sessionChanged(this.view);
   }
 
@@ -60,9 +64,11 @@ export class SessionHost {
     this.session = session;
     // The session reports what it found wrong in its file while it was being built, before anyone listened.
     for (const problem of session.status().problems) this.log("warn", problem);
-    session.on("state", (state, detail) => this.setView(detail ? { state, detail } : { state }));
-    session.on("log", (level, message) => this.log(level, message));
-    session.on("limit", (hit) => this.log("warn", hit.message));
+    const onState = (state: ConnectionState, detail: string | undefined): void => this.setView(detail ? { state, detail } : { state });
+    const onLog = (level: "info" | "warn" | "error", message: string): void => this.log(level, message);
+    const onLimit = (hit: LimitHit): void => this.log("warn", hit.message);
+    session.on("state", onState).on("log", onLog).on("limit", onLimit);
+    this.detach = [() => session.off("state", onState), () => session.off("log", onLog), () => session.off("limit", onLimit)];
     session.start();
   }
 
@@ -73,7 +79,7 @@ export class SessionHost {
     try {
       await session.stop();
     } finally {
-      session.removeAllListeners();
+      for (const off of this.detach.splice(0)) off();
       this.setView({ state: "stopped" });
     }
   }

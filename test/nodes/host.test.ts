@@ -63,6 +63,7 @@ describe("SessionHost", () => {
     const { h, made } = host();
     const a = user("a");
     h.register(a);
+    made[0]!.on("elsewhere", () => undefined);
     await h.deregister(a, false);
     assert.equal(made[0]!.stops, 0);
     assert.deepEqual(a.views.at(-1), { state: "disconnected" }, "the leaving user is told");
@@ -71,6 +72,7 @@ describe("SessionHost", () => {
     await h.deregister(a, true);
     assert.equal(made[0]!.stops, 1);
     assert.equal(made[0]!.listenerCount("state"), 0, "the host's listeners are released");
+    assert.equal(made[0]!.listenerCount("elsewhere"), 1, "listeners others put on the session stay");
     h.register(a);
     assert.equal(made.length, 2);
     await h.close();
@@ -93,6 +95,7 @@ describe("SessionHost", () => {
     const a = user("a");
     assert.doesNotThrow(() => h.register(a));
     assert.deepEqual(a.views.at(-1), { state: "invalid", problem: "the session could not be created: disk on fire" });
-    assert.deepEqual(logs, ["error: the session could not be created: disk on fire"]);
+    h.register(user("b"));
+    assert.deepEqual(logs, ["error: the session could not be created: disk on fire"], "not retried for every user");
   });
 });
