@@ -29,6 +29,9 @@ import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, Sess
 
 export class SessionError extends Error {}
 
+/** Receives the raw messages of a service topic (the flow link's plumbing), which are never gated. */
+export type ServiceHandler = (topic: string, payload: Buffer) => void;
+
 export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
 
 export interface IngestOptions {
@@ -88,6 +91,7 @@ export interface StatusSnapshot {
   counts: Counters;
   evicted: EvictionCounts;
   problems: string[];
+  [section: string]: unknown;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -127,6 +131,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private connectionState: ConnectionState = "disconnected";
   private stateSince = new Date();
   private lastError: string | undefined;
+  private readonly services = new Map<string, ServiceHandler>();
+  private readonly statusSections = new Map<string, () => unknown>();
   private heartbeat: NodeJS.Timeout | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
@@ -265,6 +271,16 @@ export class Session extends EventEmitter<SessionEvents> {
   // ── inbound ──────────────────────────────────────────────────────────────
 
   private onBrokerMessage(topic: string, payload: Buffer, retained: boolean): void {
+    const service = this.services.get(topic);
+    if (service) {
+      try {
+        service(topic, payload);
+      } catch (err) {
+        this.log("error", `service handler for ${topic} failed: ${(err as Error).message}`);
+      }
+      return;
+    }
+    if (this.isLinkTopic(topic)) return;
     const isStatus = this.directory.record(topic, payload);
     if (isStatus && !this.coveredByList(topic)) return;
     try {
@@ -272,6 +288,11 @@ export class Session extends EventEmitter<SessionEvents> {
     } catch (err) {
       this.log("error", `message on ${topic} could not be handled: ${(err as Error).message}`);
     }
+  }
+
+  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) carry plumbing, never messages for Claude. */
+  private isLinkTopic(topic: string): boolean {
+    return topic === this.topics.channel || topic === this.topics.rpc || topic.startsWith(`${this.topics.rpc}/`);
   }
 
   private coveredByList(topic: string): boolean {
@@ -479,6 +500,27 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.needs.reasons(filter);
   }
 
+  /** Routes messages on `topic` to `handler` instead of the gate, subscribing while attached. */
+  async attachService(topic: string, handler: ServiceHandler): Promise<() => Promise<void>> {
+    this.services.set(topic, handler);
+    await this.need(topic, "link");
+    return async () => {
+      this.services.delete(topic);
+      await this.release(topic, "link");
+    };
+  }
+
+  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames. */
+  async publishService(topic: string, payload: string, retain = false): Promise<void> {
+    await this.connection.publish(topic, payload, 1, retain);
+  }
+
+  /** Adds a named section to the status snapshot (e.g. the flow link's counters). */
+  addStatusSection(name: string, section: () => unknown): () => void {
+    this.statusSections.set(name, section);
+    return () => this.statusSections.delete(name);
+  }
+
   // ── outbound ─────────────────────────────────────────────────────────────
 
   /** Publishes as this session (an envelope unless raw). Rejects when not connected or not acknowledged. */
@@ -582,6 +624,7 @@ export class Session extends EventEmitter<SessionEvents> {
       counts: structuredClone(this.counters),
       evicted: { ...this.buffer.evicted },
       problems: [...this.problems],
+      ...Object.fromEntries([...this.statusSections].map(([name, section]) => [name, section()])),
     };
   }
 
