@@ -74,18 +74,18 @@ export interface Counters {
 export interface StatusSnapshot {
   session: string;
   version: string;
-  host: "bridge" | "flow";
   broker: string;
-  connection: { state: ConnectionState; since: string; lastError?: string };
   admitted: string[];
   watched: string[];
   muted: string[];
-  pinned: { admitted: string[]; watched: string[]; muted: string[] };
   activeSubscriptions: string[];
   pendingRequests: number;
   buffer: Record<string, number>;
   bufferMaxAge: number;
   bufferMaxPerTopic: number;
+  host: "bridge" | "flow";
+  connection: { state: ConnectionState; since: string; lastError?: string };
+  pinned: { admitted: string[]; watched: string[]; muted: string[] };
   bufferBytes: number;
   bufferMaxBytes: number;
   counts: Counters;
@@ -600,25 +600,26 @@ export class Session extends EventEmitter<SessionEvents> {
     const lists = this.lists.effective();
     const buffer: Record<string, number> = {};
     for (const { topic, count } of this.buffer.summary(Date.now())) buffer[topic] = count;
+    // The reference's keys first, in its order; ours after.
     return {
       session: this.name,
       version: this.options.version,
-      host: this.options.host,
       broker: redactUrl(this.options.brokerUrl),
-      connection: {
-        state: this.connectionState,
-        since: this.stateSince.toISOString(),
-        ...(this.lastError ? { lastError: this.lastError } : {}),
-      },
       admitted: lists.admitted,
       watched: lists.watched,
       muted: lists.muted,
-      pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       activeSubscriptions: this.needs.filters().filter((f) => f !== this.directory.filter),
       pendingRequests: this.requests.size,
       buffer,
       bufferMaxAge: this.lists.own.bufferMaxAge,
       bufferMaxPerTopic: this.lists.own.bufferMaxPerTopic,
+      host: this.options.host,
+      connection: {
+        state: this.connectionState,
+        since: this.stateSince.toISOString(),
+        ...(this.lastError ? { lastError: this.lastError } : {}),
+      },
+      pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       bufferBytes: this.buffer.size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),
