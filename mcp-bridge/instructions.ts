@@ -37,7 +37,7 @@ export function buildInstructions({ session, prefix }: InstructionsInput): strin
     "Tools:",
     "- reply / publish: publish text on a topic as this session, wrapped in a JSON envelope {sender, ts, content}; raw: true sends the text unchanged (for devices such as lights and switches); retain: true keeps it on the broker (an empty retained text clears it).",
     "- request: send a request to another session by name and wait for its answer (or an error after the timeout).",
-    "- inbox: without topic, a summary of what is buffered; with a topic or a pattern (e.g. home/#), the messages, oldest first; clear: true removes what was read (without topic: everything).",
+    "- inbox: without topic, a summary of what is buffered; with a topic or a pattern (e.g. home/#), the messages, topic by topic, oldest first; clear: true removes what was read (without topic: everything).",
     "- admit / unadmit, watch / unwatch, mute / unmute: add a pattern to a list or remove it. admit and watch also subscribe on the broker.",
     "- config: the watched buffer's limits (bufferMaxAge in seconds, bufferMaxPerTopic).",
     "- subscribe / unsubscribe: a broker subscription that is not saved; its messages still need to be admitted or watched to reach you.",
