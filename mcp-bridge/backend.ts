@@ -11,7 +11,6 @@
  */
 import type { ChannelNotification } from "../session/notification.js";
 import type { ToolOutcome } from "../session/tools/run.js";
-import type { Settings } from "../core/settings.js";
 
 export type { ChannelNotification, ToolOutcome };
 
@@ -36,24 +35,3 @@ export interface SessionBackend {
 }
 
 export class BackendUnavailableError extends Error {}
-
-/**
- * Picks the mode from SESSION_HOST. `flow` needs the flow link, which this version
- * of the bridge does not have yet, so it is refused rather than silently replaced;
- * `auto` falls back to hosting the session here.
- */
-export function chooseMode(sessionHost: Settings["sessionHost"]): ModeChoice {
-  switch (sessionHost) {
-    case "bridge":
-      return { mode: "bridge", reason: "SESSION_HOST=bridge: this bridge hosts the session itself" };
-    case "auto":
-      return {
-        mode: "bridge",
-        reason: "SESSION_HOST=auto: flow mode is not available in this version of the bridge, so it hosts the session itself",
-      };
-    case "flow":
-      throw new BackendUnavailableError(
-        "SESSION_HOST=flow: flow mode not available in this version of the bridge; set SESSION_HOST=bridge (or auto) to host the session here",
-      );
-  }
-}

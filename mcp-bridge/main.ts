@@ -7,12 +7,11 @@
  */
 import { homedir } from "node:os";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { Session } from "../session/session.js";
-import { BackendUnavailableError, chooseMode } from "./backend.js";
+import { BackendUnavailableError } from "./backend.js";
+import { chooseBackend } from "./choose-backend.js";
 import { loadConfig, StartupError } from "./config.js";
 import { buildInstructions } from "./instructions.js";
 import { shutdownOnce, shutdownWithParent } from "./lifecycle.js";
-import { LocalBackend, localSessionOptions } from "./local-backend.js";
 import { collapseRepeats, stderrLogger, type Logger } from "./log.js";
 import { createBridge } from "./server.js";
 import { packageVersion } from "./version.js";
@@ -24,10 +23,9 @@ async function main(): Promise<void> {
   const { settings } = config;
   log = collapseRepeats(stderrLogger(settings.sessionName));
   const version = packageVersion(__dirname) ?? "unknown";
-  const mode = chooseMode(settings.sessionHost);
+  const backend = await chooseBackend(config, version, log);
+  const mode = backend.describe();
   log("info", `mode: ${mode.mode} (${mode.reason})`);
-
-  const backend = new LocalBackend(new Session(localSessionOptions(config, version)), mode, log);
   const bridge = createBridge({
     backend,
     version,

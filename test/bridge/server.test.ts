@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { chooseMode, BackendUnavailableError, type ModeChoice, type SessionBackend } from "../../mcp-bridge/backend.js";
+import type { ModeChoice, SessionBackend } from "../../mcp-bridge/backend.js";
 import { buildInstructions } from "../../mcp-bridge/instructions.js";
 import { shutdownOnce } from "../../mcp-bridge/lifecycle.js";
 import { createBridge, type Bridge } from "../../mcp-bridge/server.js";
@@ -126,16 +126,6 @@ describe("createBridge", () => {
     h.bridge.deliver(note("into the void"));
     await until(() => h.logs.some((l) => l.includes("could not be sent")));
     assert.match(h.logs.find((l) => l.includes("could not be sent"))!, /^error: channel notification on t could not be sent: /);
-  });
-});
-
-describe("mode choice", () => {
-  test("bridge and auto host the session here, each saying why; flow is refused clearly", () => {
-    assert.deepEqual(chooseMode("bridge").mode, "bridge");
-    assert.match(chooseMode("bridge").reason, /SESSION_HOST=bridge/);
-    assert.equal(chooseMode("auto").mode, "bridge");
-    assert.match(chooseMode("auto").reason, /SESSION_HOST=auto/);
-    assert.throws(() => chooseMode("flow"), (err: unknown) => err instanceof BackendUnavailableError && /flow mode not available/.test(err.message));
   });
 });
 
