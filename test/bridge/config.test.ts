@@ -156,7 +156,7 @@ describe("the bridge process with bad settings", () => {
     ["QOS out of range", { QOS: "5" }, undefined, /ERROR: +QOS="5" \(environment\): .*accepted: 0, 1 or 2/],
     ["an inline comment in .env", {}, "MQTT_BROKER_URL=mqtt://127.0.0.1:1 # local\n", /ERROR: +MQTT_BROKER_URL=.*\.env line 1/],
     ["an empty session name", { SESSION_NAME: "!!!" }, undefined, /ERROR: +SESSION_NAME=.*nothing is left/],
-    ["SESSION_HOST=flow", { SESSION_HOST: "flow" }, undefined, /ERROR: SESSION_HOST=flow: flow mode not available/],
+    ["SESSION_HOST=flow without a link key", { SESSION_HOST: "flow" }, undefined, /ERROR: SESSION_HOST=flow needs SESSION_LINK_KEY/],
     ["a missing CA file", { MQTT_BROKER_URL: "mqtts://127.0.0.1:1", MQTT_CA_FILE: "/no/such/ca.pem" }, undefined, /ERROR: +MQTT_CA_FILE: cannot read \/no\/such\/ca\.pem/],
   ];
   for (const [label, env, envFile, expected] of cases) {

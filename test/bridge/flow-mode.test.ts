@@ -1,11 +1,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
-import { spawnSync } from "node:child_process";
-import { nextEvent, sessionOptions, tempDir, uniquePrefix } from "../helpers/session.js";
+import { nextEvent, sessionOptions, uniquePrefix } from "../helpers/session.js";
 import { Session } from "../../session/session.js";
 import { LinkHost } from "../../session/link/host.js";
-import { MAIN, Peer, bridgeEnv, eventually, startBridge, type BridgeClient } from "./harness.js";
+import { Peer, eventually, startBridge, type BridgeClient } from "./harness.js";
 
 const KEY = "a-link-key-of-at-least-thirty-two-characters";
 let broker: TestBroker;
@@ -97,16 +96,4 @@ describe("bridge in flow mode", () => {
     assert.match(status.modeReason, /no flow hosts session "home"/);
   });
 
-  test("SESSION_HOST=flow without a link key stops with a message naming SESSION_LINK_KEY", async () => {
-    const stateDir = tempDir();
-    const run = spawnSync(process.execPath, [MAIN], {
-      env: bridgeEnv({ brokerUrl: broker.url, env: { SESSION_HOST: "flow" } }, stateDir, uniquePrefix(), "home"),
-      input: "",
-      encoding: "utf8",
-      timeout: 10_000,
-    });
-    assert.equal(run.status, 1);
-    assert.match(run.stderr, /SESSION_HOST=flow needs SESSION_LINK_KEY/);
-    assert.equal(run.stdout, "");
-  });
 });
