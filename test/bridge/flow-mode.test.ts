@@ -95,5 +95,4 @@ describe("bridge in flow mode", () => {
     assert.equal(status.mode, "bridge");
     assert.match(status.modeReason, /no flow hosts session "home"/);
   });
-
 });
