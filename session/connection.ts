@@ -15,7 +15,8 @@ export interface ConnectionOptions {
   username?: string;
   password?: string;
   tls?: TlsOptions;
-  will: { topic: string; payload: () => string };
+  /** The Last Will (the session's offline status); a link client has none. */
+  will?: { topic: string; payload: () => string };
   keepaliveSeconds?: number;
 }
 
@@ -63,8 +64,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       connectTimeout: 30_000,
       keepalive: this.options.keepaliveSeconds ?? 60,
       queueQoSZero: false,
-      will: { topic: this.options.will.topic, payload: Buffer.from(this.options.will.payload()), qos: 1, retain: true },
     };
+    const will = this.options.will;
+    if (will) clientOptions.will = { topic: will.topic, payload: Buffer.from(will.payload()), qos: 1, retain: true };
     if (this.options.username) clientOptions.username = this.options.username;
     if (this.options.password && this.options.username) clientOptions.password = this.options.password;
     if (tls?.ca) clientOptions.ca = tls.ca;
@@ -85,7 +87,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.on_(client, "connect", () => this.emit("connect"));
     this.on_(client, "reconnect", () => {
       // The Will goes out with each CONNECT: refresh its timestamp so it is never stale.
-      if (client.options.will) client.options.will.payload = Buffer.from(this.options.will.payload());
+      if (client.options.will && will) client.options.will.payload = Buffer.from(will.payload());
       this.emit("reconnect");
     });
     this.on_(client, "close", () => this.emit("close"));

@@ -29,6 +29,9 @@ import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, Sess
 
 export class SessionError extends Error {}
 
+/** Receives the raw messages of a service topic (the flow link's plumbing), which are never gated. */
+export type ServiceHandler = (topic: string, payload: Buffer) => void;
+
 export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
 
 export interface IngestOptions {
@@ -71,23 +74,24 @@ export interface Counters {
 export interface StatusSnapshot {
   session: string;
   version: string;
-  host: "bridge" | "flow";
   broker: string;
-  connection: { state: ConnectionState; since: string; lastError?: string };
   admitted: string[];
   watched: string[];
   muted: string[];
-  pinned: { admitted: string[]; watched: string[]; muted: string[] };
   activeSubscriptions: string[];
   pendingRequests: number;
   buffer: Record<string, number>;
   bufferMaxAge: number;
   bufferMaxPerTopic: number;
+  host: "bridge" | "flow";
+  connection: { state: ConnectionState; since: string; lastError?: string };
+  pinned: { admitted: string[]; watched: string[]; muted: string[] };
   bufferBytes: number;
   bufferMaxBytes: number;
   counts: Counters;
   evicted: EvictionCounts;
   problems: string[];
+  [section: string]: unknown;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -127,6 +131,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private connectionState: ConnectionState = "disconnected";
   private stateSince = new Date();
   private lastError: string | undefined;
+  private readonly services = new Map<string, ServiceHandler>();
+  private readonly statusSections = new Map<string, () => unknown>();
   private heartbeat: NodeJS.Timeout | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
@@ -265,6 +271,16 @@ export class Session extends EventEmitter<SessionEvents> {
   // ── inbound ──────────────────────────────────────────────────────────────
 
   private onBrokerMessage(topic: string, payload: Buffer, retained: boolean): void {
+    const service = this.services.get(topic);
+    if (service) {
+      try {
+        service(topic, payload);
+      } catch (err) {
+        this.log("error", `service handler for ${topic} failed: ${(err as Error).message}`);
+      }
+      return;
+    }
+    if (this.isLinkTopic(topic)) return;
     const isStatus = this.directory.record(topic, payload);
     if (isStatus && !this.coveredByList(topic)) return;
     try {
@@ -272,6 +288,11 @@ export class Session extends EventEmitter<SessionEvents> {
     } catch (err) {
       this.log("error", `message on ${topic} could not be handled: ${(err as Error).message}`);
     }
+  }
+
+  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) carry plumbing, never messages for Claude. */
+  private isLinkTopic(topic: string): boolean {
+    return topic === this.topics.channel || topic === this.topics.rpc || topic.startsWith(`${this.topics.rpc}/`);
   }
 
   private coveredByList(topic: string): boolean {
@@ -464,8 +485,14 @@ export class Session extends EventEmitter<SessionEvents> {
   async subscribe(filter: string): Promise<void> {
     const invalid = validatePattern(filter);
     if (invalid) throw new SessionError(`Invalid topic filter: ${invalid}`);
-    this.needs.add(filter, "explicit");
-    await this.connection.subscribe([filter], this.options.qos);
+    if (!this.connection.connected) throw new SessionError(`subscribe to ${filter} failed: not connected to the broker`);
+    const added = this.needs.add(filter, "explicit");
+    try {
+      await this.connection.subscribe([filter], this.options.qos);
+    } catch (err) {
+      if (added) this.needs.remove(filter, "explicit");
+      throw err;
+    }
   }
 
   /** Drops the explicit subscription; returns the reasons that keep the filter subscribed, if any. */
@@ -477,6 +504,27 @@ export class Session extends EventEmitter<SessionEvents> {
       return [];
     }
     return this.needs.reasons(filter);
+  }
+
+  /** Routes messages on `topic` to `handler` instead of the gate, subscribing while attached. */
+  async attachService(topic: string, handler: ServiceHandler): Promise<() => Promise<void>> {
+    this.services.set(topic, handler);
+    await this.need(topic, "link");
+    return async () => {
+      this.services.delete(topic);
+      await this.release(topic, "link");
+    };
+  }
+
+  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames. */
+  async publishService(topic: string, payload: string, retain = false): Promise<void> {
+    await this.connection.publish(topic, payload, 1, retain);
+  }
+
+  /** Adds a named section to the status snapshot (e.g. the flow link's counters). */
+  addStatusSection(name: string, section: () => unknown): () => void {
+    this.statusSections.set(name, section);
+    return () => this.statusSections.delete(name);
   }
 
   // ── outbound ─────────────────────────────────────────────────────────────
@@ -558,30 +606,32 @@ export class Session extends EventEmitter<SessionEvents> {
     const lists = this.lists.effective();
     const buffer: Record<string, number> = {};
     for (const { topic, count } of this.buffer.summary(Date.now())) buffer[topic] = count;
+    // The reference's keys first, in its order; ours after.
     return {
       session: this.name,
       version: this.options.version,
-      host: this.options.host,
       broker: redactUrl(this.options.brokerUrl),
-      connection: {
-        state: this.connectionState,
-        since: this.stateSince.toISOString(),
-        ...(this.lastError ? { lastError: this.lastError } : {}),
-      },
       admitted: lists.admitted,
       watched: lists.watched,
       muted: lists.muted,
-      pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       activeSubscriptions: this.needs.filters().filter((f) => f !== this.directory.filter),
       pendingRequests: this.requests.size,
       buffer,
       bufferMaxAge: this.lists.own.bufferMaxAge,
       bufferMaxPerTopic: this.lists.own.bufferMaxPerTopic,
+      host: this.options.host,
+      connection: {
+        state: this.connectionState,
+        since: this.stateSince.toISOString(),
+        ...(this.lastError ? { lastError: this.lastError } : {}),
+      },
+      pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       bufferBytes: this.buffer.size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),
       evicted: { ...this.buffer.evicted },
       problems: [...this.problems],
+      ...Object.fromEntries([...this.statusSections].map(([name, section]) => [name, section()])),
     };
   }
 

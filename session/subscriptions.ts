@@ -4,7 +4,7 @@
  * an explicit `subscribe`, the session directory) and unsubscribed only when the
  * last reason goes away.
  */
-export type SubscriptionReason = "inbox" | "admitted" | "watched" | "explicit" | "directory";
+export type SubscriptionReason = "inbox" | "admitted" | "watched" | "explicit" | "directory" | "link";
 
 export class SubscriptionNeeds {
   private readonly needs = new Map<string, Set<SubscriptionReason>>();

@@ -1,0 +1,186 @@
+/**
+ * The flow side of the link: serves a flow-hosted Session to bridges.
+ *
+ * Tool calls arrive on `rpc` and run through the same tool layer the bridge uses
+ * locally. Admitted messages go out on `channel`, numbered within an epoch (one per
+ * session start). They stay in a bounded outbox until a bridge acknowledges them, so
+ * a bridge that restarts, or was not connected yet, gets them in order when it says
+ * hello. When the outbox is full the oldest go first; they are counted and the next
+ * bridge to attach is told how many.
+ */
+import { randomUUID } from "node:crypto";
+import type { Session } from "../session.js";
+import { runTool } from "../tools/run.js";
+import type { AdmittedMessage } from "../types.js";
+import { toChannelMessage, type ChannelMessage } from "./messages.js";
+import {
+  decodeFrame,
+  emptyRefusals,
+  encodeFrame,
+  LINK_PROTOCOL_VERSION,
+  NonceCache,
+  replyTopic,
+  type FrameBody,
+  type RefusalCounts,
+} from "./protocol.js";
+
+export interface LinkHostOptions {
+  key: string;
+  /** Admitted messages kept for a bridge that is away (default 1000). */
+  outboxLimit?: number;
+  /** A bridge not heard from for this long counts as gone (default 45 s). */
+  bridgeTimeoutMs?: number;
+}
+
+interface Pending {
+  seq: number;
+  message: ChannelMessage;
+}
+
+export interface LinkHostStats {
+  protocol: number;
+  epoch: string;
+  bridges: Array<{ id: string; lastSeen: string }>;
+  outbox: number;
+  outboxLimit: number;
+  droppedWhileAway: number;
+  refused: RefusalCounts;
+}
+
+export class LinkHost {
+  readonly epoch = randomUUID();
+  private readonly nonces = new NonceCache();
+  private readonly refused = emptyRefusals();
+  private readonly outbox: Pending[] = [];
+  private readonly bridges = new Map<string, number>();
+  private seq = 0;
+  private droppedTotal = 0;
+  private droppedUnreported = 0;
+  private readonly outboxLimit: number;
+  private readonly bridgeTimeoutMs: number;
+  private detach: (() => Promise<void>) | undefined;
+  private removeSection: (() => void) | undefined;
+  private readonly onAdmitted = (message: AdmittedMessage): void => this.enqueue(message);
+
+  constructor(private readonly session: Session, private readonly options: LinkHostOptions) {
+    this.outboxLimit = options.outboxLimit ?? 1000;
+    this.bridgeTimeoutMs = options.bridgeTimeoutMs ?? 45_000;
+  }
+
+  async start(): Promise<void> {
+    this.session.on("admitted", this.onAdmitted);
+    this.removeSection = this.session.addStatusSection("link", () => this.stats());
+    this.detach = await this.session.attachService(this.session.topics.rpc, (topic, payload) => this.onFrame(topic, payload));
+  }
+
+  async stop(): Promise<void> {
+    this.session.off("admitted", this.onAdmitted);
+    this.removeSection?.();
+    const detach = this.detach;
+    this.detach = undefined;
+    if (detach) await detach().catch(() => undefined);
+  }
+
+  get attached(): boolean {
+    const now = Date.now();
+    for (const [id, seen] of this.bridges) {
+      if (now - seen > this.bridgeTimeoutMs) this.bridges.delete(id);
+    }
+    return this.bridges.size > 0;
+  }
+
+  stats(): LinkHostStats {
+    return {
+      protocol: LINK_PROTOCOL_VERSION,
+      epoch: this.epoch,
+      bridges: [...this.bridges].map(([id, seen]) => ({ id, lastSeen: new Date(seen).toISOString() })),
+      outbox: this.outbox.length,
+      outboxLimit: this.outboxLimit,
+      droppedWhileAway: this.droppedTotal,
+      refused: { ...this.refused },
+    };
+  }
+
+  private enqueue(admitted: AdmittedMessage): void {
+    const entry: Pending = { seq: ++this.seq, message: toChannelMessage(admitted) };
+    this.outbox.push(entry);
+    if (this.outbox.length > this.outboxLimit) {
+      this.outbox.shift();
+      this.droppedTotal++;
+      this.droppedUnreported++;
+      this.session.emit("limit", {
+        limit: "undelivered",
+        message: `the link outbox is full (${this.outboxLimit}); the oldest admitted message not yet delivered to Claude was dropped`,
+      });
+    }
+    if (this.attached) void this.send(entry);
+  }
+
+  private async send(entry: Pending): Promise<void> {
+    const topic = this.session.topics.channel;
+    const frame = encodeFrame(this.options.key, topic, "event", "flow", { epoch: this.epoch, seq: entry.seq, message: entry.message });
+    try {
+      await this.session.publishService(topic, frame);
+    } catch (err) {
+      // The entry stays in the outbox: the bridge gets it on its next hello.
+      this.session.emit("log", "warn", `link: event ${entry.seq} not sent (${(err as Error).message}); kept for the next hello`);
+    }
+  }
+
+  private onFrame(topic: string, payload: Buffer): void {
+    const frame = decodeFrame(this.options.key, topic, payload, ["hello", "call", "ack", "bye"], this.nonces);
+    if (!frame.ok) {
+      this.refused[frame.reason]++;
+      this.session.emit("log", "warn", `link: refused a frame on ${topic}: ${frame.reason} (${frame.detail})`);
+      return;
+    }
+    this.bridges.set(frame.from, Date.now());
+    switch (frame.type) {
+      case "hello":
+        void this.welcome(frame.from, frame.body as FrameBody<"hello">);
+        break;
+      case "call":
+        void this.call(frame.from, frame.body as FrameBody<"call">);
+        break;
+      case "ack":
+        this.ack(frame.body as FrameBody<"ack">);
+        break;
+      case "bye":
+        this.bridges.delete(frame.from);
+        break;
+    }
+  }
+
+  private async welcome(bridge: string, hello: FrameBody<"hello">): Promise<void> {
+    const body: FrameBody<"welcome"> = {
+      session: this.session.name,
+      epoch: this.epoch,
+      firstSeq: this.outbox[0]?.seq ?? this.seq + 1,
+      lastSeq: this.seq,
+      droppedWhileAway: this.droppedUnreported,
+    };
+    this.droppedUnreported = 0;
+    await this.reply(bridge, "welcome", body);
+    const after = hello.epoch === this.epoch ? (hello.lastSeq ?? 0) : 0;
+    for (const entry of this.outbox.filter((e) => e.seq > after)) await this.send(entry);
+  }
+
+  private async call(bridge: string, call: FrameBody<"call">): Promise<void> {
+    const outcome = await runTool(this.session, call.tool, call.args);
+    await this.reply(bridge, "result", { id: call.id, text: outcome.text, isError: outcome.isError });
+  }
+
+  private ack(ack: FrameBody<"ack">): void {
+    if (ack.epoch !== this.epoch) return;
+    while (this.outbox.length > 0 && this.outbox[0]!.seq <= ack.seq) this.outbox.shift();
+  }
+
+  private async reply<T extends "welcome" | "result">(bridge: string, type: T, body: FrameBody<T>): Promise<void> {
+    const topic = replyTopic(this.session.topics.rpc, bridge);
+    try {
+      await this.session.publishService(topic, encodeFrame(this.options.key, topic, type, "flow", body));
+    } catch (err) {
+      this.session.emit("log", "warn", `link: ${type} to bridge ${bridge} not sent: ${(err as Error).message}`);
+    }
+  }
+}

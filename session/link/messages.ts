@@ -1,0 +1,26 @@
+/** The admitted message as it travels from a flow-hosted session to the bridge. */
+import { z } from "zod";
+import type { AdmittedMessage } from "../types.js";
+
+const metaKey = z.string().regex(/^[A-Za-z0-9_]+$/);
+
+export const channelMessageSchema = z.object({
+  topic: z.string().min(1),
+  sender: z.string().optional(),
+  content: z.string(),
+  kind: z.enum(["envelope", "json", "text", "binary", "oversize"]),
+  receivedAt: z.number().finite(),
+  sentAt: z.string().optional(),
+  correlation_id: z.string().optional(),
+  reply_to: z.string().optional(),
+  retained: z.boolean().optional(),
+  pattern: z.string(),
+  via: z.enum(["mqtt", "flow"]),
+  extra: z.record(metaKey, z.string()).optional(),
+});
+
+export type ChannelMessage = z.infer<typeof channelMessageSchema>;
+
+export function toChannelMessage(message: AdmittedMessage): ChannelMessage {
+  return { ...message };
+}

@@ -1,0 +1,175 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import mqtt from "mqtt";
+import { startBroker, type TestBroker } from "../helpers/broker.js";
+import { nextEvent, sessionOptions, uniquePrefix } from "../helpers/session.js";
+import { LinkHost } from "../../session/link/host.js";
+import { LinkClient } from "../../session/link/client.js";
+import { encodeFrame } from "../../session/link/protocol.js";
+import { Session } from "../../session/session.js";
+import type { AdmittedMessage } from "../../session/types.js";
+
+const KEY = "0123456789abcdef0123456789abcdef";
+let broker: TestBroker;
+const cleanups: Array<() => Promise<void>> = [];
+
+before(async () => {
+  broker = await startBroker();
+});
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await broker.stop();
+});
+
+interface Flow {
+  session: Session;
+  host: LinkHost;
+  stop(): Promise<void>;
+}
+
+async function flowSession(prefix: string, outboxLimit?: number): Promise<Flow> {
+  let host: LinkHost | undefined;
+  const session = new Session(
+    sessionOptions(broker.url, { name: "home", prefix, host: "flow", statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }) }),
+  );
+  // The host attaches before the session connects, so its rpc subscription is in
+  // place before the first online status tells bridges to say hello.
+  host = new LinkHost(session, { key: KEY, ...(outboxLimit ? { outboxLimit } : {}) });
+  await host.start();
+  const connected = nextEvent(session, "state", (s) => s === "connected");
+  session.start();
+  await connected;
+  const stop = async (): Promise<void> => {
+    await host!.stop();
+    await session.stop();
+  };
+  cleanups.push(stop);
+  return { session, host, stop };
+}
+
+async function bridge(prefix: string, key = KEY): Promise<LinkClient & { received: AdmittedMessage[]; notices: string[] }> {
+  const client = Object.assign(new LinkClient({ brokerUrl: broker.url, prefix, name: "home", key, callTimeoutMs: 2000 }), {
+    received: [] as AdmittedMessage[],
+    notices: [] as string[],
+  });
+  client.on("admitted", (m) => client.received.push(m));
+  client.on("notice", (n) => client.notices.push(n));
+  client.start();
+  cleanups.push(() => client.stop());
+  await client.waitForStatus(5000);
+  return client;
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function publishInbox(flow: Flow, texts: string[]): Promise<void> {
+  const client = await mqtt.connectAsync(broker.url);
+  for (const text of texts) await client.publishAsync(flow.session.topics.inbox, JSON.stringify({ sender: "tester", ts: "", content: text }), { qos: 1 });
+  await client.endAsync();
+}
+
+describe("flow link between a flow-hosted session and a bridge", () => {
+  test("tool calls from the bridge run on the flow's session", async () => {
+    const prefix = uniquePrefix();
+    const flow = await flowSession(prefix);
+    const client = await bridge(prefix);
+    await until(() => client.status?.status === "online", "flow status");
+    const outcome = await client.call("admit", { pattern: "garage/#" });
+    assert.equal(outcome.isError, false, outcome.text);
+    assert.match(outcome.text, /Admitted "garage\/#"/);
+    assert.ok(flow.session.status().admitted.includes("garage/#"));
+    const bad = await client.call("admit", { pattern: "a/#/b" });
+    assert.equal(bad.isError, true);
+    assert.match(bad.text, /only allowed as the last level/);
+  });
+
+  test("admitted messages reach the bridge in order, including those sent before it attached", async () => {
+    const prefix = uniquePrefix();
+    const flow = await flowSession(prefix);
+    await publishInbox(flow, ["one", "two"]);
+    await until(() => flow.host.stats().outbox === 2, "outbox to hold two");
+    const client = await bridge(prefix);
+    await publishInbox(flow, ["three"]);
+    await until(() => client.received.length === 3, "three deliveries");
+    assert.deepEqual(client.received.map((m) => m.content), ["one", "two", "three"]);
+    await until(() => flow.host.stats().outbox === 0, "acks to empty the outbox");
+  });
+
+  test("a bridge restart loses nothing inside the outbox bound", async () => {
+    const prefix = uniquePrefix();
+    const flow = await flowSession(prefix);
+    const first = await bridge(prefix);
+    await publishInbox(flow, ["a"]);
+    await until(() => first.received.length === 1, "first delivery");
+    await first.stop();
+    await publishInbox(flow, ["b", "c"]);
+    const second = await bridge(prefix);
+    await until(() => second.received.length === 2, "replayed deliveries");
+    assert.deepEqual(second.received.map((m) => m.content), ["b", "c"]);
+  });
+
+  test("when the outbox overflows the oldest go first and the next bridge is told", async () => {
+    const prefix = uniquePrefix();
+    const flow = await flowSession(prefix, 2);
+    await publishInbox(flow, ["1", "2", "3", "4"]);
+    await until(() => flow.host.stats().droppedWhileAway === 2, "two drops");
+    const client = await bridge(prefix);
+    await until(() => client.received.length === 2, "the two kept");
+    assert.deepEqual(client.received.map((m) => m.content), ["3", "4"]);
+    assert.match(client.notices.join("\n"), /2 admitted message\(s\) were dropped/);
+  });
+
+  test("frames signed with a wrong key or not at all are refused and counted", async () => {
+    const prefix = uniquePrefix();
+    const flow = await flowSession(prefix);
+    const impostor = await bridge(prefix, "f".repeat(32));
+    const outcome = await impostor.call("status", {}, 1000);
+    assert.equal(outcome.isError, true);
+    await until(() => (flow.host.stats().refused["bad-signature"] ?? 0) >= 1, "refusal count");
+
+    const client = await bridge(prefix);
+    const raw = await mqtt.connectAsync(broker.url);
+    await raw.publishAsync(flow.session.topics.channel, JSON.stringify({ v: 1, type: "event", body: { seq: 1 } }), { qos: 1 });
+    const forged = encodeFrame("f".repeat(32), flow.session.topics.channel, "event", "flow", {
+      epoch: flow.host.epoch,
+      seq: 1,
+      message: { topic: "x", content: "injected", kind: "text", receivedAt: Date.now(), pattern: "#", via: "mqtt" },
+    });
+    await raw.publishAsync(flow.session.topics.channel, forged, { qos: 1 });
+    await raw.endAsync();
+    await until(() => client.stats().refused.unsigned >= 1 && client.stats().refused["bad-signature"] >= 1, "bridge refusals");
+    assert.equal(client.received.length, 0);
+  });
+
+  test("with the flow gone, tool calls fail at once with a clear reason", async () => {
+    const prefix = uniquePrefix();
+    const flow = await flowSession(prefix);
+    const client = await bridge(prefix);
+    await until(() => client.status?.status === "online", "flow online");
+    await flow.stop();
+    await until(() => client.status?.status === "offline", "flow offline");
+    const outcome = await client.call("status", {});
+    assert.equal(outcome.isError, true);
+    assert.match(outcome.text, /flow hosting session "home" is offline/);
+  });
+
+  test("a redeployed flow session is found again by itself", async () => {
+    const prefix = uniquePrefix();
+    const first = await flowSession(prefix);
+    const client = await bridge(prefix);
+    await publishInbox(first, ["before"]);
+    await until(() => client.received.length === 1, "first delivery");
+    await first.stop();
+    const second = await flowSession(prefix);
+    await until(() => client.status?.status === "online" && second.host.stats().bridges.length === 1, "bridge attached to the new session");
+    await publishInbox(second, ["after"]);
+    await until(() => client.received.length === 2, "delivery from the new session");
+    assert.equal(client.received[1]!.content, "after");
+  });
+});
