@@ -1,5 +1,6 @@
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import mqtt from "mqtt";
 import type { NodeMessage } from "node-red";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { nextEvent, tempDir, uniquePrefix } from "../helpers/session.js";
@@ -120,6 +121,27 @@ describe("claude-gate in lists mode", () => {
     send({ topic: "p/binary", payload: Buffer.from([0xff, 0x00, 0xfe]) });
     await admitted;
     assert.deepEqual(contents, ["from a buffer", "21.5", '{"temp":21.5}', "[binary payload, 3 bytes]"]);
+  });
+});
+
+describe("claude-gate and the session's own requests", () => {
+  test("a reply to the session's pending request settles it and leaves on the admitted output as tier reply", async () => {
+    const session = await load();
+    const peerInbox = session.topics.inbox.replace(/flowbot\/inbox$/, "kitchen/inbox");
+    const requests: Array<{ correlation_id: string }> = [];
+    const watcher = await mqtt.connectAsync(broker.url);
+    try {
+      watcher.on("message", (_topic, payload) => requests.push(JSON.parse(payload.toString()) as { correlation_id: string }));
+      await watcher.subscribeAsync(peerInbox, { qos: 1 });
+      const answer = session.request("kitchen", "is the oven on?", 5);
+      const request = await waitFor(() => requests[0], "the request on the kitchen's inbox");
+      const admitted = received("admitted");
+      send({ topic: session.topics.inbox, payload: { sender: "kitchen", content: "no", correlation_id: request.correlation_id } });
+      assert.deepEqual(await answer, { content: "no", sender: "kitchen" });
+      assert.equal(verdict((await admitted)[0]).tier, "reply");
+    } finally {
+      await watcher.endAsync();
+    }
   });
 });
 

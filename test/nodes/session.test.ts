@@ -169,6 +169,7 @@ describe("claude-session configuration problems", () => {
     ["a name that is not a topic level", { name: "kitchen/1" }, /name: session name "kitchen\/1" contains "\/"/],
     ["a prefix with a wildcard", { prefix: "claude/#" }, /prefix: contains an MQTT wildcard/],
     ["a heartbeat of zero", { heartbeat: "0" }, /heartbeat: below 1/],
+    ["a TLS configuration that does not exist", { tls: "gone" }, /tls: the TLS configuration gone does not exist/],
   ];
   for (const [what, session, reason] of cases) {
     test(`${what} is logged by the config node and shown on its users; messages are reported, nothing connects`, async () => {
