@@ -6,7 +6,9 @@
  */
 import { join } from "node:path";
 import type { Node, NodeAPI, NodeInitializer } from "node-red";
-import { parseSettings } from "../../core/settings.js";
+import { MIN_LINK_KEY_LENGTH, parseSettings } from "../../core/settings.js";
+import { LinkHost } from "../../session/link/host.js";
+import { LINK_PROTOCOL_VERSION } from "../../session/link/protocol.js";
 import { Session } from "../../session/session.js";
 import { FileSessionStore } from "../../session/store.js";
 import type { SessionOptions } from "../../session/types.js";
@@ -19,7 +21,9 @@ import { tlsFromConfigNode } from "./tls.js";
 // What the editor does not set follows the bridge's defaults (MQTT_REQUEST_TIMEOUT and the other limits).
 const BRIDGE_DEFAULTS = parseSettings({}, "/").settings;
 
-type Prepared = { ok: true; config: SessionNodeConfig; options: SessionOptions } | { ok: false; problem: string };
+type Prepared =
+  | { ok: true; config: SessionNodeConfig; options: SessionOptions; linkKey?: string }
+  | { ok: false; problem: string };
 
 /** The node's properties checked and turned into session options, or every problem found. */
 function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, version: string): Prepared {
@@ -43,6 +47,10 @@ function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, ver
   const credentials: SessionCredentials | undefined = node.credentials;
   if (credentials?.username) options.username = credentials.username;
   if (credentials?.password) options.password = credentials.password;
+  const linkKey = credentials?.linkKey || undefined;
+  if (linkKey !== undefined && linkKey.length < MIN_LINK_KEY_LENGTH) {
+    return { ok: false, problem: `the link key is too short (${linkKey.length} characters; at least ${MIN_LINK_KEY_LENGTH}): generate one in the Security tab` };
+  }
   if (config.tls) {
     const found = tlsFromConfigNode(RED, config.tls);
     if (!found.ok) return { ok: false, problem: found.problem };
@@ -57,12 +65,29 @@ function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, ver
   } else {
     node.warn("Node-RED has no user directory: the lists Claude changes are kept in memory only");
   }
-  return { ok: true, config, options };
+  return { ok: true, config, options, ...(linkKey ? { linkKey } : {}) };
+}
+
+/**
+ * With a link key, the session also serves Claude Code's bridge over the flow link.
+ * The link attaches before the session connects, so its rpc subscription is in place
+ * before the first online status invites bridges to say hello.
+ */
+function withLink(options: SessionOptions, key: string | undefined, log: HostLog): Session {
+  if (!key) return new Session(options);
+  let link: LinkHost | undefined;
+  const session = new Session({ ...options, statusExtras: () => ({ link: { protocol: LINK_PROTOCOL_VERSION, epoch: link?.epoch } }) });
+  link = new LinkHost(session, { key });
+  link.start().catch((err: unknown) => log("error", `the flow link could not start: ${String(err)}`));
+  session.on("state", (state) => {
+    if (state === "stopped") void link.stop();
+  });
+  return session;
 }
 
 /** A new session with the owner's buffer limits, when the editor sets them, written over the session file's. */
-function createSession(options: SessionOptions, config: SessionNodeConfig, log: HostLog): Session {
-  const session = new Session(options);
+function createSession(options: SessionOptions, config: SessionNodeConfig, linkKey: string | undefined, log: HostLog): Session {
+  const session = withLink(options, linkKey, log);
   const own = session.currentConfig();
   const changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number } = {};
   if (config.bufferMaxAge !== undefined && config.bufferMaxAge !== own.bufferMaxAge) changes.bufferMaxAge = config.bufferMaxAge;
@@ -94,9 +119,11 @@ const init: NodeInitializer = (RED) => {
     const prepared = prepare(RED, node, def, version);
     if (!prepared.ok) node.error(`claude-session ${JSON.stringify(def.name ?? "")} cannot start: ${prepared.problem}`);
     const host = new SessionHost(
-      prepared.ok ? { create: () => createSession(prepared.options, prepared.config, log) } : { problem: prepared.problem },
+      prepared.ok ? { create: () => createSession(prepared.options, prepared.config, prepared.linkKey, log) } : { problem: prepared.problem },
       log,
     );
+    // With a link key Claude works through this session even when no gate or publish node uses it.
+    if (prepared.ok && prepared.linkKey) host.register({ id: node.id, sessionChanged: () => undefined });
 
     const offered: Omit<ClaudeSessionNode, keyof Node> = {
       sessionName: prepared.ok ? prepared.config.name : String(def.name ?? ""),
