@@ -30,6 +30,8 @@ export interface LinkHostOptions {
   outboxLimit?: number;
   /** A bridge not heard from for this long counts as gone (default 45 s). */
   bridgeTimeoutMs?: number;
+  /** Told after each frame that arrives and each tool call it ran: bridges, outbox or refusals may have changed. */
+  onChange?: () => void;
 }
 
 interface Pending {
@@ -128,6 +130,11 @@ export class LinkHost {
   }
 
   private onFrame(topic: string, payload: Buffer): void {
+    this.handleFrame(topic, payload);
+    this.options.onChange?.();
+  }
+
+  private handleFrame(topic: string, payload: Buffer): void {
     const frame = decodeFrame(this.options.key, topic, payload, ["hello", "call", "ack", "bye"], this.nonces);
     if (!frame.ok) {
       this.refused[frame.reason]++;
@@ -167,6 +174,7 @@ export class LinkHost {
 
   private async call(bridge: string, call: FrameBody<"call">): Promise<void> {
     const outcome = await runTool(this.session, call.tool, call.args);
+    this.options.onChange?.();
     await this.reply(bridge, "result", { id: call.id, text: outcome.text, isError: outcome.isError });
   }
 
