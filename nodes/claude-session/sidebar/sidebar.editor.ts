@@ -49,13 +49,15 @@ class ClaudeSidebar {
       .appendTo(toolbar);
     $('<span class="claude-sidebar-legend"><i class="fa fa-thumb-tack"></i> pinned by the flow &nbsp; <i class="fa fa-comment-o"></i> added by Claude</span>').prependTo(toolbar);
     this.content.prepend(toolbar);
-    const options: Parameters<EditorRED["sidebar"]["addTab"]>[0] & { onchange: () => void } = {
+    // `pinned` keeps its button in the sidebar's header, beside debug's; `onchange` runs when the tab is shown.
+    const options: Parameters<EditorRED["sidebar"]["addTab"]>[0] & { pinned: boolean; onchange: () => void } = {
       id: TAB_ID,
       label: "Claude",
       name: "Claude",
       iconClass: "fa fa-comments",
       content: this.content[0]!,
       enableOnEdit: true,
+      pinned: true,
       action: ACTION,
       onchange: () => this.refresh(),
     };
