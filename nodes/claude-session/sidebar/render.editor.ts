@@ -33,12 +33,12 @@ function time(iso: string): string {
   return Number.isNaN(at.getTime()) ? iso : at.toLocaleTimeString();
 }
 
-/** "muted 2, unmatched 5" for the non-zero counts, or "none". */
-function breakdown(counts: Record<string, number>): string {
+/** "muted 2, unmatched 5" for the non-zero counts; undefined when all are zero. */
+function breakdown(counts: Record<string, number>): string | undefined {
   const parts = Object.entries(counts)
     .filter(([, n]) => n > 0)
     .map(([name, n]) => `${name} ${n}`);
-  return parts.length > 0 ? parts.join(", ") : "none";
+  return parts.length > 0 ? parts.join(", ") : undefined;
 }
 
 function total(counts: Record<string, number>): number {
@@ -67,7 +67,7 @@ function linkText(link: LinkView): string {
   const parts = [
     link.bridges.length === 0 ? "no bridge attached" : `${plural(link.bridges.length, "bridge")} attached`,
     `outbox ${link.outbox} of ${link.outboxLimit}`,
-    `refused frames ${total(link.refused)}${total(link.refused) > 0 ? ` (${breakdown(link.refused)})` : ""}`,
+    `refused frames ${total(link.refused)}${total(link.refused) > 0 ? ` (${breakdown(link.refused) ?? ""})` : ""}`,
   ];
   if (link.droppedWhileAway > 0) parts.push(`dropped while no bridge listened ${link.droppedWhileAway}`);
   return parts.join(" · ");
