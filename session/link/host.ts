@@ -84,14 +84,13 @@ export class LinkHost {
   }
 
   get attached(): boolean {
-    const now = Date.now();
-    for (const [id, seen] of this.bridges) {
-      if (now - seen > this.bridgeTimeoutMs) this.bridges.delete(id);
-    }
+    this.forgetQuietBridges();
     return this.bridges.size > 0;
   }
 
+  /** The bridges listed are those heard from within the bridge timeout. */
   stats(): LinkHostStats {
+    this.forgetQuietBridges();
     return {
       protocol: LINK_PROTOCOL_VERSION,
       epoch: this.epoch,
@@ -101,6 +100,13 @@ export class LinkHost {
       droppedWhileAway: this.droppedTotal,
       refused: { ...this.refused },
     };
+  }
+
+  private forgetQuietBridges(): void {
+    const now = Date.now();
+    for (const [id, seen] of this.bridges) {
+      if (now - seen > this.bridgeTimeoutMs) this.bridges.delete(id);
+    }
   }
 
   private enqueue(admitted: AdmittedMessage): void {

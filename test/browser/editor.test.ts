@@ -87,4 +87,13 @@ else describe("the editor in Chromium", () => {
     await panel.locator('[data-count="admitted"]', { hasText: /^1$/ }).waitFor();
     await panel.locator(".claude-sidebar-recent .claude-sidebar-preview", { hasText: "opened" }).waitFor();
   });
+
+  test("the session's name in the Claude tab opens the node's edit dialog", async () => {
+    await page.locator('.claude-sidebar-session[data-session-id="s1"] .claude-sidebar-name').click();
+    const name = page.locator("#node-config-input-name");
+    await name.waitFor();
+    assert.equal(await name.inputValue(), "browserbot");
+    await page.locator("#node-config-dialog-cancel").click();
+    await name.waitFor({ state: "detached" });
+  });
 });

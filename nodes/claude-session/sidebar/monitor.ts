@@ -10,9 +10,13 @@ import type { AdmittedMessage, ConnectionState } from "../../../session/types.js
 import type { SessionView } from "../../shared/types.js";
 import { recentEntry, snapshot } from "./snapshot.js";
 import { Throttle } from "./throttle.js";
-import { RECENT_LIMIT, type RecentAdmitted, type SessionSnapshot } from "./wire.js";
+import type { RecentAdmitted, SessionSnapshot } from "./wire.js";
 
 export const PUBLISH_INTERVAL_MS = 500;
+/** Admitted events kept per session for the sidebar. */
+export const RECENT_LIMIT = 20;
+/** Session events that change what the sidebar shows, beside admitted messages and state changes. */
+const CHANGES = ["watched", "dropped", "limit", "lists"] as const;
 
 export interface MonitorOptions {
   id: string;
@@ -55,10 +59,10 @@ export class SessionMonitor {
     };
     const onChange = (): void => this.changed();
     session.on("admitted", onAdmitted).on("state", onState);
-    for (const event of ["watched", "dropped", "limit", "lists"] as const) session.on(event, onChange);
+    for (const event of CHANGES) session.on(event, onChange);
     this.detachSession = () => {
       session.off("admitted", onAdmitted).off("state", onState);
-      for (const event of ["watched", "dropped", "limit", "lists"] as const) session.off(event, onChange);
+      for (const event of CHANGES) session.off(event, onChange);
       this.running = undefined;
       this.detachSession = () => undefined;
     };

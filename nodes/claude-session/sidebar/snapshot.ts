@@ -4,7 +4,10 @@ import type { LinkHost } from "../../../session/link/host.js";
 import type { Session } from "../../../session/session.js";
 import type { AdmittedMessage } from "../../../session/types.js";
 import type { SessionView } from "../../shared/types.js";
-import { PREVIEW_CHARS, type LinkView, type ListEntry, type RecentAdmitted, type SessionSnapshot } from "./wire.js";
+import type { LinkView, ListEntry, RecentAdmitted, SessionSnapshot } from "./wire.js";
+
+/** Characters of an admitted message's content shown in the sidebar. */
+export const PREVIEW_CHARS = 200;
 
 export interface SnapshotSource {
   id: string;
@@ -36,8 +39,6 @@ function linkView(source: SnapshotSource): LinkView {
   if (!source.hasLinkKey) return { state: "no-key" };
   const link = source.running?.link;
   if (!link) return { state: "idle" };
-  // Reading `attached` forgets the bridges that have gone quiet, so the list shows only live ones.
-  void link.attached;
   const { bridges, outbox, outboxLimit, droppedWhileAway, refused } = link.stats();
   return { state: "serving", bridges, outbox, outboxLimit, droppedWhileAway, refused };
 }

@@ -15,10 +15,6 @@ export const SESSIONS_PATH = "claude-channel/sessions";
 export const READ_PERMISSION = "claude-session.read";
 /** Comms topic of one node's updates: `claude-channel/session/<node id>`. */
 export const TOPIC_PREFIX = "claude-channel/session/";
-/** Admitted events kept per session for the sidebar. */
-export const RECENT_LIMIT = 20;
-/** Characters of an admitted message's content shown in the sidebar. */
-export const PREVIEW_CHARS = 200;
 
 export type SessionState = ConnectionState | "invalid" | "idle";
 
