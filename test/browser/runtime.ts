@@ -4,12 +4,12 @@
  * editor's own HTTP server: adminAuth, the browser, the README's screenshots.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { freePort } from "../helpers/broker.js";
 import { tempDir } from "../helpers/session.js";
 
-export const ROOT = resolve(__dirname, "..", "..", "..");
+const ROOT = resolve(__dirname, "..", "..", "..");
 const PACKAGE = "node-red-contrib-claude-channel";
 const START_TIMEOUT_MS = 60_000;
 
@@ -70,8 +70,8 @@ function settingsFile(port: number, users: AdminUser[] | undefined): string {
 export async function startNodeRed(options: NodeRedOptions = {}): Promise<RunningNodeRed> {
   const userDir = tempDir("claude-editor-");
   mkdirSync(join(userDir, "node_modules"));
-  symlinkSync(ROOT, join(userDir, "node_modules", PACKAGE), "dir");
-  writeFileSync(join(userDir, "package.json"), JSON.stringify({ name: "user-dir", private: true, dependencies: { [PACKAGE]: `file:${ROOT}` } }));
+  const link = join(userDir, "node_modules", PACKAGE);
+  symlinkSync(ROOT, link, "dir");
   const port = await freePort();
   const settings = join(userDir, "settings.js");
   writeFileSync(settings, settingsFile(port, options.users));
@@ -124,6 +124,9 @@ export async function startNodeRed(options: NodeRedOptions = {}): Promise<Runnin
     async stop() {
       if (child.exitCode === null) child.kill("SIGINT");
       await exited;
+      // The link first, so that removing the user directory can never reach the working tree.
+      unlinkSync(link);
+      rmSync(userDir, { recursive: true, force: true });
     },
   };
 }
