@@ -31,6 +31,8 @@ export interface ToolText {
 
 interface ViewEvents {
   notification: [SeenNotification];
+  /** The bridge went away without being asked to (its last stderr lines say why). */
+  lost: [stderr: string];
 }
 
 export class ClaudeView extends EventEmitter<ViewEvents> {
@@ -64,6 +66,9 @@ export class ClaudeView extends EventEmitter<ViewEvents> {
       if (params) view.record(params);
     };
     await client.connect(transport);
+    client.onclose = () => {
+      if (!view.closing) view.emit("lost", view.stderrTail);
+    };
     return view;
   }
 

@@ -70,6 +70,10 @@ export async function startDemo(settings: DemoSettings): Promise<Demo> {
     started.push({ what: "the simulated home", stop: () => home.stop() });
     const view = await ClaudeView.start(claudeCode.stateDir, packageVersion(__dirname) ?? "unknown");
     started.push({ what: "the bridge", stop: () => view.close() });
+    // Ctrl-C in a terminal reaches the bridge too: it leaving then is no news.
+    view.on("lost", (stderr) => {
+      if (stopping === undefined) log(`the bridge of the Claude view stopped; its last words:\n${stderr.trimEnd().split("\n").slice(-10).join("\n")}`);
+    });
     page = new ClaudePage(view, { session: DEMO_SESSION, editorUrl: red.url });
     const shownPage = page;
     started.push({ what: "the page", stop: async () => shownPage.close() });
