@@ -13,6 +13,7 @@
  * - `live()` starts the household's rhythm (temperatures drift, the Wi-Fi signal
  *   jitters, someone walks past, the front door opens now and then, the garage too).
  */
+import { randomUUID } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { ENTITIES, haState, type EntityDef, type HaState } from "./home-entities.js";
 
@@ -36,10 +37,10 @@ export class SimulatedHome {
   ) {}
 
   static async start(brokerUrl: string, log: HomeLog = () => undefined): Promise<SimulatedHome> {
-    const client = await mqtt.connectAsync(brokerUrl, { clientId: `demo-home-${process.pid}`, reconnectPeriod: 1000 });
+    const client = await mqtt.connectAsync(brokerUrl, { clientId: `demo-home-${randomUUID().slice(0, 8)}`, reconnectPeriod: 1000 });
     const home = new SimulatedHome(client, log);
     client.on("message", (topic, payload) => {
-      if (topic === LIGHT_SET_TOPIC) void home.onLightCommand(payload.toString());
+      if (topic === LIGHT_SET_TOPIC) home.run(() => home.onLightCommand(payload.toString()));
     });
     await client.subscribeAsync(LIGHT_SET_TOPIC, { qos: 1 });
     const now = new Date();
@@ -79,8 +80,10 @@ export class SimulatedHome {
   async readTemperatures(): Promise<Record<string, string>> {
     const readings: Record<string, string> = {};
     for (const def of ENTITIES.filter((e) => e.attributes.device_class === "temperature")) {
-      const now = Number(this.state(def.entityId) ?? def.initial);
-      readings[def.entityId] = (now + (Math.random() - 0.5) * 0.6).toFixed(1);
+      const base = Number(def.initial);
+      const current = Number(this.state(def.entityId) ?? def.initial);
+      // A random walk pulled back towards the starting value, so hours of demo stay plausible.
+      readings[def.entityId] = (current + (base - current) * 0.1 + (Math.random() - 0.5) * 0.6).toFixed(1);
       await this.set(def.entityId, readings[def.entityId]!);
     }
     return readings;
