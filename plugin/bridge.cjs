@@ -54576,6 +54576,20 @@ var RetainedSeen = class {
     return false;
   }
 };
+var CROSS_PATH_WINDOW_MS = 2e3;
+var CrossPathDuplicates = class {
+  recent = /* @__PURE__ */ new Map();
+  isDuplicate(topic, content, via, now) {
+    const key = `${topic}\0${hashPayload(content)}`;
+    const seen = this.recent.get(key);
+    if (seen && seen.via !== via && now - seen.at <= CROSS_PATH_WINDOW_MS) {
+      this.recent.delete(key);
+      return true;
+    }
+    rememberBounded(this.recent, key, { via, at: now });
+    return false;
+  }
+};
 
 // core/session-file.ts
 var MAX_BUFFER_AGE_SECONDS = 86400;
@@ -54808,11 +54822,12 @@ var Session = class extends import_node_events2.EventEmitter {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0 },
     binary: 0
   };
   retainedSeen = new RetainedSeen();
   ownPublishes = new RecentPublishes();
+  crossPath = new CrossPathDuplicates();
   connectionState = "disconnected";
   stateSince = /* @__PURE__ */ new Date();
   lastError;
@@ -54945,6 +54960,9 @@ var Session = class extends import_node_events2.EventEmitter {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
+    if (this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now())) {
+      return this.drop(topic, message, "duplicate");
+    }
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -55002,7 +55020,7 @@ var Session = class extends import_node_events2.EventEmitter {
       ...message.sender !== void 0 ? { sender: message.sender } : {},
       ...pattern !== void 0 ? { pattern } : {}
     });
-    if (reason === "echo" || reason === "duplicate-retained") return { tier: "dropped", reason };
+    if (reason === "echo" || reason === "duplicate-retained" || reason === "duplicate") return { tier: "dropped", reason };
     return { tier: "dropped", reason: reason === "muted" ? "muted" : "unmatched", ...pattern ? { pattern } : {} };
   }
   reportEvictions(counts) {

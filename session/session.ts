@@ -23,7 +23,7 @@ import { SessionDirectory, type DirectoryEntry } from "./directory.js";
 import { SessionLists, type InvalidPattern } from "./lists.js";
 import { PendingRequests, type RequestReply } from "./requests.js";
 import type { Counters, IngestOptions, IngestOutcome, InboxRead, InboxResult, PublishRequest, StatusSnapshot } from "./api.js";
-import { RecentPublishes, RetainedSeen } from "./echo.js";
+import { CrossPathDuplicates, RecentPublishes, RetainedSeen } from "./echo.js";
 import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
 import type { StatusPayload } from "./status.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
@@ -57,11 +57,12 @@ export class Session extends EventEmitter<SessionEvents> {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0 },
     binary: 0,
   };
   private readonly retainedSeen = new RetainedSeen();
   private readonly ownPublishes = new RecentPublishes();
+  private readonly crossPath = new CrossPathDuplicates();
   private connectionState: ConnectionState = "disconnected";
   private stateSince = new Date();
   private lastError: string | undefined;
@@ -242,6 +243,9 @@ export class Session extends EventEmitter<SessionEvents> {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
+    if (this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now())) {
+      return this.drop(topic, message, "duplicate");
+    }
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -306,7 +310,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(message.sender !== undefined ? { sender: message.sender } : {}),
       ...(pattern !== undefined ? { pattern } : {}),
     });
-    if (reason === "echo" || reason === "duplicate-retained") return { tier: "dropped", reason };
+    if (reason === "echo" || reason === "duplicate-retained" || reason === "duplicate") return { tier: "dropped", reason };
     return { tier: "dropped", reason: reason === "muted" ? "muted" : "unmatched", ...(pattern ? { pattern } : {}) };
   }
 

@@ -162,3 +162,20 @@ async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe("Session fed by both paths", () => {
+  test("a message that arrives by its own subscription and through a flow is admitted once", async () => {
+    const s = await session({ host: "flow" });
+    await s.addPattern("admitted", "both/#");
+    const admitted: string[] = [];
+    s.on("admitted", (m) => admitted.push(`${m.via}:${m.content}`));
+    const first = nextEvent(s, "admitted");
+    await peer.publishAsync("both/door", "open", { qos: 1 });
+    await first;
+    const outcome = s.ingest("both/door", { kind: "text", content: "open", bytes: 4 }, { via: "flow" });
+    assert.deepEqual(outcome, { tier: "dropped", reason: "duplicate" });
+    s.ingest("both/door", { kind: "text", content: "closed", bytes: 6 }, { via: "flow" });
+    assert.deepEqual(admitted, ["mqtt:open", "flow:closed"]);
+    assert.equal(s.status().counts.dropped.duplicate, 1);
+  });
+});
