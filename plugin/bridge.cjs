@@ -54960,9 +54960,7 @@ var Session = class extends import_node_events2.EventEmitter {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
-    if (this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now())) {
-      return this.drop(topic, message, "duplicate");
-    }
+    const duplicate = this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -54977,6 +54975,10 @@ var Session = class extends import_node_events2.EventEmitter {
       }
     }
     const receivedAt = Date.now();
+    if (duplicate && (decision.tier === "admitted" || decision.tier === "watched")) {
+      this.counters.dropped.duplicate++;
+      return decision;
+    }
     if (decision.tier === "admitted") {
       this.counters.admitted++;
       const admitted = {
@@ -55020,7 +55022,7 @@ var Session = class extends import_node_events2.EventEmitter {
       ...message.sender !== void 0 ? { sender: message.sender } : {},
       ...pattern !== void 0 ? { pattern } : {}
     });
-    if (reason === "echo" || reason === "duplicate-retained" || reason === "duplicate") return { tier: "dropped", reason };
+    if (reason === "echo" || reason === "duplicate-retained") return { tier: "dropped", reason };
     return { tier: "dropped", reason: reason === "muted" ? "muted" : "unmatched", ...pattern ? { pattern } : {} };
   }
   reportEvictions(counts) {

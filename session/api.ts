@@ -3,7 +3,7 @@ import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
 import type { GateDecision } from "../core/gate.js";
 import type { ConnectionState, DropReason } from "./types.js";
 
-export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "duplicate" | "echo" };
+export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
 
 export interface IngestOptions {
   via: "mqtt" | "flow";

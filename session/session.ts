@@ -243,9 +243,8 @@ export class Session extends EventEmitter<SessionEvents> {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
-    if (this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now())) {
-      return this.drop(topic, message, "duplicate");
-    }
+    // A copy by the other path keeps its tier (a flow may route it), but Claude gets it once.
+    const duplicate = this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -265,6 +264,10 @@ export class Session extends EventEmitter<SessionEvents> {
     }
 
     const receivedAt = Date.now();
+    if (duplicate && (decision.tier === "admitted" || decision.tier === "watched")) {
+      this.counters.dropped.duplicate++;
+      return decision;
+    }
     if (decision.tier === "admitted") {
       this.counters.admitted++;
       const admitted: AdmittedMessage = {
@@ -310,7 +313,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(message.sender !== undefined ? { sender: message.sender } : {}),
       ...(pattern !== undefined ? { pattern } : {}),
     });
-    if (reason === "echo" || reason === "duplicate-retained" || reason === "duplicate") return { tier: "dropped", reason };
+    if (reason === "echo" || reason === "duplicate-retained") return { tier: "dropped", reason };
     return { tier: "dropped", reason: reason === "muted" ? "muted" : "unmatched", ...(pattern ? { pattern } : {}) };
   }
 

@@ -173,7 +173,7 @@ describe("Session fed by both paths", () => {
     await peer.publishAsync("both/door", "open", { qos: 1 });
     await first;
     const outcome = s.ingest("both/door", { kind: "text", content: "open", bytes: 4 }, { via: "flow" });
-    assert.deepEqual(outcome, { tier: "dropped", reason: "duplicate" });
+    assert.deepEqual(outcome, { tier: "admitted", pattern: "both/#" }, "the flow still sees the tier");
     s.ingest("both/door", { kind: "text", content: "closed", bytes: 6 }, { via: "flow" });
     assert.deepEqual(admitted, ["mqtt:open", "flow:closed"]);
     assert.equal(s.status().counts.dropped.duplicate, 1);
