@@ -1,0 +1,113 @@
+/**
+ * End to end: the flow's session comes and goes under a bridge that stays up. Node-RED
+ * restarts (Claude's own list changes survive), stops or dies (tools fail at once with a
+ * clear error), and is redeployed (the bridge attaches to the new session by itself).
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import type { TestBroker } from "../helpers/broker.js";
+import type { FlowNode } from "../helpers/node-red.js";
+import type { BridgeClient } from "../bridge/harness.js";
+import {
+  attached,
+  flowStatus,
+  gateNode,
+  injectNode,
+  LINK_KEY,
+  refused,
+  SESSION,
+  sessionNode,
+  startFlowBridge,
+  startStack,
+  tab,
+  type Stack,
+} from "./stack.js";
+
+function flow(muted: string[]): (prefix: string, broker: TestBroker) => FlowNode[] {
+  return (prefix, broker) => [
+    tab(),
+    sessionNode("s-home", SESSION, prefix, broker, { admitted: ["garage/#"], muted, linkKey: LINK_KEY }),
+    injectNode("i-porch", "g-home", { topic: "porch/light", payload: "the porch light is on" }),
+    gateNode("g-home", "s-home", "lists"),
+  ];
+}
+
+let stack: Stack;
+let claude: BridgeClient;
+
+before(async () => {
+  stack = await startStack(flow([]));
+  claude = await startFlowBridge(stack);
+});
+after(async () => {
+  await stack?.stop();
+});
+
+/** Node-RED is back (same user directory): waits for the new session and for the bridge to attach to it. */
+async function backOnline(): Promise<void> {
+  stack.epoch = await stack.status.online(stack.epoch);
+  await attached(claude, stack.epoch);
+}
+
+async function porchNotification(text: string): Promise<void> {
+  const from = claude.notifications.length;
+  await stack.red.inject("i-porch", [
+    { p: "topic", v: "porch/light", vt: "str" },
+    { p: "payload", v: text, vt: "str" },
+  ]);
+  await claude.nextNotification((n) => n.content === text && n.meta.topic === "porch/light", from);
+}
+
+/**
+ * The tool's error once the bridge has the offline status too. The bridge hears it about when
+ * the test does; should it come a moment later, the call in between goes out to the flow and
+ * times out, which is not the error looked for, so it is made once more.
+ */
+async function offlineError(tool: string, args: Record<string, unknown>): Promise<string> {
+  let text = await refused(claude, tool, args);
+  if (!/ is offline /.test(text)) text = await refused(claude, tool, args);
+  return text;
+}
+
+test("with Node-RED stopped, tools fail at once saying the flow is offline", async () => {
+  await stack.red.stop();
+  assert.equal((await stack.status.offline()).reason, "shutdown");
+  assert.match(await offlineError("admit", { pattern: "attic/#" }), /^admit failed: the flow hosting session "home" is offline \(last seen [^)]+\)$/);
+  await stack.red.start();
+  await backOnline();
+});
+
+test("with Node-RED killed, the broker's Last Will tells the bridge, and tools fail at once saying so", async () => {
+  await stack.red.kill();
+  assert.equal((await stack.status.offline()).reason, "connection lost");
+  assert.match(await offlineError("status", {}), /^status failed: the flow hosting session "home" is offline \(last seen [^)]+\)$/);
+  await stack.red.start();
+  await backOnline();
+});
+
+test("Claude's admit on the flow's session survives a Node-RED restart, and the same bridge carries on", async () => {
+  const pid = claude.pid;
+  assert.match(await claude.ok("admit", { pattern: "porch/#" }), /Admitted "porch\/#"/);
+  await porchNotification("before the restart");
+
+  await stack.red.restart();
+  await backOnline();
+  const status = await flowStatus(claude);
+  assert.ok(status.admitted.includes("porch/#"), `porch/# still admitted: ${status.admitted.join(", ")}`);
+  assert.ok(!status.pinned.admitted.includes("porch/#"), "Claude's pattern, not the owner's");
+  await porchNotification("after the restart");
+  assert.equal(claude.pid, pid, "the bridge was not restarted");
+});
+
+test("a full redeploy while the bridge is connected: the bridge attaches to the new session by itself", async () => {
+  const pid = claude.pid;
+  const before = stack.epoch;
+  await stack.red.deploy(flow(["porch/noise/#"])(stack.prefix, stack.broker));
+  await backOnline();
+  assert.notEqual(stack.epoch, before);
+  const status = await flowStatus(claude);
+  assert.deepEqual(status.pinned.muted, ["porch/noise/#"], "the redeployed session's pinned list");
+  assert.match(await claude.ok("watch", { pattern: "cellar/#" }), /Watching "cellar\/#"/);
+  await porchNotification("after the redeploy");
+  assert.equal(claude.pid, pid, "the bridge was not restarted");
+});
