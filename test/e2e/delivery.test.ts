@@ -84,3 +84,21 @@ test("a bridge killed and restarted while messages flow: every message arrives, 
   assert.ok(resumed <= before.length + 1, `no gap between the bridges: the first stopped at ${before.length}, the second began at ${resumed}`);
   assert.ok(sent > before.length + AFTER_TAKEOVER, "messages kept flowing while the bridge was down and after");
 });
+
+test("messages admitted while Claude is away wait in the flow's outbox and arrive, in order, when a bridge connects", async () => {
+  for (const bridge of stack.bridges.splice(0)) await bridge.close().catch(() => undefined);
+  const away = range(1, 30);
+  for (const n of away) {
+    await stack.red.inject("i-pulse", [
+      { p: "topic", v: TOPIC, vt: "str" },
+      { p: "payload", v: `away ${n}`, vt: "str" },
+    ]);
+  }
+  const back = await startFlowBridge(stack);
+  await back.nextNotification((n) => n.content === "away 30");
+  assert.deepEqual(
+    back.notifications.filter((n) => n.content.startsWith("away ")).map((n) => n.content),
+    away.map((n) => `away ${n}`),
+  );
+  await eventually(async () => (await flowStatus(back)).link.outbox === 0, "the delivered messages to leave the outbox once acknowledged");
+});
