@@ -115,8 +115,8 @@ async function helperFlowListening(): Promise<void> {
   const heard = (): boolean => stack.peer.received.some((m) => m.topic === ANSWERS && answer(m.payload).content === "probe");
   for (let attempt = 1; !heard(); attempt++) {
     await stack.peer.publish(inbox, JSON.stringify({ sender: "probe", ts: new Date().toISOString(), content: "probe" }));
-    await stack.peer.next(() => heard(), "the probe to come out of the helper flow").catch((err: unknown) => {
-      if (attempt >= 3) throw new Error(`the helper flow passes nothing on:\n${stack.red.output()}`, { cause: err });
+    await eventually(heard, "the probe to come out of the helper flow", 1000).catch((err: unknown) => {
+      if (attempt >= 20) throw new Error(`the helper flow passes nothing on:\n${stack.red.output()}`, { cause: err });
     });
   }
 }
@@ -155,9 +155,11 @@ describe("flow traffic reaches Claude", () => {
       { p: "topic", v: "yard/temperature", vt: "str" },
       { p: "payload", v: "21.5", vt: "str" },
     ]);
+    const inbox = (): Promise<string> => claude.ok("inbox", { topic: "yard/#" });
+    await eventually(async () => (await inbox()).startsWith("1 message(s)"), "the flow's message in the inbox");
     await stack.peer.publish("yard/humidity", JSON.stringify({ sender: "weather", ts: new Date().toISOString(), content: "64 %" }));
     let text = "";
-    await eventually(async () => (text = await claude.ok("inbox", { topic: "yard/#" })).startsWith("2 message(s)"), "both watched messages in the inbox");
+    await eventually(async () => (text = await inbox()).startsWith("2 message(s)"), "both watched messages in the inbox");
     assert.match(await claude.ok("inbox"), /yard\/temperature: 1 message\(s\) from unknown\nyard\/humidity: 1 message\(s\) from weather/);
     assert.match(text, /^2 message\(s\) on yard\/#:\n\[[^\]]+\] unknown: 21\.5\n\[[^\]]+\] weather: 64 %$/);
     assert.match(await claude.ok("inbox", { topic: "yard/#", clear: true }), /Cleared 2 message\(s\)/);

@@ -7,12 +7,13 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { TestBroker } from "../helpers/broker.js";
 import type { FlowNode } from "../helpers/node-red.js";
-import type { BridgeClient } from "../bridge/harness.js";
+import { eventually, type BridgeClient } from "../bridge/harness.js";
 import {
   attached,
   flowStatus,
   gateNode,
   injectNode,
+  launchBridge,
   LINK_KEY,
   refused,
   SESSION,
@@ -69,12 +70,19 @@ async function offlineError(tool: string, args: Record<string, unknown>): Promis
   return text;
 }
 
-test("with Node-RED stopped, tools fail at once saying the flow is offline", async () => {
+test("with Node-RED stopped, tools fail at once saying the flow is offline; a bridge started meanwhile attaches when it is back", async () => {
   await stack.red.stop();
   assert.equal((await stack.status.offline()).reason, "shutdown");
   assert.match(await offlineError("admit", { pattern: "attic/#" }), /^admit failed: the flow hosting session "home" is offline \(last seen [^)]+\)$/);
+  const late = await launchBridge(stack);
+  // Until its broker connection brings the retained status, the new bridge knows of no flow at all.
+  let text = "";
+  await eventually(async () => !/no flow has published a status|not connected to the broker/.test((text = await refused(late, "status", {}))), "the new bridge to read the retained status");
+  assert.match(text, /^status failed: the flow hosting session "home" is offline/);
   await stack.red.start();
   await backOnline();
+  await attached(late, stack.epoch);
+  await late.close();
 });
 
 test("with Node-RED killed, the broker's Last Will tells the bridge, and tools fail at once saying so", async () => {
@@ -110,4 +118,20 @@ test("a full redeploy while the bridge is connected: the bridge attaches to the 
   assert.match(await claude.ok("watch", { pattern: "cellar/#" }), /Watching "cellar\/#"/);
   await porchNotification("after the redeploy");
   assert.equal(claude.pid, pid, "the bridge was not restarted");
+});
+
+test("a bridge that hosted the session itself while Node-RED was down does not leave the flow's session marked offline when it ends", async () => {
+  await stack.red.stop();
+  await stack.status.offline();
+  const standIn = await launchBridge(stack, "auto");
+  assert.equal((await flowStatus(standIn)).mode, "bridge", "with the flow down, auto mode hosts the session itself");
+  await stack.red.start();
+  await backOnline();
+
+  await standIn.close();
+  await stack.peer.next((m) => m.topic === stack.status.topic && /"host":"bridge"/.test(m.payload.toString()) && /"offline"/.test(m.payload.toString()), "the stand-in's offline status");
+  await stack.status.online();
+  assert.equal(stack.status.latest()?.link?.epoch, stack.epoch, "the running flow session says it is online again");
+  await attached(claude, stack.epoch);
+  assert.match(await claude.ok("watch", { pattern: "shed/#" }), /Watching "shed\/#"/);
 });

@@ -107,8 +107,8 @@ export async function startStack(flow: (prefix: string, broker: TestBroker) => F
   return stack;
 }
 
-/** The installed bridge for session "home", attached to the flow (welcomed in the current epoch). */
-export async function startFlowBridge(stack: Stack, host: "flow" | "auto" = "flow"): Promise<BridgeClient> {
+/** The installed bridge for session "home", as Claude Code starts it (the MCP handshake done, nothing more awaited). */
+export async function launchBridge(stack: Stack, host: "flow" | "auto" = "flow"): Promise<BridgeClient> {
   const bridge = await startBridge({
     script: stack.pkg.bridgeScript,
     brokerUrl: stack.broker.url,
@@ -118,6 +118,12 @@ export async function startFlowBridge(stack: Stack, host: "flow" | "auto" = "flo
     waitConnected: false,
   });
   stack.bridges.push(bridge);
+  return bridge;
+}
+
+/** The installed bridge for session "home", attached to the flow (welcomed in the current epoch). */
+export async function startFlowBridge(stack: Stack, host: "flow" | "auto" = "flow"): Promise<BridgeClient> {
+  const bridge = await launchBridge(stack, host);
   await attached(bridge, stack.epoch);
   return bridge;
 }
