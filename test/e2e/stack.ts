@@ -81,27 +81,33 @@ export interface Stack {
 /** Starts broker and Node-RED, deploys `flow(prefix, brokerUrl)` and waits for the session to be online. */
 export async function startStack(flow: (prefix: string, broker: TestBroker) => FlowNode[]): Promise<Stack> {
   const broker = await startBroker();
-  const pkg = installedPackage();
-  const prefix = uniquePrefix();
-  const peer = await Peer.connect(broker.url);
-  const status = await StatusWatch.follow(peer, `${prefix}/sessions/${SESSION}/status`);
-  const red = await NodeRed.start(pkg);
-  await red.deploy(flow(prefix, broker));
-  const epoch = await status.online();
+  const started: Array<() => Promise<void>> = [() => broker.stop()];
+  try {
+    const pkg = installedPackage();
+    const prefix = uniquePrefix();
+    const peer = await Peer.connect(broker.url);
+    started.push(() => peer.end());
+    const status = await StatusWatch.follow(peer, `${prefix}/sessions/${SESSION}/status`);
+    const red = await NodeRed.start(pkg);
+    started.push(() => red.kill());
+    await red.deploy(flow(prefix, broker));
+    const epoch = await status.online();
+    return stackOf({ broker, pkg, red, peer, prefix, status, epoch });
+  } catch (err) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+function stackOf(parts: Omit<Stack, "bridges" | "stop">): Stack {
   const stack: Stack = {
-    broker,
-    pkg,
-    red,
-    peer,
-    prefix,
-    status,
-    epoch,
+    ...parts,
     bridges: [],
     async stop() {
       for (const bridge of stack.bridges) await bridge.close().catch(() => undefined);
-      await red.stop();
-      await peer.end();
-      await broker.stop();
+      await parts.red.stop();
+      await parts.peer.end();
+      await parts.broker.stop();
     },
   };
   return stack;

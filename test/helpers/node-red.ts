@@ -163,7 +163,12 @@ export class NodeRed {
     child.stderr?.on("data", append);
     this.child = child;
     this.exited = new Promise((done) => child.once("exit", () => done()));
-    await this.until(() => LISTENING.test(this.logSinceStart) && startedCount(this.logSinceStart) > 0, "Node-RED to start and run its flows", 60_000);
+    try {
+      await this.until(() => LISTENING.test(this.logSinceStart) && startedCount(this.logSinceStart) > 0, "Node-RED to start and run its flows", 60_000);
+    } catch (err) {
+      await this.kill();
+      throw err;
+    }
   }
 
   /** Stops as Ctrl-C does: nodes close (a session publishes its offline status). */
