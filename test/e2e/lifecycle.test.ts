@@ -21,6 +21,7 @@ import {
   startFlowBridge,
   startStack,
   tab,
+  type RetainedStatus,
   type Stack,
 } from "./stack.js";
 
@@ -77,7 +78,8 @@ test("with Node-RED stopped, tools fail at once saying the flow is offline; a br
   const late = await launchBridge(stack);
   // Until its broker connection brings the retained status, the new bridge knows of no flow at all.
   let text = "";
-  await eventually(async () => !/no flow has published a status|not connected to the broker/.test((text = await refused(late, "status", {}))), "the new bridge to read the retained status");
+  const knowsNoFlow = /no flow has published a status|not connected to the broker/;
+  await eventually(async () => !knowsNoFlow.test((text = await refused(late, "status", {}))), "the new bridge to read the retained status");
   assert.match(text, /^status failed: the flow hosting session "home" is offline/);
   await stack.red.start();
   await backOnline();
@@ -129,7 +131,11 @@ test("a bridge that hosted the session itself while Node-RED was down does not l
   await backOnline();
 
   await standIn.close();
-  await stack.peer.next((m) => m.topic === stack.status.topic && /"host":"bridge"/.test(m.payload.toString()) && /"offline"/.test(m.payload.toString()), "the stand-in's offline status");
+  const standInOffline = (payload: Buffer): boolean => {
+    const status = JSON.parse(payload.toString()) as RetainedStatus;
+    return status.status === "offline" && status.host === "bridge";
+  };
+  await stack.peer.next((m) => m.topic === stack.status.topic && m.payload.length > 0 && standInOffline(m.payload), "the stand-in's offline status");
   await stack.status.online();
   assert.equal(stack.status.latest()?.link?.epoch, stack.epoch, "the running flow session says it is online again");
   await attached(claude, stack.epoch);

@@ -186,7 +186,19 @@ export function sessionNode(id: string, name: string, prefix: string, broker: Te
 }
 
 export function brokerNode(id: string, broker: TestBroker): FlowNode {
-  return { id, type: "mqtt-broker", name: "", broker: "127.0.0.1", port: String(broker.port), clientid: "", autoConnect: true, usetls: false, protocolVersion: "4", keepalive: "60", cleansession: true };
+  return {
+    id,
+    type: "mqtt-broker",
+    name: "",
+    broker: "127.0.0.1",
+    port: String(broker.port),
+    clientid: "",
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: "4",
+    keepalive: "60",
+    cleansession: true,
+  };
 }
 
 export function injectNode(id: string, out: string, props: { topic?: string; payload?: string; payloadType?: "str" | "json" | "num" }): FlowNode {
@@ -224,7 +236,22 @@ export function mqttIn(id: string, topic: string, brokerId: string, out: string)
 }
 
 export function mqttOut(id: string, topic: string, brokerId: string): FlowNode {
-  return { id, type: "mqtt out", z: TAB, name: "", topic, qos: "1", retain: "false", respTopic: "", contentType: "", userProps: "", correl: "", expiry: "", broker: brokerId, wires: [] };
+  return {
+    id,
+    type: "mqtt out",
+    z: TAB,
+    name: "",
+    topic,
+    qos: "1",
+    retain: "false",
+    respTopic: "",
+    contentType: "",
+    userProps: "",
+    correl: "",
+    expiry: "",
+    broker: brokerId,
+    wires: [],
+  };
 }
 
 export function tab(): FlowNode {
