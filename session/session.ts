@@ -25,7 +25,7 @@ import { PendingRequests, type RequestReply } from "./requests.js";
 import type { Counters, IngestOptions, IngestOutcome, InboxRead, InboxResult, PublishRequest, StatusSnapshot } from "./api.js";
 import { CrossPathDuplicates, RecentPublishes, RetainedSeen } from "./echo.js";
 import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
-import type { StatusPayload } from "./status.js";
+import { parseStatus, type StatusPayload } from "./status.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
 import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
 
@@ -198,6 +198,22 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
+  /**
+   * Another client said on our status topic that this running session is offline: a
+   * host that stood in for it under the same name and ended. Left alone, that retained
+   * status keeps bridges away until the next heartbeat, so the session says again that
+   * it is online. Its own Last Will (a broker shutting down delivers it to the session
+   * too, just before closing the connection) names its own start time; the reconnect
+   * publishes online anyway.
+   */
+  private contradictOffline(payload: Buffer): void {
+    if (this.stopping || this.connectionState !== "connected") return;
+    const status = parseStatus(payload);
+    if (status?.status !== "offline" || status.startedAt === this.startedAt.toISOString()) return;
+    this.log("warn", "another client reported this session offline on its status topic; publishing online again");
+    void this.publishStatus("online");
+  }
+
   /** Sessions seen under the prefix, from their retained statuses. */
   sessions(): DirectoryEntry[] {
     return this.directory.list(Date.now());
@@ -216,6 +232,7 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     if (this.isLinkTopic(topic)) return;
+    if (topic === this.topics.status) this.contradictOffline(payload);
     const isStatus = this.directory.record(topic, payload);
     if (isStatus && !this.coveredByList(topic)) return;
     try {
