@@ -54920,6 +54920,21 @@ var Session = class extends import_node_events2.EventEmitter {
       this.log("warn", `status publish failed: ${err.message}`);
     }
   }
+  /**
+   * Another client said on our status topic that this running session is offline: a
+   * host that stood in for it under the same name and ended. Left alone, that retained
+   * status keeps bridges away until the next heartbeat, so the session says again that
+   * it is online. Its own Last Will (a broker shutting down delivers it to the session
+   * too, just before closing the connection) names its own start time; the reconnect
+   * publishes online anyway.
+   */
+  contradictOffline(payload) {
+    if (this.stopping || this.connectionState !== "connected") return;
+    const status = parseStatus(payload);
+    if (status?.status !== "offline" || status.startedAt === this.startedAt.toISOString()) return;
+    this.log("warn", "another client reported this session offline on its status topic; publishing online again");
+    void this.publishStatus("online");
+  }
   /** Sessions seen under the prefix, from their retained statuses. */
   sessions() {
     return this.directory.list(Date.now());
@@ -54936,6 +54951,7 @@ var Session = class extends import_node_events2.EventEmitter {
       return;
     }
     if (this.isLinkTopic(topic)) return;
+    if (topic === this.topics.status) this.contradictOffline(payload);
     const isStatus = this.directory.record(topic, payload);
     if (isStatus && !this.coveredByList(topic)) return;
     try {
