@@ -29,10 +29,12 @@ export interface CheckReport {
 export async function runCheck(demo: Demo, log: (line: string) => void): Promise<CheckReport> {
   const { view, home, broker } = demo;
 
+  let lastAnswer = "";
   await step("the bridge to reach the flow's session", async () => {
     const status = await view.call("status").catch((err: unknown) => ({ text: String(err), isError: true }));
+    lastAnswer = status.text;
     return !status.isError && connectionState(status.text) === "connected" ? true : undefined;
-  }, () => `the status tool did not report a connected flow session.\nBridge log:\n${view.stderr()}`);
+  }, () => `the status tool did not report a connected flow session; its last answer:\n${lastAnswer}\nBridge log:\n${view.stderr()}`);
   log("check: the bridge is connected to the flow's session \"home\"");
 
   await step("the example flows to listen", async () => {
