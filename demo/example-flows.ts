@@ -15,6 +15,7 @@ import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { z } from "zod";
 
+/** A node of a Node-RED flow, as in a flow file or the admin API (credentials may sit inline). */
 export interface FlowNode {
   id: string;
   type: string;

@@ -11,6 +11,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import mqtt, { type MqttClient } from "mqtt";
 import { CHANNEL_METHOD, type ChannelNotification } from "../../session/notification.js";
 import { tempDir, uniquePrefix } from "../helpers/session.js";
+import type { StatusSnapshot } from "../../session/api.js";
+import type { DeliveryStats } from "../../mcp-bridge/deliver.js";
 
 export const ROOT = join(__dirname, "..", "..", "..");
 export const MAIN = join(ROOT, "dist", "mcp-bridge", "main.js");
@@ -132,27 +134,8 @@ export class BridgeClient {
   }
 }
 
-export interface StatusJson {
-  session: string;
-  version: string;
-  host: string;
-  mode: string;
-  modeReason: string;
-  broker: string;
-  connection: { state: string; since: string; lastError?: string };
-  admitted: string[];
-  watched: string[];
-  muted: string[];
-  activeSubscriptions: string[];
-  pendingRequests: number;
-  buffer: Record<string, number>;
-  bufferMaxAge: number;
-  bufferMaxPerTopic: number;
-  counts: { admitted: number; watched: number; replies: number; dropped: Record<string, number>; binary: number };
-  evicted: { perTopic: number; age: number; bytes: number };
-  problems: string[];
-  notifications: { sent: number; failed: number; held: number; overflow: number };
-}
+/** The status tool's JSON as the bridge sends it: the session's snapshot plus the bridge's own keys. */
+export type StatusJson = StatusSnapshot & { mode: string; modeReason: string; notifications: DeliveryStats };
 
 export async function startBridge(options: BridgeOptions = {}): Promise<BridgeClient> {
   const stateDir = options.stateDir ?? tempDir("claude-bridge-");

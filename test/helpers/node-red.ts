@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "./broker.js";
 import { tempDir } from "./session.js";
+import type { FlowNode } from "../../demo/example-flows.js";
 
 export const ROOT = resolve(__dirname, "..", "..", "..");
 export const PACKAGE = "node-red-contrib-claude-channel";
@@ -82,14 +83,7 @@ export function installedPackage(): InstalledPackage {
   }
 }
 
-/** A flow as the editor sends it: any node, credentials inline under `credentials`. */
-export interface FlowNode {
-  id: string;
-  type: string;
-  z?: string;
-  wires?: string[][];
-  [property: string]: unknown;
-}
+export type { FlowNode };
 
 /** One property an inject node sets (as in its `props`), e.g. `{p: "payload", v: "on", vt: "str"}`. */
 export interface InjectProp {

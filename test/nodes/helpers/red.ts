@@ -9,14 +9,9 @@ import gateNode = require("../../../nodes/claude-gate/claude-gate.js");
 import publishNode = require("../../../nodes/claude-publish/claude-publish.js");
 import type { ClaudeSessionNode } from "../../../nodes/shared/types.js";
 import type { Session } from "../../../session/session.js";
+import type { FlowNode } from "../../../demo/example-flows.js";
 
-export interface FlowNode {
-  id: string;
-  type: string;
-  z?: string;
-  wires?: string[][];
-  [property: string]: unknown;
-}
+export type { FlowNode };
 
 export type Credentials = Record<string, Record<string, string>>;
 
