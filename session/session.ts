@@ -599,7 +599,7 @@ export class Session extends EventEmitter<SessionEvents> {
   status(): StatusSnapshot {
     const lists = this.lists.effective();
     const buffer: Record<string, number> = {};
-    for (const { topic, count } of this.buffer.summary(Date.now())) buffer[topic] = count;
+    for (const { topic, count } of this.buffer.counts(Date.now())) buffer[topic] = count;
     // The reference's keys first, in its order; ours after.
     return {
       session: this.name,
