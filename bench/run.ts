@@ -9,15 +9,18 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { e2eLatency } from "./e2e/e2e-latency.js";
+import { watchedFlood } from "./flood/watched-flood.js";
 import { gateClassify } from "./gate/gate-classify.js";
 import { machineInfo, type MachineInfo } from "./lib/machine.js";
 import type { BenchContext, BenchResult, Benchmark } from "./lib/result.js";
+import { paths } from "./lib/paths.js";
 import { formatTable } from "./lib/table.js";
+import { startup } from "./startup/startup.js";
 
-const BENCHMARKS: readonly Benchmark[] = [gateClassify];
+const BENCHMARKS: readonly Benchmark[] = [gateClassify, startup, e2eLatency, watchedFlood];
 
-/** Results live in the source tree (bench/), not in dist/. */
-const RESULTS_FILE = join(__dirname, "..", "..", "bench", "results.json");
+const RESULTS_FILE = join(paths.benchSource, "results.json");
 
 interface StoredResult extends BenchResult {
   quick: boolean;

@@ -1,0 +1,13 @@
+/** Where the built files live, seen from dist/bench/lib. */
+import { join } from "node:path";
+
+const DIST = join(__dirname, "..", "..");
+
+export const paths = {
+  dist: DIST,
+  /** `BENCH_BRIDGE_MAIN` measures another build of the bridge (e.g. the plugin bundle). */
+  bridgeMain: process.env.BENCH_BRIDGE_MAIN ?? join(DIST, "mcp-bridge", "main.js"),
+  probe: join(DIST, "bench", "lib", "probe.js"),
+  /** The source tree (results are written beside the sources, not into dist/). */
+  benchSource: join(DIST, "..", "bench"),
+};
