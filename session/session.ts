@@ -485,8 +485,14 @@ export class Session extends EventEmitter<SessionEvents> {
   async subscribe(filter: string): Promise<void> {
     const invalid = validatePattern(filter);
     if (invalid) throw new SessionError(`Invalid topic filter: ${invalid}`);
-    this.needs.add(filter, "explicit");
-    await this.connection.subscribe([filter], this.options.qos);
+    if (!this.connection.connected) throw new SessionError(`subscribe to ${filter} failed: not connected to the broker`);
+    const added = this.needs.add(filter, "explicit");
+    try {
+      await this.connection.subscribe([filter], this.options.qos);
+    } catch (err) {
+      if (added) this.needs.remove(filter, "explicit");
+      throw err;
+    }
   }
 
   /** Drops the explicit subscription; returns the reasons that keep the filter subscribed, if any. */

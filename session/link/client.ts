@@ -40,6 +40,7 @@ export interface LinkClientOptions {
 export interface LinkClientEvents {
   admitted: [message: AdmittedMessage];
   notice: [text: string];
+  status: [status: ReceivedStatus | undefined];
   log: [level: "info" | "warn" | "error", message: string];
 }
 
@@ -62,7 +63,6 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   private ackTimer: NodeJS.Timeout | undefined;
   private helloSentAt = 0;
   private ping: NodeJS.Timeout | undefined;
-  private connectedOnce: Promise<void>;
 
   constructor(private readonly options: LinkClientOptions) {
     super();
@@ -75,18 +75,33 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
     });
-    this.connectedOnce = new Promise((resolve) => this.connection.once("connect", () => resolve()));
   }
 
-  /** Connects and says hello; resolves once subscribed (the flow may still be away). */
-  async start(): Promise<void> {
+  /** Starts connecting; on every connect it subscribes and says hello. Does not wait for the broker. */
+  start(): void {
     const c = this.connection;
     c.on("connect", () => void this.onConnect());
     c.on("error", (err) => this.emit("log", "warn", `MQTT error: ${err.message}`));
     c.on("message", (topic, payload) => this.onMessage(topic, payload));
     c.open();
-    await this.connectedOnce;
     this.ping = setInterval(() => void this.hello(), this.options.pingMs ?? 15_000);
+  }
+
+  /** Resolves with the flow's retained status once seen, or undefined after `timeoutMs`. */
+  waitForStatus(timeoutMs: number): Promise<ReceivedStatus | undefined> {
+    if (this.flowStatus) return Promise.resolve(this.flowStatus);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.off("status", onStatus);
+        resolve(undefined);
+      }, timeoutMs);
+      const onStatus = (status: ReceivedStatus | undefined): void => {
+        clearTimeout(timer);
+        this.off("status", onStatus);
+        resolve(status);
+      };
+      this.on("status", onStatus);
+    });
   }
 
   async stop(): Promise<void> {
@@ -203,6 +218,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     const status = payload.length > 0 ? parseStatus(payload) : undefined;
     const before = this.flowStatus;
     this.flowStatus = status;
+    this.emit("status", status);
     const epochOf = (s: ReceivedStatus | undefined): unknown => (s?.link as { epoch?: unknown } | undefined)?.epoch;
     const cameBack = status?.status === "online" && (before?.status !== "online" || epochOf(before) !== epochOf(status));
     if (cameBack) void this.hello();

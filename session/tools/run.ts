@@ -131,7 +131,8 @@ const handlers: Handlers = {
 
 export async function runTool(session: Session, name: string, args: unknown): Promise<ToolOutcome> {
   if (!isToolName(name)) return { text: `Unknown tool: ${name}`, isError: true };
-  const parsed = toolSchemas[name].safeParse(args ?? {});
+  // reportInput: describeArgumentError tells a missing argument from a wrong one by the issue's input.
+  const parsed = toolSchemas[name].safeParse(args ?? {}, { reportInput: true });
   if (!parsed.success) return { text: describeArgumentError(name, parsed.error), isError: true };
   try {
     const handler = handlers[name] as (session: Session, args: unknown) => Promise<ToolOutcome>;

@@ -98,7 +98,11 @@ export function isToolName(name: string): name is ToolName {
   return Object.hasOwn(toolSchemas, name);
 }
 
-/** A one-line explanation of why arguments were refused, naming each bad argument. */
+/**
+ * A one-line explanation of why arguments were refused, naming each bad argument.
+ * The error must come from a parse with `{ reportInput: true }`: without the input,
+ * a wrong type cannot be told from a missing argument.
+ */
 export function describeArgumentError(tool: string, error: z.ZodError): string {
   const parts = error.issues.map((issue) => {
     const path = issue.path.join(".");

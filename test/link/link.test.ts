@@ -54,8 +54,9 @@ async function bridge(prefix: string, key = KEY): Promise<LinkClient & { receive
   });
   client.on("admitted", (m) => client.received.push(m));
   client.on("notice", (n) => client.notices.push(n));
-  await client.start();
+  client.start();
   cleanups.push(() => client.stop());
+  await client.waitForStatus(5000);
   return client;
 }
 

@@ -1,0 +1,81 @@
+/**
+ * The session hosted by a Node-RED flow: tool calls go over the flow link to the
+ * `claude-session` node, and the flow's admitted messages come back as channel
+ * notifications. Nothing about the session lives here.
+ */
+import { channelMeta } from "../core/meta.js";
+import type { LinkClient } from "../session/link/client.js";
+import { toNotification } from "../session/notification.js";
+import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
+import type { Logger } from "./log.js";
+
+/** Seconds on top of a `request` tool's own timeout before the flow counts as unreachable. */
+const REQUEST_MARGIN_SECONDS = 10;
+
+export class FlowBackend implements SessionBackend {
+  private readonly listeners: Array<(notification: ChannelNotification) => void> = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly link: LinkClient,
+    private readonly mode: ModeChoice,
+    private readonly requestTimeoutSeconds: number,
+    log: Logger,
+  ) {
+    link.on("log", (level, message) => log(level, message));
+    link.on("admitted", (message) => {
+      log("info", `[admitted] via flow on ${message.topic}`);
+      this.notify(toNotification(message));
+    });
+    link.on("notice", (text) => {
+      log("warn", text);
+      this.notify({
+        content: text,
+        meta: channelMeta({ source: "mqtt", topic: link.topics.channel, sender: "flow", ts: new Date().toISOString() }),
+      });
+    });
+  }
+
+  /** The link client is started before the mode is chosen (auto mode reads the flow's status through it). */
+  async start(): Promise<void> {}
+
+  stop(): Promise<void> {
+    this.stopping ??= this.link.stop();
+    return this.stopping;
+  }
+
+  async call(tool: string, args: unknown): Promise<ToolOutcome> {
+    const timeoutMs = tool === "request" ? (requestSeconds(args) ?? this.requestTimeoutSeconds) * 1000 + REQUEST_MARGIN_SECONDS * 1000 : undefined;
+    const outcome = await this.link.call(tool, args, timeoutMs);
+    if (tool !== "status" || outcome.isError) return outcome;
+    return withLinkStats(outcome, this.link.stats());
+  }
+
+  onNotification(listener: (notification: ChannelNotification) => void): void {
+    this.listeners.push(listener);
+  }
+
+  describe(): ModeChoice {
+    return this.mode;
+  }
+
+  private notify(notification: ChannelNotification): void {
+    for (const listener of this.listeners) listener(notification);
+  }
+}
+
+function requestSeconds(args: unknown): number | undefined {
+  if (typeof args !== "object" || args === null) return undefined;
+  const timeout = (args as { timeout?: unknown }).timeout;
+  return typeof timeout === "number" && timeout > 0 && timeout <= 600 ? timeout : undefined;
+}
+
+function withLinkStats(outcome: ToolOutcome, stats: ReturnType<LinkClient["stats"]>): ToolOutcome {
+  try {
+    const status = JSON.parse(outcome.text) as Record<string, unknown>;
+    return { ...outcome, text: JSON.stringify({ ...status, bridgeLink: stats }, null, 2) };
+  } catch {
+    // The flow answered with something other than JSON: pass it on untouched.
+    return outcome;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The session hosted by the bridge itself: one `Session` (host "bridge") with its
+ * lists in `<stateDir>/sessions/<name>.json`, its tools run by the shared tool layer,
+ * and its events logged to stderr.
+ */
+import { join } from "node:path";
+import { displaySender } from "../core/envelope.js";
+import { toNotification } from "../session/notification.js";
+import { Session } from "../session/session.js";
+import { FileSessionStore } from "../session/store.js";
+import { runTool } from "../session/tools/run.js";
+import type { SessionOptions } from "../session/types.js";
+import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
+import type { BridgeConfig } from "./config.js";
+import type { Logger } from "./log.js";
+
+export function localSessionOptions(config: BridgeConfig, version: string): SessionOptions {
+  const s = config.settings;
+  return {
+    name: s.sessionName,
+    prefix: s.topicPrefix,
+    brokerUrl: s.brokerUrl,
+    ...(s.username !== undefined ? { username: s.username } : {}),
+    ...(s.password !== undefined ? { password: s.password } : {}),
+    tls: config.tls,
+    qos: s.qos,
+    heartbeatSeconds: s.heartbeatSeconds,
+    requestTimeoutSeconds: s.requestTimeoutSeconds,
+    maxPayloadBytes: s.maxPayloadBytes,
+    maxPendingRequests: s.maxPendingRequests,
+    bufferMaxBytes: s.bufferMaxBytes,
+    host: "bridge",
+    version,
+    store: FileSessionStore.forSession(join(s.stateDir, "sessions"), s.sessionName),
+  };
+}
+
+export class LocalBackend implements SessionBackend {
+  private readonly listeners: Array<(notification: ChannelNotification) => void> = [];
+  private started = false;
+  private stopping = false;
+
+  constructor(
+    private readonly session: Session,
+    private readonly mode: ModeChoice,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { session, log } = this;
+    // Problems found while loading the session file happened before anyone listened.
+    for (const problem of session.status().problems) log("error", problem);
+    session.on("log", (level, message) => log(level, message));
+    session.on("limit", (hit) => log("warn", hit.message));
+    session.on("state", (state, detail) => {
+      // "connecting" and "connected" have their own log lines from the session; a
+      // disconnect while stopping is the goal, not news.
+      if (this.stopping) return;
+      if (state === "reconnecting" || state === "disconnected") log("warn", `MQTT ${state}${detail ? `: ${detail}` : ""}`);
+    });
+    session.on("admitted", (message) => {
+      log("info", `[admitted] ${displaySender(message.sender)} on ${message.topic}`);
+      const notification = toNotification(message);
+      for (const listener of this.listeners) listener(notification);
+    });
+    session.start();
+  }
+
+  stop(): Promise<void> {
+    this.stopping = true;
+    return this.session.stop();
+  }
+
+  call(tool: string, args: unknown): Promise<ToolOutcome> {
+    return runTool(this.session, tool, args);
+  }
+
+  onNotification(listener: (notification: ChannelNotification) => void): void {
+    this.listeners.push(listener);
+  }
+
+  describe(): ModeChoice {
+    return this.mode;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The MCP server: name `mqtt`, the tools and the `claude/channel` capability. It
+ * lists the shared tools with JSON schemas made from their zod schemas, runs each
+ * call on the backend, and turns admitted messages into channel notifications.
+ * Nothing here throws at the client: a failing call is an `isError` result.
+ */
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
+  type ServerResult,
+  type Tool,
+  ToolSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { CHANNEL_METHOD, type ChannelNotification } from "../session/notification.js";
+import { TOOL_DESCRIPTIONS } from "../session/tools/descriptions.js";
+import { TOOL_NAMES, toolSchemas, type ToolName } from "../session/tools/schemas.js";
+import type { ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
+import { ChannelDelivery, type DeliveryStats } from "./deliver.js";
+import type { Logger } from "./log.js";
+
+export const SERVER_NAME = "mqtt";
+
+export interface BridgeDeps {
+  backend: SessionBackend;
+  version: string;
+  instructions: string;
+  log: Logger;
+}
+
+export interface Bridge {
+  readonly server: BridgeServer;
+  /** Sends an admitted message to Claude Code (held until the MCP handshake is done). */
+  deliver(notification: ChannelNotification): void;
+  connect(transport: Transport): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface ChannelNotificationMessage {
+  method: typeof CHANNEL_METHOD;
+  params: { content: string; meta: Record<string, string> };
+}
+
+export type BridgeServer = Server<ServerRequest, ServerNotification | ChannelNotificationMessage, ServerResult>;
+
+export function createBridge(deps: BridgeDeps): Bridge {
+  const { backend, log } = deps;
+  const server: BridgeServer = new Server(
+    { name: SERVER_NAME, version: deps.version },
+    { capabilities: { tools: {}, experimental: { "claude/channel": {} } }, instructions: deps.instructions },
+  );
+  const delivery = new ChannelDelivery(
+    (notification) => server.notification({ method: CHANNEL_METHOD, params: { content: notification.content, meta: notification.meta } }),
+    log,
+  );
+  server.oninitialized = () => delivery.ready();
+  server.onerror = (err) => log("error", `MCP: ${err.message}`);
+
+  const tools = listTools();
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const { name, arguments: args } = request.params;
+    let outcome = await callSafely(backend, name, args ?? {}, log);
+    if (name === "status" && !outcome.isError) outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats());
+    return { content: [{ type: "text", text: outcome.text }], isError: outcome.isError };
+  });
+
+  backend.onNotification((notification) => delivery.deliver(notification));
+
+  return {
+    server,
+    deliver: (notification) => delivery.deliver(notification),
+    connect: (transport) => server.connect(transport),
+    close: () => server.close(),
+  };
+}
+
+function listTools(): Tool[] {
+  return TOOL_NAMES.map((name) => ({ name, description: TOOL_DESCRIPTIONS[name], inputSchema: inputSchema(name) }));
+}
+
+/**
+ * The tool's zod schema as the JSON Schema MCP expects: the input side, draft 7, as the
+ * SDK's McpServer makes it, checked against the SDK's own shape for `inputSchema`.
+ */
+export function inputSchema(name: ToolName): Tool["inputSchema"] {
+  return ToolSchema.shape.inputSchema.parse(z.toJSONSchema(toolSchemas[name], { io: "input", target: "draft-7" }));
+}
+
+async function callSafely(backend: SessionBackend, name: string, args: unknown, log: Logger): Promise<ToolOutcome> {
+  try {
+    return await backend.call(name, args);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    log("error", `tool ${name} failed unexpectedly: ${reason}`);
+    return { text: `${name} failed: ${reason}`, isError: true };
+  }
+}
+
+/**
+ * Adds what only the bridge knows to the status JSON: which host is in force and why,
+ * and how channel notifications fared. Inserted after `host` so related keys stay together.
+ */
+export function withBridgeStatus(outcome: ToolOutcome, mode: ModeChoice, notifications: DeliveryStats): ToolOutcome {
+  let status: unknown;
+  try {
+    status = JSON.parse(outcome.text);
+  } catch {
+    // Not the JSON status this bridge knows: show it as it is, plus the mode.
+    return { ...outcome, text: `${outcome.text}\nmode: ${mode.mode} (${mode.reason})` };
+  }
+  if (typeof status !== "object" || status === null || Array.isArray(status)) return outcome;
+  const merged: Record<string, unknown> = {};
+  const bridgeKeys = { mode: mode.mode, modeReason: mode.reason };
+  let placed = false;
+  for (const [key, value] of Object.entries(status)) {
+    merged[key] = value;
+    if (key === "host") {
+      Object.assign(merged, bridgeKeys);
+      placed = true;
+    }
+  }
+  if (!placed) Object.assign(merged, bridgeKeys);
+  merged.notifications = notifications;
+  return { ...outcome, text: JSON.stringify(merged, null, 2) };
+}

@@ -1,0 +1,44 @@
+// Builds plugin/bridge.cjs: the bridge with everything it imports (MCP SDK, mqtt.js, zod,
+// qlobber and our own core/ and session/) in one CommonJS file, so that the Claude Code
+// plugin runs from a plain clone with nothing but Node >= 20: no install, no build.
+// `--check` rebuilds in memory and fails when the committed file differs from it.
+import { build } from "esbuild";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const outfile = join(root, "plugin", "bridge.cjs");
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: ["mcp-bridge/main.ts"],
+  outfile,
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  // Only the licence comments that must travel with the code, gathered at the end.
+  legalComments: "eof",
+  write: false,
+  logLevel: "warning",
+});
+const built = result.outputFiles[0].contents;
+
+if (process.argv.includes("--check")) {
+  let committed;
+  try {
+    committed = readFileSync(outfile);
+  } catch (err) {
+    console.error(`${outfile} is missing (${err.message}); run npm run bundle`);
+    process.exit(1);
+  }
+  if (!Buffer.from(built).equals(committed)) {
+    console.error(`${outfile} is out of date with the sources; run npm run bundle and commit it`);
+    process.exit(1);
+  }
+} else {
+  mkdirSync(dirname(outfile), { recursive: true });
+  writeFileSync(outfile, built, { mode: 0o755 });
+  console.error(`wrote ${outfile} (${Math.round(built.length / 1024)} KiB)`);
+}
