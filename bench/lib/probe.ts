@@ -6,7 +6,7 @@
  * no diagnostics switch of its own. Each line covers the window since the last one.
  */
 import { appendFileSync } from "node:fs";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { constants, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 
 export interface ProbeSample {
   /** Epoch ms at the end of the window. */
@@ -15,13 +15,38 @@ export interface ProbeSample {
   heapUsed: number;
   maxDelayMs: number;
   p99DelayMs: number;
+  /** The longest garbage-collection pause in the window, and its kind. */
+  maxGcMs: number;
+  maxGcKind: string;
+  gcMs: number;
 }
+
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: "minor",
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: "major",
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental",
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weakcb",
+};
 
 const file = process.env.BENCH_PROBE_FILE;
 if (file) {
   const everyMs = Number(process.env.BENCH_PROBE_MS ?? 250);
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
+  let maxGcMs = 0;
+  let maxGcKind = "";
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMs += entry.duration;
+      if (entry.duration > maxGcMs) {
+        maxGcMs = entry.duration;
+        const detail: unknown = (entry as { detail?: unknown }).detail;
+        const kind = typeof detail === "object" && detail !== null ? (detail as { kind?: unknown }).kind : undefined;
+        maxGcKind = (typeof kind === "number" ? GC_KINDS[kind] : undefined) ?? "other";
+      }
+    }
+  }).observe({ entryTypes: ["gc"] });
   const timer = setInterval(() => {
     const memory = process.memoryUsage();
     const sample: ProbeSample = {
@@ -30,8 +55,14 @@ if (file) {
       heapUsed: memory.heapUsed,
       maxDelayMs: histogram.max / 1e6,
       p99DelayMs: histogram.percentile(99) / 1e6,
+      maxGcMs,
+      maxGcKind,
+      gcMs,
     };
     histogram.reset();
+    maxGcMs = 0;
+    maxGcKind = "";
+    gcMs = 0;
     appendFileSync(file, `${JSON.stringify(sample)}\n`);
   }, everyMs);
   timer.unref();
