@@ -52833,7 +52833,7 @@ var BackendUnavailableError = class extends Error {
 
 // session/session.ts
 var import_node_events2 = require("node:events");
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 
 // core/envelope.ts
 function wrapEnvelope(fields, now) {
@@ -53712,6 +53712,43 @@ var Connection = class extends import_node_events.EventEmitter {
   }
 };
 
+// session/lane.ts
+var import_node_crypto = require("node:crypto");
+var PublishLane = class {
+  constructor(options, own2, warn) {
+    this.own = own2;
+    this.warn = warn;
+    const { will: _will, ...rest } = options;
+    this.lane = new Connection({ ...rest, clientId: `${options.clientId}-lane-${(0, import_node_crypto.randomUUID)().slice(0, 6)}` });
+    this.lane.on("error", (err) => {
+      if (err.message === this.lastError) return;
+      this.lastError = err.message;
+      this.warn(`publish lane: ${err.message} (frames go out on the main connection meanwhile)`);
+    });
+    this.lane.on("connect", () => {
+      this.lastError = void 0;
+    });
+  }
+  own;
+  warn;
+  lane;
+  opened = false;
+  lastError;
+  open() {
+    if (this.opened) return;
+    this.opened = true;
+    this.lane.open();
+  }
+  async publish(topic, payload, qos, retain) {
+    const connection = this.lane.connected ? this.lane : this.own;
+    await connection.publish(topic, payload, qos, retain);
+  }
+  async close() {
+    await this.lane.close();
+    this.lane.removeAllListeners();
+  }
+};
+
 // session/status.ts
 var statusSchema = external_exports.object({
   status: external_exports.enum(["online", "offline"]),
@@ -54329,7 +54366,7 @@ var SessionError = class extends Error {
 var SWEEP_INTERVAL_MS = 6e4;
 var RECENT_LIMIT = 1e4;
 function hashPayload(payload) {
-  return (0, import_node_crypto.createHash)("sha1").update(payload).digest("base64");
+  return (0, import_node_crypto2.createHash)("sha1").update(payload).digest("base64");
 }
 function rememberBounded(map2, key, value) {
   map2.delete(key);
@@ -54359,14 +54396,16 @@ var Session = class extends import_node_events2.EventEmitter {
     for (const list of ["admitted", "watched"]) {
       for (const pattern of this.lists.effective()[list]) this.needs.add(pattern, list);
     }
-    this.connection = new Connection({
+    const connectionOptions = {
       brokerUrl: options.brokerUrl,
-      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto.randomUUID)().slice(0, 8)}`,
+      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto2.randomUUID)().slice(0, 8)}`,
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {},
       will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) }
-    });
+    };
+    this.connection = new Connection(connectionOptions);
+    this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.log("warn", message));
   }
   options;
   name;
@@ -54377,6 +54416,8 @@ var Session = class extends import_node_events2.EventEmitter {
   requests;
   directory;
   connection;
+  /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
+  lane;
   startedAt = /* @__PURE__ */ new Date();
   problems = [];
   counters = {
@@ -54438,6 +54479,7 @@ var Session = class extends import_node_events2.EventEmitter {
     }
     await this.connection.close();
     this.connection.removeAllListeners();
+    await this.lane.close();
     this.setState("stopped");
   }
   async onConnect() {
@@ -54698,15 +54740,16 @@ var Session = class extends import_node_events2.EventEmitter {
   /** Routes messages on `topic` to `handler` instead of the gate, subscribing while attached. */
   async attachService(topic, handler) {
     this.services.set(topic, handler);
+    if (!this.stopping) this.lane.open();
     await this.need(topic, "link");
     return async () => {
       this.services.delete(topic);
       await this.release(topic, "link");
     };
   }
-  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames. */
+  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames, on the publish lane. */
   async publishService(topic, payload, retain = false) {
-    await this.connection.publish(topic, payload, 1, retain);
+    await this.lane.publish(topic, payload, 1, retain);
   }
   /** Adds a named section to the status snapshot (e.g. the flow link's counters). */
   addStatusSection(name, section) {
@@ -54748,7 +54791,7 @@ var Session = class extends import_node_events2.EventEmitter {
     const invalid = validateSessionName(target);
     if (invalid) throw new SessionError(`Invalid target session name: ${invalid}`);
     if (!this.connection.connected) throw new SessionError(`request to ${target} failed: not connected to the broker`);
-    const correlationId = (0, import_node_crypto.randomUUID)();
+    const correlationId = (0, import_node_crypto2.randomUUID)();
     const timeout = timeoutSeconds ?? this.options.requestTimeoutSeconds;
     const reply = this.requests.wait(correlationId, target, this.topics.inbox, timeout);
     try {
@@ -54862,10 +54905,10 @@ var Session = class extends import_node_events2.EventEmitter {
 
 // session/link/client.ts
 var import_node_events3 = require("node:events");
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 
 // session/link/protocol.ts
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 
 // session/link/messages.ts
 var metaKey = external_exports.string().regex(/^[A-Za-z0-9_]+$/);
@@ -54918,10 +54961,10 @@ function canonical(fields, topic) {
   return [fields.v, fields.type, fields.ts, fields.nonce, fields.from, topic, JSON.stringify(fields.body)].join("\n");
 }
 function sign(key, text) {
-  return (0, import_node_crypto2.createHmac)("sha256", key).update(text).digest("hex");
+  return (0, import_node_crypto3.createHmac)("sha256", key).update(text).digest("hex");
 }
 function encodeFrame(key, topic, type, from, body, now = /* @__PURE__ */ new Date()) {
-  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto2.randomBytes)(16).toString("base64url"), from, body };
+  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto3.randomBytes)(16).toString("base64url"), from, body };
   return JSON.stringify({ ...fields, sig: sign(key, canonical(fields, topic)) });
 }
 var NonceCache = class {
@@ -54961,7 +55004,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   if (!frame.success) return { ok: false, reason: "malformed", detail: frame.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
   const f = frame.data;
   const expected = Buffer.from(sign(key, canonical(f, topic)), "hex");
-  if (!(0, import_node_crypto2.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
+  if (!(0, import_node_crypto3.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
     return { ok: false, reason: "bad-signature", detail: "signature does not match the link key" };
   }
   const sent = Date.parse(f.ts);
@@ -54992,19 +55035,23 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     this.options = options;
     this.topics = sessionTopics(options.prefix, options.name);
     this.replies = replyTopic(this.topics.rpc, this.id);
-    this.connection = new Connection({
+    const connectionOptions = {
       brokerUrl: options.brokerUrl,
       clientId: `claude-${options.name}-bridge-${this.id.slice(1, 9)}`,
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {}
-    });
+    };
+    this.connection = new Connection(connectionOptions);
+    this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.emit("log", "warn", message));
   }
   options;
-  id = `b${(0, import_node_crypto3.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
+  id = `b${(0, import_node_crypto4.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
   topics;
   replies;
   connection;
+  /** Frames go out on a publish-only connection, so PUBACKs never hold back events (see lane.ts). */
+  lane;
   nonces = new NonceCache();
   refused = emptyRefusals();
   calls = /* @__PURE__ */ new Map();
@@ -55021,6 +55068,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     c.on("error", (err) => this.emit("log", "warn", `MQTT error: ${err.message}`));
     c.on("message", (topic, payload) => this.onMessage(topic, payload));
     c.open();
+    this.lane.open();
     this.ping = setInterval(() => void this.hello(), this.options.pingMs ?? 15e3);
   }
   /** Resolves with the flow's retained status once seen, or undefined after `timeoutMs`. */
@@ -55053,6 +55101,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     }
     await this.connection.close();
     this.connection.removeAllListeners();
+    await this.lane.close();
   }
   /** The flow's latest retained status, if one was seen. */
   get status() {
@@ -55071,7 +55120,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   async call(tool, args, timeoutMs = this.options.callTimeoutMs ?? 5e3) {
     const away = this.unreachableReason();
     if (away) return { text: `${tool} failed: ${away}`, isError: true };
-    const id = (0, import_node_crypto3.randomUUID)();
+    const id = (0, import_node_crypto4.randomUUID)();
     const result = new Promise((resolve2) => {
       const timer = setTimeout(() => {
         this.calls.delete(id);
@@ -55125,7 +55174,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     await this.send("hello", body).catch((err) => this.emit("log", "warn", `hello not sent: ${err.message}`));
   }
   async send(type, body) {
-    await this.connection.publish(this.topics.rpc, encodeFrame(this.options.key, this.topics.rpc, type, this.id, body), 1, false);
+    await this.lane.publish(this.topics.rpc, encodeFrame(this.options.key, this.topics.rpc, type, this.id, body), 1, false);
   }
   onMessage(topic, payload) {
     if (topic === this.topics.status) return this.onStatus(payload);

@@ -18,7 +18,8 @@ import { defaultSessionConfig, parseSessionFile, serializeSessionConfig, Session
 import { validateSessionName } from "../core/session-name.js";
 import { redactUrl } from "../core/settings.js";
 import { validatePattern, validateTopic } from "../core/topics.js";
-import { Connection } from "./connection.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
+import { PublishLane } from "./lane.js";
 import { SessionDirectory, type DirectoryEntry } from "./directory.js";
 import { SessionLists, type InvalidPattern } from "./lists.js";
 import { PendingRequests, type RequestReply } from "./requests.js";
@@ -117,6 +118,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly requests: PendingRequests;
   private readonly directory: SessionDirectory;
   private readonly connection: Connection;
+  /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
+  private readonly lane: PublishLane;
   private readonly startedAt = new Date();
   private readonly problems: string[] = [];
   private readonly counters: Counters = {
@@ -158,14 +161,16 @@ export class Session extends EventEmitter<SessionEvents> {
     for (const list of ["admitted", "watched"] as const) {
       for (const pattern of this.lists.effective()[list]) this.needs.add(pattern, list);
     }
-    this.connection = new Connection({
+    const connectionOptions: ConnectionOptions = {
       brokerUrl: options.brokerUrl,
       clientId: options.clientId ?? `claude-${options.name}-${randomUUID().slice(0, 8)}`,
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) },
-    });
+    };
+    this.connection = new Connection(connectionOptions);
+    this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.log("warn", message));
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────
@@ -214,6 +219,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     await this.connection.close();
     this.connection.removeAllListeners();
+    await this.lane.close();
     this.setState("stopped");
   }
 
@@ -509,6 +515,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Routes messages on `topic` to `handler` instead of the gate, subscribing while attached. */
   async attachService(topic: string, handler: ServiceHandler): Promise<() => Promise<void>> {
     this.services.set(topic, handler);
+    if (!this.stopping) this.lane.open();
     await this.need(topic, "link");
     return async () => {
       this.services.delete(topic);
@@ -516,9 +523,9 @@ export class Session extends EventEmitter<SessionEvents> {
     };
   }
 
-  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames. */
+  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames, on the publish lane. */
   async publishService(topic: string, payload: string, retain = false): Promise<void> {
-    await this.connection.publish(topic, payload, 1, retain);
+    await this.lane.publish(topic, payload, 1, retain);
   }
 
   /** Adds a named section to the status snapshot (e.g. the flow link's counters). */
