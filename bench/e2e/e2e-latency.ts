@@ -2,34 +2,38 @@
  * `e2e admitted latency`: a message published on Mosquitto until Claude Code would
  * have it — the `notifications/claude/channel` at a real MCP client of the built
  * bridge — against the plainest hop there is: an mqtt.js subscriber of the same
- * topic on the same broker. Both watch the very same messages (one publisher, one
- * pace, same QoS), so any difference is the bridge's.
+ * topic on the same broker, in the MCP client's process. Every phase times the same
+ * messages at both (one publisher, one pace, QoS 1), so differences are the path's.
  *
- * Flow-hosted mode, when the bridge supports it, adds one broker hop by design
- * (flow → broker → bridge); `flowHosted` measures it the same way.
+ * Phases, one after the other so that they do not compete for the two cores:
+ * 1. bridge-hosted: the bridge's own session admits the topic;
+ * 2. relay: an mqtt.js subscriber in a child process writing each message to stdout,
+ *    the least an extra process hop costs (a reference for reading phase 1);
+ * 3. flow-hosted: a session in another process (as Node-RED) admits the topic and
+ *    the bridge (SESSION_HOST=flow) gets it over the link: by design one broker hop
+ *    more than phase 1.
  */
 import { randomUUID } from "node:crypto";
 import { startBroker, type TestBroker } from "../../test/helpers/broker.js";
-import { startBridge, type RunningBridge } from "../lib/bridge.js";
-import { connectClient, endClient, subscribe, waitFor } from "../lib/mqtt.js";
+import { connectClient, endClient } from "../lib/mqtt.js";
 import { ratioOf, type BenchContext, type BenchResult, type Benchmark } from "../lib/result.js";
 import { round } from "../lib/stats.js";
 import { LatencyRun, type LatencyStats } from "./probe-run.js";
+import { bridgeHosted, flowHosted, QOS, rawSubscriber, relay, type Receiver, type Seen } from "./receivers.js";
 
-const QOS = 1;
 const MAX_P99_RATIO = 1.2;
 
-export interface RunShape {
+interface RunShape {
   count: number;
   intervalMs: number;
   warmup: number;
 }
 
-export function runShape(quick: boolean): RunShape {
+function runShape(quick: boolean): RunShape {
   return quick ? { count: 1000, intervalMs: 3, warmup: 100 } : { count: 3000, intervalMs: 4, warmup: 200 };
 }
 
-export function rounded(stats: LatencyStats): Record<string, number> {
+function rounded(stats: LatencyStats): Record<string, number> {
   return {
     received: stats.received,
     missing: stats.missing,
@@ -40,131 +44,99 @@ export function rounded(stats: LatencyStats): Record<string, number> {
   };
 }
 
-/** Subscribed and connected, as the bridge's own status tool says. */
-export async function waitSubscribed(bridge: RunningBridge, filter: string): Promise<void> {
-  await waitFor(`the bridge to subscribe to ${filter}`, async () => {
-    const status = JSON.parse((await bridge.tool("status")).text) as { connection?: { state?: string }; activeSubscriptions?: string[] };
-    return status.connection?.state === "connected" && (status.activeSubscriptions ?? []).includes(filter);
-  });
-}
+type StartReceiver = (broker: TestBroker, prefix: string, filter: string, seen: Seen) => Promise<Receiver>;
 
-/** Runs `measured` after a warm-up of the same shape; receivers report into whichever run is current. */
-export async function pacedRuns(
-  broker: TestBroker,
-  topic: string,
-  receivers: string[],
-  shape: RunShape,
-  setCurrent: (run: LatencyRun) => void,
-): Promise<LatencyRun> {
+/** Starts the receivers, times a warm-up and then the measured run, stops them; stats by receiver name. */
+async function phase(broker: TestBroker, shape: RunShape, starters: StartReceiver[]): Promise<Record<string, LatencyStats>> {
+  const prefix = `bench${randomUUID().slice(0, 6)}`;
+  const filter = `${prefix}/devices/#`;
+  const topic = `${prefix}/devices/probe/state`;
+  let current: LatencyRun | undefined;
+  const seen: Seen = (receiver, seq) => current?.seen(receiver, seq);
+  const receivers: Receiver[] = [];
   const publisher = await connectClient(broker.url, { clientId: `bench-pub-${randomUUID().slice(0, 8)}` });
   try {
-    const warmup = new LatencyRun(shape.warmup, receivers);
-    setCurrent(warmup);
+    for (const start of starters) receivers.push(await start(broker, prefix, filter, seen));
+    const names = receivers.map((r) => r.name);
+    const warmup = new LatencyRun(shape.warmup, names);
+    current = warmup;
     await warmup.publish(publisher, topic, QOS, shape.intervalMs, 3000);
-    for (const r of receivers) {
-      const s = warmup.stats(r);
-      if (s.received === 0) throw new Error(`${r} received none of the warm-up messages`);
+    for (const name of names) {
+      if (warmup.stats(name).received === 0) throw new Error(`${name} received none of the warm-up messages`);
     }
-    const measured = new LatencyRun(shape.count, receivers);
-    setCurrent(measured);
-    await measured.publish(publisher, topic, QOS, shape.intervalMs, 3000);
-    return measured;
+    const run = new LatencyRun(shape.count, names);
+    current = run;
+    await run.publish(publisher, topic, QOS, shape.intervalMs, 3000);
+    return Object.fromEntries(names.map((name) => [name, run.stats(name)]));
   } finally {
+    current = undefined;
+    for (const r of receivers.reverse()) await r.stop().catch(() => undefined);
     await endClient(publisher);
   }
 }
 
-export interface HostedLatency {
-  bridge: LatencyStats;
-  raw: LatencyStats;
-  shape: RunShape;
+function row(name: string, value: number, baseline: number, target: string, met: boolean | null, detail: Record<string, unknown>): BenchResult {
+  return { name, value: round(value, 3), unit: "ms", baseline: round(baseline, 3), ratio: round(ratioOf(value, baseline), 2), target, met, detail };
 }
 
-async function measureBridgeHosted(ctx: BenchContext, broker: TestBroker): Promise<HostedLatency> {
-  const prefix = `bench${randomUUID().slice(0, 6)}`;
-  const topic = `${prefix}/devices/probe/state`;
-  const filter = `${prefix}/devices/#`;
+const rawStarter: StartReceiver = (broker, _prefix, filter, seen) => rawSubscriber(broker, filter, seen);
+const bridgeHostedStarter: StartReceiver = (broker, prefix, filter, seen) => bridgeHosted(broker, prefix, filter, seen);
+const relayStarter: StartReceiver = (broker, _prefix, filter, seen) => relay(broker, filter, seen);
+const flowStarter: StartReceiver = (broker, prefix, filter, seen) => flowHosted(broker, prefix, filter, seen);
+
+async function measure(ctx: BenchContext): Promise<BenchResult[]> {
   const shape = runShape(ctx.quick);
-  let current: LatencyRun | undefined;
-  const bridge = await startBridge({
-    brokerUrl: broker.url,
-    name: "bench",
-    prefix,
-    env: { QOS: String(QOS) },
-    sessionFile: { admitted: [filter], watched: [], muted: [] },
-    onChannel: (notice) => {
-      const seq = LatencyRun.seqOf(notice.content);
-      if (seq !== undefined) current?.seen("bridge", seq);
-    },
-  });
-  const raw = await connectClient(broker.url, { clientId: `bench-raw-${prefix}` });
+  const messages = ctx.quick ? `${shape.count} per phase (quick run; the full run uses 3,000)` : `${shape.count} per phase`;
+  const common = { messages, intervalMs: shape.intervalMs, qos: QOS };
+  const broker = await startBroker();
   try {
-    raw.on("message", (_topic, payload) => {
-      const parsed = JSON.parse(payload.toString()) as { content: string };
-      const seq = LatencyRun.seqOf(parsed.content);
-      if (seq !== undefined) current?.seen("raw", seq);
-    });
-    await subscribe(raw, filter, QOS);
-    await waitSubscribed(bridge, filter);
-    ctx.log(`e2e bridge-hosted: ${shape.count} messages, one every ${shape.intervalMs} ms`);
-    const run = await pacedRuns(broker, topic, ["bridge", "raw"], shape, (r) => (current = r));
-    return { bridge: run.stats("bridge"), raw: run.stats("raw"), shape };
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\nbridge stderr:\n${bridge.stderrTail()}`);
+    ctx.log(`e2e: ${shape.count} messages per phase, one every ${shape.intervalMs} ms`);
+    const hosted = await phase(broker, shape, [rawStarter, bridgeHostedStarter]);
+    ctx.log(`e2e bridge-hosted: p99 ${hosted.bridge!.p99Ms.toFixed(3)} ms vs raw ${hosted.raw!.p99Ms.toFixed(3)} ms`);
+    const relayed = await phase(broker, shape, [rawStarter, relayStarter]);
+    ctx.log(`e2e relay reference: p99 ${relayed.relay!.p99Ms.toFixed(3)} ms vs raw ${relayed.raw!.p99Ms.toFixed(3)} ms`);
+    const bridge = hosted.bridge!;
+    const raw = hosted.raw!;
+    const results: BenchResult[] = [
+      row("e2e admitted latency p99 (bridge-hosted)", bridge.p99Ms, raw.p99Ms, `ratio ≤ ${MAX_P99_RATIO}, nothing lost`, ratioOf(bridge.p99Ms, raw.p99Ms) <= MAX_P99_RATIO && bridge.missing === 0, {
+        ...common,
+        path: "publisher → Mosquitto → bridge (session, gate, notification) → stdio → MCP client",
+        baselinePath: "publisher → Mosquitto → mqtt.js subscriber in the MCP client's process",
+        bridge: rounded(bridge),
+        raw: rounded(raw),
+        relayReference: {
+          path: "publisher → Mosquitto → mqtt.js subscriber in a child process → stdout line → this process (the least an extra process hop costs)",
+          relay: rounded(relayed.relay!),
+          raw: rounded(relayed.raw!),
+          relayP99OverRaw: round(ratioOf(relayed.relay!.p99Ms, relayed.raw!.p99Ms), 2),
+        },
+      }),
+      row("e2e admitted latency p50 (bridge-hosted)", bridge.p50Ms, raw.p50Ms, "report only", null, { messages }),
+    ];
+    {
+      const flowPhase = await phase(broker, shape, [rawStarter, flowStarter]);
+      const flow = flowPhase.flow!;
+      const oneHopMore = bridge.p99Ms + flowPhase.raw!.p99Ms;
+      ctx.log(`e2e flow-hosted: p99 ${flow.p99Ms.toFixed(3)} ms vs bridge-hosted + one hop ${oneHopMore.toFixed(3)} ms`);
+      results.push(
+        row("e2e admitted latency p99 (flow-hosted)", flow.p99Ms, oneHopMore, "≤ bridge-hosted p99 + one raw hop p99 (ratio ≤ 1), nothing lost", flow.p99Ms <= oneHopMore && flow.missing === 0, {
+          ...common,
+          path: "publisher → Mosquitto → flow session (own process) → link event → Mosquitto → bridge → stdio → MCP client",
+          baseline: "bridge-hosted p99 (phase 1) + the raw hop's p99 measured alongside the flow run",
+          flow: rounded(flow),
+          raw: rounded(flowPhase.raw!),
+        }),
+        row("e2e admitted latency p50 (flow-hosted)", flow.p50Ms, bridge.p50Ms + flowPhase.raw!.p50Ms, "report only", null, { messages }),
+      );
+    }
+    return results;
   } finally {
-    await endClient(raw);
-    await bridge.stop();
+    await broker.stop();
   }
-}
-
-export function latencyResults(label: string, measured: LatencyStats, baseline: LatencyStats, shape: RunShape, quick: boolean, extra: Record<string, unknown>): BenchResult[] {
-  const messages = quick ? `${shape.count} messages (quick run; the full run uses 3,000)` : `${shape.count} messages`;
-  const detail = {
-    messages,
-    intervalMs: shape.intervalMs,
-    qos: QOS,
-    measured: rounded(measured),
-    baseline: rounded(baseline),
-    ...extra,
-  };
-  return [
-    {
-      name: `e2e admitted latency p99 (${label})`,
-      value: round(measured.p99Ms, 3),
-      unit: "ms",
-      baseline: round(baseline.p99Ms, 3),
-      ratio: round(ratioOf(measured.p99Ms, baseline.p99Ms), 2),
-      target: `p99 ratio ≤ ${MAX_P99_RATIO}, nothing lost`,
-      met: ratioOf(measured.p99Ms, baseline.p99Ms) <= MAX_P99_RATIO && measured.missing === 0,
-      detail,
-    },
-    {
-      name: `e2e admitted latency p50 (${label})`,
-      value: round(measured.p50Ms, 3),
-      unit: "ms",
-      baseline: round(baseline.p50Ms, 3),
-      ratio: round(ratioOf(measured.p50Ms, baseline.p50Ms), 2),
-      target: "report only",
-      met: null,
-      detail: { messages },
-    },
-  ];
 }
 
 export const e2eLatency: Benchmark = {
   id: "e2e",
-  summary: "Mosquitto → channel notification at an MCP client of the bridge, vs a raw mqtt.js subscriber",
-  async run(ctx) {
-    const broker = await startBroker();
-    try {
-      const hosted = await measureBridgeHosted(ctx, broker);
-      ctx.log(`e2e bridge-hosted: p99 ${hosted.bridge.p99Ms.toFixed(3)} ms vs raw ${hosted.raw.p99Ms.toFixed(3)} ms`);
-      return latencyResults("bridge-hosted", hosted.bridge, hosted.raw, hosted.shape, ctx.quick, {
-        path: "publisher → Mosquitto → bridge (Session, gate, notification) → stdio → MCP client",
-        baselinePath: "publisher → Mosquitto → mqtt.js subscriber (same process as the MCP client)",
-      });
-    } finally {
-      await broker.stop();
-    }
-  },
+  summary: "Mosquitto → channel notification at an MCP client of the bridge (bridge- and flow-hosted), vs a raw mqtt.js subscriber",
+  run: measure,
 };

@@ -20,7 +20,7 @@ import { paths } from "../lib/paths.js";
 import type { ProbeSample } from "../lib/probe.js";
 import { ratioOf, type BenchContext, type BenchResult, type Benchmark } from "../lib/result.js";
 import { percentile, round } from "../lib/stats.js";
-import { waitSubscribed } from "../e2e/e2e-latency.js";
+import { waitSubscribed } from "../e2e/receivers.js";
 
 const RATE = 20_000;
 const TOPICS = 10_000;
