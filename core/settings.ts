@@ -66,7 +66,7 @@ export const MIN_LINK_KEY_LENGTH = 32;
 
 // Node's timers overflow above 2^31-1 ms and then fire after 1 ms, so a longer heartbeat
 // would turn into a flood.
-const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);
+export const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);
 // MQTT's largest packet (the Remaining Length field's limit).
 const MAX_MQTT_PACKET_BYTES = 268_435_455;
 
@@ -97,7 +97,8 @@ function integer(variable: string, min: number, max: number, unit: string): Rule
   };
 }
 
-function brokerUrlReason(raw: string): string | undefined {
+/** Why `raw` is not a usable broker URL, or undefined. */
+export function brokerUrlReason(raw: string): string | undefined {
   if (/\s/.test(raw)) {
     return raw.includes("#")
       ? 'contains whitespace (a .env value has no inline comments: everything after "=" is the value)'
@@ -116,7 +117,8 @@ function brokerUrlReason(raw: string): string | undefined {
   return undefined;
 }
 
-function topicPrefixReason(raw: string): string | undefined {
+/** Why `raw` is not a usable topic prefix, or undefined. */
+export function topicPrefixReason(raw: string): string | undefined {
   if (raw.includes("+") || raw.includes("#")) return 'contains an MQTT wildcard ("+" or "#"), which topic names cannot hold';
   if (raw.includes("\u0000")) return "contains a NUL character, which MQTT forbids";
   if (raw.startsWith("/") || raw.endsWith("/")) return 'starts or ends with "/"';

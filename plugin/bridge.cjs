@@ -53644,12 +53644,19 @@ var Connection = class extends import_node_events.EventEmitter {
     const will = this.options.will;
     if (will) clientOptions.will = { topic: will.topic, payload: Buffer.from(will.payload()), qos: 1, retain: true };
     if (this.options.username) clientOptions.username = this.options.username;
-    if (this.options.password) clientOptions.password = this.options.password;
+    if (this.options.password && this.options.username) clientOptions.password = this.options.password;
     if (tls?.ca) clientOptions.ca = tls.ca;
     if (tls?.cert) clientOptions.cert = tls.cert;
     if (tls?.key) clientOptions.key = tls.key;
+    if (tls?.passphrase) clientOptions.passphrase = tls.passphrase;
+    if (tls?.servername) clientOptions.servername = tls.servername;
     if (tls?.rejectUnauthorized !== void 0) clientOptions.rejectUnauthorized = tls.rejectUnauthorized;
     const client = import_mqtt.default.connect(this.options.brokerUrl, clientOptions);
+    if (this.options.password && !this.options.username) {
+      queueMicrotask(
+        () => this.emit("error", new ConnectionError("a password is set without a username; it is not sent (MQTT 3.1.1 needs both)"))
+      );
+    }
     this.client = client;
     this.on_(client, "connect", () => this.emit("connect"));
     this.on_(client, "reconnect", () => {

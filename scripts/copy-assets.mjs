@@ -1,7 +1,37 @@
 // Node-RED looks for a node's .html (and its icons/, locales/) next to its .js:
 // copy them from nodes/<name>/ to dist/nodes/<name>/ after tsc.
-import { cpSync, existsSync, readdirSync } from "node:fs";
+// An editor .html may hold the line `<!-- core-for-editor: topics session-name -->`: it is
+// replaced by those dependency-free core modules, so the editor validates with the very
+// functions the runtime uses (exposed as window.ClaudeChannelCore).
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
+const MARKER = /^[ \t]*<!-- core-for-editor: ([a-z0-9 -]+) -->[ \t]*$/m;
+
+function coreForEditor(names) {
+  const modules = names.map((name) => {
+    const code = readFileSync(join("dist", "core", `${name}.js`), "utf8").replace(/^\/\/# sourceMappingURL=.*$/m, "");
+    if (/\brequire\(/.test(code)) throw new Error(`core/${name} imports other modules; only dependency-free modules can go into the editor`);
+    return `(function (exports) {\n${code}\n})(core);`;
+  });
+  return [
+    '<script type="text/javascript">',
+    "(function () {",
+    "  // The one Node API these modules use.",
+    "  var Buffer = { byteLength: function (text) { return new TextEncoder().encode(String(text)).length; } };",
+    "  var core = {};",
+    ...modules,
+    "  window.ClaudeChannelCore = core;",
+    "})();",
+    "</script>",
+  ].join("\n");
+}
+
+function copyHtml(from, to) {
+  const html = readFileSync(from, "utf8");
+  const found = MARKER.exec(html);
+  writeFileSync(to, found ? html.replace(MARKER, () => coreForEditor(found[1].trim().split(/\s+/))) : html);
+}
 
 const nodeDirs = existsSync("nodes") ? readdirSync("nodes", { withFileTypes: true }) : [];
 for (const node of nodeDirs) {
@@ -10,7 +40,8 @@ for (const node of nodeDirs) {
   const to = join("dist", "nodes", node.name);
   for (const entry of readdirSync(from)) {
     if (entry.endsWith(".ts")) continue;
-    cpSync(join(from, entry), join(to, entry), { recursive: true });
+    if (entry.endsWith(".html")) copyHtml(join(from, entry), join(to, entry));
+    else cpSync(join(from, entry), join(to, entry), { recursive: true });
   }
 }
 for (const extra of ["nodes/icons", "nodes/locales"]) {

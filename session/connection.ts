@@ -55,7 +55,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   open(): void {
     if (this.client) return;
     const { tls } = this.options;
-    const clientOptions: IClientOptions = {
+    // mqtt.js hands these options on to tls.connect, which also takes the key's passphrase.
+    const clientOptions: IClientOptions & { passphrase?: string } = {
       clientId: this.options.clientId,
       clean: true,
       resubscribe: false,
@@ -67,13 +68,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const will = this.options.will;
     if (will) clientOptions.will = { topic: will.topic, payload: Buffer.from(will.payload()), qos: 1, retain: true };
     if (this.options.username) clientOptions.username = this.options.username;
-    if (this.options.password) clientOptions.password = this.options.password;
+    if (this.options.password && this.options.username) clientOptions.password = this.options.password;
     if (tls?.ca) clientOptions.ca = tls.ca;
     if (tls?.cert) clientOptions.cert = tls.cert;
     if (tls?.key) clientOptions.key = tls.key;
+    if (tls?.passphrase) clientOptions.passphrase = tls.passphrase;
+    if (tls?.servername) clientOptions.servername = tls.servername;
     if (tls?.rejectUnauthorized !== undefined) clientOptions.rejectUnauthorized = tls.rejectUnauthorized;
 
     const client = mqtt.connect(this.options.brokerUrl, clientOptions);
+    if (this.options.password && !this.options.username) {
+      // MQTT 3.1.1 §3.1.2.9 allows a password only with a username; a broker closes such a connection without a word.
+      queueMicrotask(() =>
+        this.emit("error", new ConnectionError("a password is set without a username; it is not sent (MQTT 3.1.1 needs both)")),
+      );
+    }
     this.client = client;
     this.on_(client, "connect", () => this.emit("connect"));
     this.on_(client, "reconnect", () => {

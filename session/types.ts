@@ -10,6 +10,10 @@ export interface TlsOptions {
   ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
+  /** Of an encrypted private key. */
+  passphrase?: string;
+  /** TLS server name (SNI), when it differs from the broker URL's host. */
+  servername?: string;
   rejectUnauthorized?: boolean;
 }
 

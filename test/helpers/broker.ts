@@ -9,6 +9,16 @@ import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+/** Mosquitto-only settings; the embedded aedes broker has none of them (check `kind`). */
+export interface BrokerOptions {
+  /** Publish `$SYS/broker/...` every this many seconds (e.g. `$SYS/broker/clients/connected`). */
+  sysIntervalSeconds?: number;
+  /** A mosquitto password file: anonymous clients are then refused. */
+  passwordFile?: string;
+  /** Makes the listener TLS (the URL becomes mqtts://127.0.0.1:<port>; the certificate must name that IP). */
+  tls?: { certfile: string; keyfile: string };
+}
+
 export interface TestBroker {
   readonly port: number;
   readonly url: string;
@@ -67,15 +77,29 @@ class MosquittoBroker implements TestBroker {
   private readonly dir = mkdtempSync(join(tmpdir(), "claude-channel-broker-"));
   private stderr = "";
 
-  constructor(private readonly bin: string, readonly port: number) {
+  constructor(
+    private readonly bin: string,
+    readonly port: number,
+    private readonly options: BrokerOptions = {},
+  ) {
+    const { sysIntervalSeconds, passwordFile, tls } = options;
     writeFileSync(
       join(this.dir, "mosquitto.conf"),
-      [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", "max_keepalive 65535", ""].join("\n"),
+      [
+        `listener ${port} 127.0.0.1`,
+        passwordFile ? `password_file ${passwordFile}` : "",
+        `allow_anonymous ${passwordFile ? "false" : "true"}`,
+        "persistence false",
+        "max_keepalive 65535",
+        sysIntervalSeconds ? `sys_interval ${sysIntervalSeconds}` : "",
+        tls ? `certfile ${tls.certfile}\nkeyfile ${tls.keyfile}` : "",
+        "",
+      ].join("\n"),
     );
   }
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? "mqtts" : "mqtt"}://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
@@ -148,11 +172,14 @@ class AedesBroker implements TestBroker {
   }
 }
 
-/** Start a broker for one suite. Set `TEST_BROKER=aedes` to force the embedded broker. */
-export async function startBroker(): Promise<TestBroker> {
+/**
+ * Start a broker for one suite. Set `TEST_BROKER=aedes` to force the embedded broker, which
+ * ignores `options` (tests needing them check `kind`).
+ */
+export async function startBroker(options: BrokerOptions = {}): Promise<TestBroker> {
   const port = await freePort();
   const bin = process.env.TEST_BROKER === "aedes" ? undefined : findMosquitto();
-  const broker: TestBroker = bin ? new MosquittoBroker(bin, port) : new AedesBroker(port);
+  const broker: TestBroker = bin ? new MosquittoBroker(bin, port, options) : new AedesBroker(port);
   await broker.start();
   return broker;
 }

@@ -1,0 +1,93 @@
+/**
+ * claude-gate: any flow message in; the session's gate decides whether Claude gets it
+ * now (admitted), may read it later (watched) or never sees it (dropped), and the
+ * message leaves on that output with the verdict in `msg.claude`.
+ */
+import type { Node, NodeAPI, NodeDef, NodeInitializer, NodeMessage } from "node-red";
+import { z } from "zod";
+import type { IngestOutcome } from "../../session/session.js";
+import { InputError, onInput } from "../shared/input.js";
+import { orDefault, parseNodeProps } from "../shared/props.js";
+import type { GateVerdict } from "../shared/types.js";
+import { sessionFor, useSession } from "../shared/use-session.js";
+import { gateInput, type GateInput } from "./gate-input.js";
+import { GateStatus } from "./gate-status.js";
+
+interface GateDef extends NodeDef {
+  session?: unknown;
+  mode?: unknown;
+  subject?: unknown;
+  subjectType?: unknown;
+}
+
+const SUBJECT_TYPES = ["msg", "flow", "global", "str", "env", "jsonata"] as const;
+
+const gateProps = z.object({
+  mode: z.preprocess(orDefault("lists"), z.enum(["lists", "admit", "watch"], { error: 'accepted: "lists", "admit" or "watch"' })),
+  subject: z.preprocess(orDefault("topic"), z.string({ error: "accepted: text" })),
+  subjectType: z.preprocess(orDefault("msg"), z.enum(SUBJECT_TYPES, { error: `accepted: ${SUBJECT_TYPES.join(", ")}` })),
+});
+type GateProps = z.infer<typeof gateProps>;
+
+const OUTPUT = { admitted: 0, reply: 0, watched: 1, dropped: 2 } as const;
+
+function evaluateSubject(RED: NodeAPI, node: Node, props: GateProps, msg: NodeMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    RED.util.evaluateNodeProperty(props.subject, props.subjectType, node, msg, (err, value: unknown) => (err ? reject(err) : resolve(value)));
+  });
+}
+
+function verdict(outcome: IngestOutcome, input: GateInput, session: string): GateVerdict {
+  const { message } = input;
+  return {
+    tier: outcome.tier,
+    ...("pattern" in outcome && outcome.pattern !== undefined ? { pattern: outcome.pattern } : {}),
+    session,
+    topic: input.topic,
+    ...(outcome.tier === "dropped" ? { reason: outcome.reason } : {}),
+    ...(message.sender !== undefined ? { sender: message.sender } : {}),
+    ...(message.correlation_id !== undefined ? { correlation_id: message.correlation_id } : {}),
+    ...(message.reply_to !== undefined ? { reply_to: message.reply_to } : {}),
+  };
+}
+
+const init: NodeInitializer = (RED) => {
+  function ClaudeGate(this: Node, def: GateDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const status = new GateStatus(node);
+    node.on("close", () => status.close());
+    const parsed = parseNodeProps(node, gateProps, def);
+    const config = parsed.ok ? useSession(RED, node, def.session, (view) => status.connection(view)) : undefined;
+
+    onInput(
+      node,
+      async (msg, send) => {
+        if (!parsed.ok) throw new InputError(parsed.problem);
+        const { session, config: sessionNode } = sessionFor(config);
+        const { props } = parsed;
+        const subject = {
+          value: await evaluateSubject(RED, node, props, msg),
+          label: `${props.subjectType}.${props.subject}`,
+          isDefault: props.subjectType === "msg" && props.subject === "topic",
+        };
+        const input = gateInput(msg, subject, sessionNode.maxPayloadBytes);
+        const outcome = session.ingest(input.topic, input.message, {
+          via: "flow",
+          ...(props.mode !== "lists" ? { force: props.mode } : {}),
+          ...(input.extra ? { extra: input.extra } : {}),
+        });
+        msg.claude = verdict(outcome, input, session.name);
+        status.sent(outcome.tier === "reply" ? "admitted" : outcome.tier);
+        const outputs: Array<NodeMessage | null> = [null, null, null];
+        outputs[OUTPUT[outcome.tier]] = msg;
+        send(outputs);
+      },
+      (error) => status.failed(error.message),
+    );
+  }
+
+  RED.nodes.registerType("claude-gate", ClaudeGate);
+};
+
+export = init;

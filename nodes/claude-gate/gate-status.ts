@@ -1,0 +1,50 @@
+/**
+ * claude-gate's status: how many messages left each output (▲ admitted, ◆ watched,
+ * ✕ dropped) in the colour of the session's connection, or the last problem until the
+ * next message gets through or the connection changes. Throttled: one update per
+ * interval however busy the gate is.
+ */
+import type { Node } from "node-red";
+import { problemStatus, StatusThrottle, viewStatus, viewStatusWith } from "../shared/status.js";
+import type { SessionView } from "../shared/types.js";
+
+export type Output = "admitted" | "watched" | "dropped";
+
+export class GateStatus {
+  private readonly counts: Record<Output, number> = { admitted: 0, watched: 0, dropped: 0 };
+  private view: SessionView = { state: "disconnected" };
+  private problem: string | undefined;
+  private readonly throttle: StatusThrottle;
+
+  constructor(node: Pick<Node, "status">) {
+    this.throttle = new StatusThrottle(node, () => this.render());
+  }
+
+  connection(view: SessionView): void {
+    this.view = view;
+    this.problem = undefined; // the connection is the newer news
+    this.throttle.update();
+  }
+
+  sent(output: Output): void {
+    this.counts[output]++;
+    this.problem = undefined;
+    this.throttle.update();
+  }
+
+  failed(problem: string): void {
+    this.problem = problem;
+    this.throttle.update();
+  }
+
+  close(): void {
+    this.throttle.close();
+  }
+
+  private render() {
+    if (this.problem) return problemStatus(this.problem);
+    const { admitted, watched, dropped } = this.counts;
+    if (admitted + watched + dropped === 0) return viewStatus(this.view);
+    return viewStatusWith(this.view, `▲${admitted} ◆${watched} ✕${dropped}`);
+  }
+}

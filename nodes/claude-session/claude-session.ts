@@ -1,0 +1,155 @@
+/**
+ * claude-session: the config node that owns one live Session (host "flow") for the
+ * claude-gate and claude-publish nodes using it. The editor's lists are the owner's
+ * (pinned, re-applied on every start); what Claude adds persists in
+ * `<userDir>/claude-channel/sessions/<name>.json`, outside the flow file.
+ */
+import { join } from "node:path";
+import type { Node, NodeAPI, NodeInitializer } from "node-red";
+import { MIN_LINK_KEY_LENGTH, parseSettings } from "../../core/settings.js";
+import { LinkHost } from "../../session/link/host.js";
+import { LINK_PROTOCOL_VERSION } from "../../session/link/protocol.js";
+import { Session } from "../../session/session.js";
+import { FileSessionStore } from "../../session/store.js";
+import type { SessionOptions } from "../../session/types.js";
+import { SESSION_NODE_TYPE, type ClaudeSessionNode, type SessionCredentials } from "../shared/types.js";
+import { packageVersion } from "../shared/version.js";
+import { parseSessionConfig, type SessionNodeConfig, type SessionNodeDef } from "./config.js";
+import { SessionHost, type HostLog } from "./host.js";
+import { tlsFromConfigNode } from "./tls.js";
+
+// What the editor does not set follows the bridge's defaults (MQTT_REQUEST_TIMEOUT and the other limits).
+const BRIDGE_DEFAULTS = parseSettings({}, "/").settings;
+
+type Prepared =
+  | { ok: true; config: SessionNodeConfig; options: SessionOptions; linkKey?: string }
+  | { ok: false; problem: string };
+
+/** The node's properties checked and turned into session options, or every problem found. */
+function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, version: string): Prepared {
+  const parsed = parseSessionConfig(def);
+  if (!parsed.ok) return { ok: false, problem: parsed.problems.join("; ") };
+  const { config } = parsed;
+  const options: SessionOptions = {
+    name: config.name,
+    prefix: config.prefix,
+    brokerUrl: config.broker,
+    qos: config.qos,
+    heartbeatSeconds: config.heartbeat,
+    requestTimeoutSeconds: BRIDGE_DEFAULTS.requestTimeoutSeconds,
+    maxPayloadBytes: BRIDGE_DEFAULTS.maxPayloadBytes,
+    maxPendingRequests: BRIDGE_DEFAULTS.maxPendingRequests,
+    bufferMaxBytes: BRIDGE_DEFAULTS.bufferMaxBytes,
+    host: "flow",
+    version,
+    pinned: config.pinned,
+  };
+  const credentials: SessionCredentials | undefined = node.credentials;
+  if (credentials?.username) options.username = credentials.username;
+  if (credentials?.password) options.password = credentials.password;
+  const linkKey = credentials?.linkKey || undefined;
+  if (linkKey !== undefined && linkKey.length < MIN_LINK_KEY_LENGTH) {
+    return { ok: false, problem: `the link key is too short (${linkKey.length} characters; at least ${MIN_LINK_KEY_LENGTH}): generate one in the Security tab` };
+  }
+  if (config.tls) {
+    const found = tlsFromConfigNode(RED, config.tls);
+    if (!found.ok) return { ok: false, problem: found.problem };
+    options.tls = found.tls;
+    if (!/^(mqtts|wss|ssl):/.test(config.broker)) {
+      node.warn(`the TLS configuration has no effect: the broker URL ${config.broker.split(":")[0]}:// is not TLS (use mqtts:// or wss://)`);
+    }
+  }
+  const userDir = RED.settings.userDir;
+  if (userDir) {
+    options.store = FileSessionStore.forSession(join(userDir, "claude-channel", "sessions"), config.name);
+  } else {
+    node.warn("Node-RED has no user directory: the lists Claude changes are kept in memory only");
+  }
+  return { ok: true, config, options, ...(linkKey ? { linkKey } : {}) };
+}
+
+/**
+ * With a link key, the session also serves Claude Code's bridge over the flow link.
+ * The link attaches before the session connects, so its rpc subscription is in place
+ * before the first online status invites bridges to say hello.
+ */
+function withLink(options: SessionOptions, key: string | undefined, log: HostLog): Session {
+  if (!key) return new Session(options);
+  let link: LinkHost | undefined;
+  const session = new Session({ ...options, statusExtras: () => ({ link: { protocol: LINK_PROTOCOL_VERSION, epoch: link?.epoch } }) });
+  link = new LinkHost(session, { key });
+  link.start().catch((err: unknown) => log("error", `the flow link could not start: ${String(err)}`));
+  session.on("state", (state) => {
+    if (state === "stopped") void link.stop();
+  });
+  return session;
+}
+
+/** A new session with the owner's buffer limits, when the editor sets them, written over the session file's. */
+function createSession(options: SessionOptions, config: SessionNodeConfig, linkKey: string | undefined, log: HostLog): Session {
+  const session = withLink(options, linkKey, log);
+  const own = session.currentConfig();
+  const changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number } = {};
+  if (config.bufferMaxAge !== undefined && config.bufferMaxAge !== own.bufferMaxAge) changes.bufferMaxAge = config.bufferMaxAge;
+  if (config.bufferMaxPerTopic !== undefined && config.bufferMaxPerTopic !== own.bufferMaxPerTopic) {
+    changes.bufferMaxPerTopic = config.bufferMaxPerTopic;
+  }
+  if (Object.keys(changes).length > 0) {
+    try {
+      session.config(changes);
+    } catch (err) {
+      log("warn", (err as Error).message);
+    }
+  }
+  return session;
+}
+
+const init: NodeInitializer = (RED) => {
+  const version = packageVersion();
+
+  function ClaudeSession(this: ClaudeSessionNode, def: SessionNodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const log: HostLog = (level, message) => {
+      if (level === "info") node.log(message);
+      else if (level === "warn") node.warn(message);
+      else node.error(message);
+    };
+
+    const prepared = prepare(RED, node, def, version);
+    if (!prepared.ok) node.error(`claude-session ${JSON.stringify(def.name ?? "")} cannot start: ${prepared.problem}`);
+    const host = new SessionHost(
+      prepared.ok ? { create: () => createSession(prepared.options, prepared.config, prepared.linkKey, log) } : { problem: prepared.problem },
+      log,
+    );
+    // With a link key Claude works through this session even when no gate or publish node uses it.
+    if (prepared.ok && prepared.linkKey) host.register({ id: node.id, sessionChanged: () => undefined });
+
+    const offered: Omit<ClaudeSessionNode, keyof Node> = {
+      sessionName: prepared.ok ? prepared.config.name : String(def.name ?? ""),
+      prefix: prepared.ok ? prepared.config.prefix : "claude",
+      maxPayloadBytes: prepared.ok ? prepared.options.maxPayloadBytes : BRIDGE_DEFAULTS.maxPayloadBytes,
+      register: (user) => host.register(user),
+      deregister: (user, removed) => host.deregister(user, removed),
+      current: () => host.current(),
+    };
+    Object.assign(node, offered);
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      host.close().then(done, (err: unknown) => {
+        node.warn(`stopping the session failed: ${String(err)}`);
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType<ClaudeSessionNode, SessionNodeDef, unknown, SessionCredentials>(SESSION_NODE_TYPE, ClaudeSession, {
+    credentials: {
+      username: { type: "text" },
+      password: { type: "password" },
+      linkKey: { type: "password" },
+    },
+  });
+};
+
+export = init;

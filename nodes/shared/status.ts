@@ -1,0 +1,98 @@
+/**
+ * Node status shapes shared by the claude nodes: connection state as Node-RED's MQTT
+ * nodes show it (yellow ring connecting, green dot connected, red ring disconnected),
+ * a red dot for a problem, and a throttle for statuses that change with every message.
+ */
+import type { Node, NodeStatus } from "node-red";
+import type { ConnectionState } from "../../session/types.js";
+import type { SessionView } from "./types.js";
+
+const STATUS_TEXT_MAX = 60;
+
+/** Status text stays on one short line under the node; the full text goes to the log. */
+export function shortText(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length <= STATUS_TEXT_MAX ? line : `${line.slice(0, STATUS_TEXT_MAX - 1)}…`;
+}
+
+export function problemStatus(problem: string): NodeStatus {
+  return { fill: "red", shape: "dot", text: shortText(problem) };
+}
+
+export function doneStatus(text: string): NodeStatus {
+  return { fill: "green", shape: "dot", text: shortText(text) };
+}
+
+/** The connection as the core MQTT nodes show it (their i18n keys, so the editor translates them). */
+export function viewStatus(view: SessionView): NodeStatus {
+  switch (view.state) {
+    case "invalid":
+      return problemStatus(view.problem);
+    case "connected":
+      return { fill: "green", shape: "dot", text: "node-red:common.status.connected" };
+    case "connecting":
+    case "reconnecting":
+      return { fill: "yellow", shape: "ring", text: "node-red:common.status.connecting" };
+    case "disconnected":
+    case "stopped":
+      return { fill: "red", shape: "ring", text: "node-red:common.status.disconnected" };
+  }
+}
+
+const STATE_WORDS: Record<ConnectionState, string> = {
+  connected: "",
+  connecting: " (connecting)",
+  reconnecting: " (connecting)",
+  disconnected: " (disconnected)",
+  stopped: " (disconnected)",
+};
+
+/** The same colour and shape as `viewStatus`, showing `text` (plus the state in words unless connected). */
+export function viewStatusWith(view: SessionView, text: string): NodeStatus {
+  if (view.state === "invalid") return viewStatus(view);
+  return { ...viewStatus(view), text: shortText(text + STATE_WORDS[view.state]) };
+}
+
+/**
+ * Shows a status at most once per interval: the first change at once, later ones
+ * coalesced, so a busy gate doesn't send a status event to the editor per message.
+ */
+export class StatusThrottle {
+  private timer: NodeJS.Timeout | undefined;
+  private dirty = false;
+  private closed = false;
+
+  constructor(
+    private readonly node: Pick<Node, "status">,
+    private readonly render: () => NodeStatus,
+    private readonly intervalMs = 500,
+  ) {}
+
+  update(): void {
+    if (this.closed) {
+      // A last status while the node closes: shown at once, no timer left behind.
+      this.node.status(this.render());
+      return;
+    }
+    if (this.timer) {
+      this.dirty = true;
+      return;
+    }
+    this.node.status(this.render());
+    this.timer = setTimeout(() => this.tick(), this.intervalMs);
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.update();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dirty = false;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The editor side of each node, as Node-RED's editor loads it: the scripts of the built
+ * .html run against a stand-in `RED`, so the registered definitions (property names,
+ * validators, outputs, help) can be checked without a browser.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { runInNewContext } from "node:vm";
+
+interface PropertyDef {
+  value?: unknown;
+  type?: string;
+  required?: boolean;
+  validate?: (value: unknown) => boolean | string;
+}
+
+interface EditorDef {
+  category: string;
+  defaults: Record<string, PropertyDef>;
+  credentials?: Record<string, { type: string }>;
+  outputs?: number;
+  outputLabels?: string[];
+  icon?: string;
+}
+
+const NODES = ["claude-session", "claude-gate", "claude-publish"] as const;
+const distNodes = join(__dirname, "..", "..", "nodes");
+
+function html(name: string): string {
+  return readFileSync(join(distNodes, name, `${name}.html`), "utf8");
+}
+
+/** Runs every editor script of the three nodes in one context, in package order, as the editor does. */
+function registered(): Record<string, EditorDef> {
+  const definitions: Record<string, EditorDef> = {};
+  const window: Record<string, unknown> = {};
+  const RED = {
+    nodes: { registerType: (type: string, def: EditorDef) => (definitions[type] = def) },
+    validators: { typedInput: () => () => true, number: () => () => true },
+  };
+  for (const name of NODES) {
+    for (const [, code] of html(name).matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)) {
+      runInNewContext(code!, { window, RED, TextEncoder, $: () => undefined });
+    }
+  }
+  return definitions;
+}
+
+const defs = registered();
+
+/** Objects made inside the editor's context have that context's prototypes; compare their data. */
+function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
+function validate(type: string, property: string, value: unknown): boolean | string {
+  const check = defs[type]!.defaults[property]!.validate;
+  assert.ok(check, `${type}.${property} has a validator`);
+  return check(value);
+}
+
+describe("editor definitions", () => {
+  test("use the public property names, credentials and palette category", () => {
+    assert.deepEqual(Object.keys(defs["claude-session"]!.defaults).sort(), [
+      "admitted", "broker", "bufferMaxAge", "bufferMaxPerTopic", "heartbeat", "muted", "name", "prefix", "qos", "tls", "watched",
+    ]);
+    assert.deepEqual(plain(defs["claude-session"]!.credentials), { username: { type: "text" }, password: { type: "password" }, linkKey: { type: "password" } });
+    assert.equal(defs["claude-session"]!.defaults.tls!.type, "tls-config");
+    assert.equal(defs["claude-session"]!.category, "config");
+    assert.deepEqual(Object.keys(defs["claude-gate"]!.defaults).sort(), ["mode", "name", "session", "subject", "subjectType"]);
+    assert.deepEqual(Object.keys(defs["claude-publish"]!.defaults).sort(), ["mode", "name", "raw", "retain", "session", "target", "topic"]);
+    for (const type of ["claude-gate", "claude-publish"]) {
+      assert.equal(defs[type]!.category, "claude");
+      assert.equal(defs[type]!.defaults.session!.type, "claude-session");
+    }
+    assert.deepEqual([defs["claude-gate"]!.defaults.subject!.value, defs["claude-gate"]!.defaults.subjectType!.value], ["topic", "msg"]);
+    assert.equal(defs["claude-gate"]!.outputs, 3);
+    assert.deepEqual(plain(defs["claude-gate"]!.outputLabels), ["admitted", "watched", "dropped"]);
+  });
+
+  test("check patterns, session names and topics with core's own rules", () => {
+    assert.equal(validate("claude-session", "admitted", ["home/+/door", "home/#", "alice"]), true);
+    assert.match(String(validate("claude-session", "watched", ["home/ok", "home#"])), /watched: pattern "home#": "#" must fill a whole level/);
+    assert.match(String(validate("claude-session", "muted", ["a/#/b"])), /"#" is only allowed as the last level/);
+    assert.equal(validate("claude-session", "name", "kitchen-1"), true);
+    assert.match(String(validate("claude-session", "name", "kitchen 1")), /contains " "/);
+    assert.match(String(validate("claude-session", "name", "")), /empty/);
+    assert.match(String(validate("claude-session", "broker", "localhost:1883")), /mqtt:\/\/host:1883/);
+    assert.equal(validate("claude-session", "broker", "mqtts://broker.example:8883"), true);
+    assert.match(String(validate("claude-session", "prefix", "claude/#")), /"#"/);
+    assert.match(String(validate("claude-session", "heartbeat", "0")), /from 1/);
+    assert.equal(validate("claude-session", "bufferMaxAge", ""), true);
+    assert.match(String(validate("claude-session", "bufferMaxAge", "0")), /above 0/);
+    assert.match(String(validate("claude-publish", "topic", "out/+")), /wildcard/);
+    assert.equal(validate("claude-publish", "topic", ""), true);
+    assert.match(String(validate("claude-publish", "target", "bad name")), /contains " "/);
+    assert.match(String(validate("claude-gate", "mode", "maybe")), /accepted/);
+  });
+
+  for (const name of NODES) {
+    test(`${name} has a form, help with Node-RED's sections, and its icon next to the built node`, () => {
+      const text = html(name);
+      assert.match(text, new RegExp(`data-template-name="${name}"`));
+      const help = /<script type="text\/html" data-help-name="([^"]+)">([\s\S]*?)<\/script>/.exec(text);
+      assert.equal(help?.[1], name);
+      const sections = [...help![2]!.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
+      assert.ok(sections.includes("Details"), `${name} help has Details`);
+      if (name !== "claude-session") assert.ok(sections.includes("Inputs"), `${name} help has Inputs`);
+      if (name === "claude-gate") assert.ok(sections.includes("Outputs"));
+      const icon = defs[name]!.icon;
+      assert.ok(icon && existsSync(join(distNodes, name, "icons", icon)), `${name}'s icon ${icon} is built`);
+    });
+  }
+});

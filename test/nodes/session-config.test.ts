@@ -1,0 +1,49 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { parseSessionConfig, type SessionNodeDef } from "../../nodes/claude-session/config.js";
+
+function def(properties: Record<string, unknown>): SessionNodeDef {
+  return { id: "s1", type: "claude-session", z: "", name: "kitchen", broker: "mqtt://localhost:1883", ...properties } as SessionNodeDef;
+}
+
+describe("claude-session properties", () => {
+  test("blank properties take the defaults; numbers may be digit strings, as the editor stores them", () => {
+    const parsed = parseSessionConfig(def({ prefix: "", qos: "2", heartbeat: "30", bufferMaxAge: "", bufferMaxPerTopic: "", tls: "" }));
+    assert.deepEqual(parsed, {
+      ok: true,
+      config: {
+        name: "kitchen",
+        broker: "mqtt://localhost:1883",
+        prefix: "claude",
+        qos: 2,
+        heartbeat: 30,
+        pinned: { admitted: [], watched: [], muted: [] },
+      },
+    });
+  });
+
+  test("the owner's lists, buffer limits and TLS node are kept as given", () => {
+    const parsed = parseSessionConfig(
+      def({ admitted: ["home/#"], watched: ["garden/+"], muted: ["bob"], bufferMaxAge: 90.5, bufferMaxPerTopic: "7", tls: "t1", qos: 0 }),
+    );
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.config.pinned, { admitted: ["home/#"], watched: ["garden/+"], muted: ["bob"] });
+    assert.deepEqual([parsed.config.bufferMaxAge, parsed.config.bufferMaxPerTopic, parsed.config.tls, parsed.config.qos], [90.5, 7, "t1", 0]);
+  });
+
+  test("every bad property is reported, each naming the property and what it accepts", () => {
+    const parsed = parseSessionConfig(
+      def({ name: "a b", broker: "localhost", qos: 3, heartbeat: "1.5", bufferMaxPerTopic: 0, muted: ["x/#/y"], watched: [5], prefix: "$SYS" }),
+    );
+    assert.ok(!parsed.ok);
+    const byProperty = new Map(parsed.problems.map((p) => [p.slice(0, p.indexOf(":")), p]));
+    assert.deepEqual([...byProperty.keys()].sort(), ["broker", "bufferMaxPerTopic", "heartbeat", "muted", "name", "prefix", "qos", "watched.0"].sort());
+    assert.match(byProperty.get("name")!, /contains " "/);
+    assert.match(byProperty.get("broker")!, /accepted: a URL such as mqtt:\/\/host:1883/);
+    assert.match(byProperty.get("qos")!, /accepted: 0, 1 or 2/);
+    assert.match(byProperty.get("heartbeat")!, /not a whole number/);
+    assert.match(byProperty.get("muted")!, /"#" is only allowed as the last level/);
+    assert.match(byProperty.get("prefix")!, /starts with "\$"/);
+    assert.match(byProperty.get("watched.0")!, /accepted: MQTT topic filters/);
+  });
+});
