@@ -2907,10 +2907,10 @@ var require_string_decoder = __commonJS({
       this.lastNeed -= buf.length;
     }
     function utf8Text(buf, i) {
-      var total = utf8CheckIncomplete(this, buf, i);
+      var total2 = utf8CheckIncomplete(this, buf, i);
       if (!this.lastNeed) return buf.toString("utf8", i);
-      this.lastTotal = total;
-      var end = buf.length - (total - this.lastNeed);
+      this.lastTotal = total2;
+      var end = buf.length - (total2 - this.lastNeed);
       buf.copy(this.lastChar, 0, end);
       return buf.toString("utf8", i, end);
     }
@@ -53719,6 +53719,54 @@ var Connection = class extends import_node_events.EventEmitter {
   }
 };
 
+// session/eviction-report.ts
+var EVICTION_REPORT_INTERVAL_MS = 1e4;
+function total(counts) {
+  return counts.perTopic + counts.age + counts.bytes;
+}
+var EvictionReporter = class {
+  constructor(report, intervalMs = EVICTION_REPORT_INTERVAL_MS, now = Date.now) {
+    this.report = report;
+    this.intervalMs = intervalMs;
+    this.now = now;
+  }
+  report;
+  intervalMs;
+  now;
+  pending = { perTopic: 0, age: 0, bytes: 0 };
+  lastReport = -Infinity;
+  timer;
+  add(counts) {
+    if (total(counts) === 0) return;
+    this.pending.perTopic += counts.perTopic;
+    this.pending.age += counts.age;
+    this.pending.bytes += counts.bytes;
+    if (this.timer) return;
+    const wait = this.lastReport + this.intervalMs - this.now();
+    if (wait <= 0) {
+      this.flush();
+      return;
+    }
+    this.timer = setTimeout(() => this.flush(), wait);
+    this.timer.unref();
+  }
+  /** Reports what is pending now (also on stop, so the last evictions are told). */
+  flush() {
+    clearTimeout(this.timer);
+    this.timer = void 0;
+    const counts = this.pending;
+    const n = total(counts);
+    if (n === 0) return;
+    this.pending = { perTopic: 0, age: 0, bytes: 0 };
+    this.lastReport = this.now();
+    this.report({
+      limit: "buffer",
+      message: `watched buffer evicted ${n} message(s) (per-topic cap ${counts.perTopic}, age ${counts.age}, byte bound ${counts.bytes})`,
+      counts
+    });
+  }
+};
+
 // session/lane.ts
 var import_node_crypto = require("node:crypto");
 var PublishLane = class {
@@ -54425,6 +54473,8 @@ var Session = class extends import_node_events2.EventEmitter {
   connection;
   /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
   lane;
+  /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
+  evictions = new EvictionReporter((hit) => this.emit("limit", hit));
   startedAt = /* @__PURE__ */ new Date();
   problems = [];
   counters = {
@@ -54476,6 +54526,7 @@ var Session = class extends import_node_events2.EventEmitter {
   async doStop() {
     clearInterval(this.heartbeat);
     clearInterval(this.sweep);
+    this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     if (this.connection.connected) {
       try {
@@ -54651,13 +54702,7 @@ var Session = class extends import_node_events2.EventEmitter {
     return { tier: "dropped", reason: reason === "muted" ? "muted" : "unmatched", ...pattern ? { pattern } : {} };
   }
   reportEvictions(counts) {
-    const total = counts.perTopic + counts.age + counts.bytes;
-    if (total === 0) return;
-    this.emit("limit", {
-      limit: "buffer",
-      message: `watched buffer evicted ${total} message(s) (per-topic cap ${counts.perTopic}, age ${counts.age}, byte bound ${counts.bytes})`,
-      counts
-    });
+    this.evictions.add(counts);
   }
   // ── lists ────────────────────────────────────────────────────────────────
   effectiveLists() {

@@ -19,6 +19,7 @@ import { validateSessionName } from "../core/session-name.js";
 import { redactUrl } from "../core/settings.js";
 import { validatePattern, validateTopic } from "../core/topics.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
+import { EvictionReporter } from "./eviction-report.js";
 import { PublishLane } from "./lane.js";
 import { SessionDirectory, type DirectoryEntry } from "./directory.js";
 import { SessionLists, type InvalidPattern } from "./lists.js";
@@ -120,6 +121,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly connection: Connection;
   /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
   private readonly lane: PublishLane;
+  /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
+  private readonly evictions = new EvictionReporter((hit) => this.emit("limit", hit));
   private readonly startedAt = new Date();
   private readonly problems: string[] = [];
   private readonly counters: Counters = {
@@ -209,6 +212,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private async doStop(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.sweep);
+    this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     if (this.connection.connected) {
       try {
@@ -404,13 +408,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private reportEvictions(counts: EvictionCounts): void {
-    const total = counts.perTopic + counts.age + counts.bytes;
-    if (total === 0) return;
-    this.emit("limit", {
-      limit: "buffer",
-      message: `watched buffer evicted ${total} message(s) (per-topic cap ${counts.perTopic}, age ${counts.age}, byte bound ${counts.bytes})`,
-      counts,
-    });
+    this.evictions.add(counts);
   }
 
   // ── lists ────────────────────────────────────────────────────────────────
