@@ -15,10 +15,11 @@ import { gateClassify } from "./gate/gate-classify.js";
 import { machineInfo, type MachineInfo } from "./lib/machine.js";
 import type { BenchContext, BenchResult, Benchmark } from "./lib/result.js";
 import { paths } from "./lib/paths.js";
+import { claudeGateThroughput } from "./nodes/claude-gate-throughput.js";
 import { formatTable } from "./lib/table.js";
 import { startup } from "./startup/startup.js";
 
-const BENCHMARKS: readonly Benchmark[] = [gateClassify, startup, e2eLatency, watchedFlood];
+const BENCHMARKS: readonly Benchmark[] = [gateClassify, startup, e2eLatency, watchedFlood, claudeGateThroughput];
 
 const RESULTS_FILE = join(paths.benchSource, "results.json");
 
