@@ -64,8 +64,8 @@ export class LatencyRun {
     const arrivals = this.arrivals.get(receiver)!;
     const latencies: number[] = [];
     for (let seq = 0; seq < this.count; seq++) {
-      const t = arrivals[seq]!;
-      if (!Number.isNaN(t)) latencies.push(t - this.sentAt[seq]!);
+      const latency = arrivals[seq]! - this.sentAt[seq]!;
+      if (!Number.isNaN(latency)) latencies.push(latency);
     }
     return {
       received: latencies.length,

@@ -5,7 +5,8 @@
  * the topics. Home-Assistant-like JSON state payloads, about 150 bytes each.
  *
  * argv: url, topic prefix, messages per second, seconds, topic count.
- * Reports `{published, seconds}` to the parent over IPC when done.
+ * Tells its parent `{ready}` once connected, starts on the message "go" (so its own
+ * start-up stays out of the measured window) and reports `{published, seconds}`.
  */
 import mqtt from "mqtt";
 
@@ -30,7 +31,11 @@ client.on("error", (err) => {
   process.stderr.write(`flood publisher: ${err.message}\n`);
   process.exit(1);
 });
-client.on("connect", () => {
+client.once("connect", () => {
+  process.send?.({ ready: true });
+});
+process.on("message", (message) => {
+  if (message !== "go") return;
   const started = performance.now();
   const total = rate * seconds;
   let published = 0;

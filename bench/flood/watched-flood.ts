@@ -65,16 +65,42 @@ async function callTools(bridge: RunningBridge, topic: string, until: () => bool
   return times;
 }
 
-function runPublisher(url: string, prefix: string, seconds: number): Promise<{ published: number; seconds: number }> {
+interface Publisher {
+  /** Starts the flood; resolves with what was published once it is over. */
+  go(): Promise<{ published: number; seconds: number }>;
+}
+
+/** Forks the publisher and waits until it is connected, so its start-up is not measured. */
+async function startPublisher(url: string, prefix: string, seconds: number): Promise<Publisher> {
   const child = fork(join(paths.dist, "bench", "flood", "publisher.js"), [url, prefix, String(RATE), String(seconds), String(TOPICS)], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
-  return new Promise((resolve, reject) => {
-    child.once("message", (m) => resolve(m as { published: number; seconds: number }));
-    child.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`flood publisher exited with ${code}`));
-    });
-  });
+  const failed = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`flood publisher exited with ${code}`))),
+  );
+  failed.catch(() => undefined);
+  const message = (key: string): Promise<Record<string, unknown>> =>
+    Promise.race([
+      new Promise<Record<string, unknown>>((resolve) => {
+        const listener = (m: unknown): void => {
+          if (typeof m === "object" && m !== null && key in m) {
+            child.off("message", listener);
+            resolve(m as Record<string, unknown>);
+          }
+        };
+        child.on("message", listener);
+      }),
+      failed,
+    ]);
+  await message("ready");
+  return {
+    async go() {
+      const done = message("published");
+      child.send("go");
+      const m = await done;
+      return { published: Number(m.published), seconds: Number(m.seconds) };
+    },
+  };
 }
 
 function window(samples: ProbeSample[], from: number, to: number): ProbeSample[] {
@@ -109,10 +135,11 @@ async function flood(ctx: BenchContext): Promise<BenchResult[]> {
     const idleRss = Math.max(...window(bridge.probeSamples(), idleFrom, idleTo).map((s) => s.rss));
 
     ctx.log(`flood: ${RATE.toLocaleString()} msg/s for ${seconds} s over ${TOPICS.toLocaleString()} watched topics`);
+    const publisher = await startPublisher(broker.url, prefix, seconds);
     const floodFrom = Date.now();
     let floodDone = false;
     const floodTools = callTools(bridge, sampleTopic, () => floodDone);
-    const sent = await runPublisher(broker.url, prefix, seconds);
+    const sent = await publisher.go();
     // Let the bridge drain what the broker still holds for it.
     await sleep(1500);
     floodDone = true;
@@ -172,6 +199,10 @@ async function flood(ctx: BenchContext): Promise<BenchResult[]> {
           measured: "perf_hooks.monitorEventLoopDelay (10 ms resolution) inside the bridge, max over the flood",
           windowsOver20ms: samples.filter((s) => s.maxDelayMs > 20).length,
           windows: samples.length,
+          longestGaps: [...samples]
+            .sort((a, b) => b.maxGapMs - a.maxGapMs)
+            .slice(0, 3)
+            .map((s) => ({ ms: round(s.maxGapMs, 1), cpuShare: round(s.maxGapCpuShare, 2), gcMaxMs: round(s.maxGcMs, 1), gcKind: s.maxGcKind })),
         },
       },
       {

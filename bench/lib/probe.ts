@@ -15,6 +15,13 @@ export interface ProbeSample {
   heapUsed: number;
   maxDelayMs: number;
   p99DelayMs: number;
+  /**
+   * The longest gap between two ticks of a 5 ms timer in the window, and the share of
+   * it the process spent on the CPU: near 1 means its own work blocked the loop; near
+   * 0 means it was waiting (descheduled by the OS, or blocked in a system call).
+   */
+  maxGapMs: number;
+  maxGapCpuShare: number;
   /** The longest garbage-collection pause in the window, and its kind. */
   maxGcMs: number;
   maxGcKind: string;
@@ -47,6 +54,22 @@ if (file) {
       }
     }
   }).observe({ entryTypes: ["gc"] });
+  let maxGapMs = 0;
+  let maxGapCpuShare = 0;
+  let lastTick = performance.now();
+  let lastCpu = process.cpuUsage();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const cpu = process.cpuUsage();
+    const gap = now - lastTick;
+    if (gap > maxGapMs) {
+      maxGapMs = gap;
+      maxGapCpuShare = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000 / gap;
+    }
+    lastTick = now;
+    lastCpu = cpu;
+  }, 5);
+  ticker.unref();
   const timer = setInterval(() => {
     const memory = process.memoryUsage();
     const sample: ProbeSample = {
@@ -55,10 +78,14 @@ if (file) {
       heapUsed: memory.heapUsed,
       maxDelayMs: histogram.max / 1e6,
       p99DelayMs: histogram.percentile(99) / 1e6,
+      maxGapMs,
+      maxGapCpuShare,
       maxGcMs,
       maxGcKind,
       gcMs,
     };
+    maxGapMs = 0;
+    maxGapCpuShare = 0;
     histogram.reset();
     maxGcMs = 0;
     maxGcKind = "";
