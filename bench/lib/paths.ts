@@ -7,6 +7,8 @@ export const paths = {
   dist: DIST,
   /** `BENCH_BRIDGE_MAIN` measures another build of the bridge (e.g. the plugin bundle). */
   bridgeMain: process.env.BENCH_BRIDGE_MAIN ?? join(DIST, "mcp-bridge", "main.js"),
+  /** The single-file bridge the Claude Code plugin starts (committed, built by `npm run bundle`). */
+  bundle: join(DIST, "..", "plugin", "bridge.cjs"),
   probe: join(DIST, "bench", "lib", "probe.js"),
   /** The source tree (results are written beside the sources, not into dist/). */
   benchSource: join(DIST, "..", "bench"),
