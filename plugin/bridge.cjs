@@ -52833,7 +52833,7 @@ var BackendUnavailableError = class extends Error {
 
 // session/session.ts
 var import_node_events2 = require("node:events");
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 
 // core/envelope.ts
 function wrapEnvelope(fields, now) {
@@ -53281,86 +53281,6 @@ function sessionTopics(prefix, name) {
     channel: `${base}/channel`,
     rpc: `${base}/rpc`
   };
-}
-
-// core/session-file.ts
-var MAX_BUFFER_AGE_SECONDS = 86400;
-var MAX_BUFFER_PER_TOPIC = 1e4;
-var KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic"];
-var patterns = external_exports.array(external_exports.string());
-var FIELDS = {
-  admitted: { schema: patterns, accepted: "a list of topic or sender patterns (strings)" },
-  muted: { schema: patterns, accepted: "a list of topic or sender patterns (strings)" },
-  watched: { schema: patterns, accepted: "a list of topic or sender patterns (strings)" },
-  bufferMaxAge: {
-    schema: external_exports.number().gt(0).max(MAX_BUFFER_AGE_SECONDS),
-    accepted: `a number of seconds greater than 0 and at most ${MAX_BUFFER_AGE_SECONDS}`
-  },
-  bufferMaxPerTopic: {
-    schema: external_exports.number().int().min(1).max(MAX_BUFFER_PER_TOPIC),
-    accepted: `a whole number from 1 to ${MAX_BUFFER_PER_TOPIC}`
-  }
-};
-var SessionFileError = class extends Error {
-  problems;
-  constructor(problems) {
-    super(problems.join("\n"));
-    this.name = "SessionFileError";
-    this.problems = problems;
-  }
-};
-function defaultSessionConfig(inboxTopic) {
-  return { admitted: [inboxTopic], muted: [], watched: [], bufferMaxAge: 3600, bufferMaxPerTopic: 50 };
-}
-function describe3(value) {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-function isKnown(key) {
-  return KNOWN.includes(key);
-}
-function setOwn(target, key, value) {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-function parseSessionFile(text, inboxTopic) {
-  let parsed;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch (error62) {
-    const reason = error62 instanceof Error ? error62.message : String(error62);
-    throw new SessionFileError([`not valid JSON (${reason}); accepted: a JSON object`]);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new SessionFileError([`holds ${describe3(parsed)}; accepted: a JSON object`]);
-  }
-  const file2 = parsed;
-  const config2 = defaultSessionConfig(inboxTopic);
-  const problems = [];
-  for (const key of KNOWN) {
-    if (!Object.prototype.hasOwnProperty.call(file2, key)) continue;
-    const value = file2[key];
-    const result = FIELDS[key].schema.safeParse(value);
-    if (result.success) {
-      setOwn(config2, key, result.data);
-      continue;
-    }
-    const at = result.error.issues[0]?.path[0];
-    const got = typeof at === "number" && Array.isArray(value) ? `item ${at} is ${describe3(value[at])}` : `got ${describe3(value)}`;
-    problems.push(`${key}: ${got}; accepted: ${FIELDS[key].accepted}`);
-  }
-  if (problems.length > 0) throw new SessionFileError(problems);
-  for (const key of Object.keys(file2)) {
-    if (!isKnown(key)) setOwn(config2, key, file2[key]);
-  }
-  return config2;
-}
-function serializeSessionConfig(config2) {
-  const ordered = {};
-  for (const key of KNOWN) setOwn(ordered, key, config2[key]);
-  for (const key of Object.keys(config2)) {
-    if (!isKnown(key)) setOwn(ordered, key, config2[key]);
-  }
-  return JSON.stringify(ordered, null, 2);
 }
 
 // core/session-name.ts
@@ -54349,6 +54269,128 @@ var PendingRequests = class {
   }
 };
 
+// session/echo.ts
+var import_node_crypto2 = require("node:crypto");
+var RECENT_TOPICS = 1e4;
+function hashPayload(payload) {
+  return (0, import_node_crypto2.createHash)("sha1").update(payload).digest("base64");
+}
+function rememberBounded(map2, key, value) {
+  map2.delete(key);
+  map2.set(key, value);
+  if (map2.size > RECENT_TOPICS) map2.delete(map2.keys().next().value);
+}
+var RecentPublishes = class {
+  byTopic = /* @__PURE__ */ new Map();
+  /** Notes a payload about to be published; the returned function takes it back (the publish failed). */
+  remember(topic, payload) {
+    const hash2 = hashPayload(payload);
+    const recent = this.byTopic.get(topic) ?? /* @__PURE__ */ new Set();
+    recent.add(hash2);
+    rememberBounded(this.byTopic, topic, recent);
+    return () => recent.delete(hash2);
+  }
+  /** True (once) when `raw` is a payload this session published to `topic`. */
+  consume(topic, raw) {
+    const recent = this.byTopic.get(topic);
+    if (!recent) return false;
+    const hash2 = hashPayload(raw);
+    if (!recent.delete(hash2)) return false;
+    if (recent.size === 0) this.byTopic.delete(topic);
+    return true;
+  }
+};
+var RetainedSeen = class {
+  lastByTopic = /* @__PURE__ */ new Map();
+  /** True when `raw` is the retained payload already seen on `topic`; otherwise remembers it. */
+  isRepeat(topic, raw) {
+    const hash2 = hashPayload(raw);
+    if (this.lastByTopic.get(topic) === hash2) return true;
+    rememberBounded(this.lastByTopic, topic, hash2);
+    return false;
+  }
+};
+
+// core/session-file.ts
+var MAX_BUFFER_AGE_SECONDS = 86400;
+var MAX_BUFFER_PER_TOPIC = 1e4;
+var KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic"];
+var patterns = external_exports.array(external_exports.string());
+var FIELDS = {
+  admitted: { schema: patterns, accepted: "a list of topic or sender patterns (strings)" },
+  muted: { schema: patterns, accepted: "a list of topic or sender patterns (strings)" },
+  watched: { schema: patterns, accepted: "a list of topic or sender patterns (strings)" },
+  bufferMaxAge: {
+    schema: external_exports.number().gt(0).max(MAX_BUFFER_AGE_SECONDS),
+    accepted: `a number of seconds greater than 0 and at most ${MAX_BUFFER_AGE_SECONDS}`
+  },
+  bufferMaxPerTopic: {
+    schema: external_exports.number().int().min(1).max(MAX_BUFFER_PER_TOPIC),
+    accepted: `a whole number from 1 to ${MAX_BUFFER_PER_TOPIC}`
+  }
+};
+var SessionFileError = class extends Error {
+  problems;
+  constructor(problems) {
+    super(problems.join("\n"));
+    this.name = "SessionFileError";
+    this.problems = problems;
+  }
+};
+function defaultSessionConfig(inboxTopic) {
+  return { admitted: [inboxTopic], muted: [], watched: [], bufferMaxAge: 3600, bufferMaxPerTopic: 50 };
+}
+function describe3(value) {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+function isKnown(key) {
+  return KNOWN.includes(key);
+}
+function setOwn(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+function parseSessionFile(text, inboxTopic) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error62) {
+    const reason = error62 instanceof Error ? error62.message : String(error62);
+    throw new SessionFileError([`not valid JSON (${reason}); accepted: a JSON object`]);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new SessionFileError([`holds ${describe3(parsed)}; accepted: a JSON object`]);
+  }
+  const file2 = parsed;
+  const config2 = defaultSessionConfig(inboxTopic);
+  const problems = [];
+  for (const key of KNOWN) {
+    if (!Object.prototype.hasOwnProperty.call(file2, key)) continue;
+    const value = file2[key];
+    const result = FIELDS[key].schema.safeParse(value);
+    if (result.success) {
+      setOwn(config2, key, result.data);
+      continue;
+    }
+    const at = result.error.issues[0]?.path[0];
+    const got = typeof at === "number" && Array.isArray(value) ? `item ${at} is ${describe3(value[at])}` : `got ${describe3(value)}`;
+    problems.push(`${key}: ${got}; accepted: ${FIELDS[key].accepted}`);
+  }
+  if (problems.length > 0) throw new SessionFileError(problems);
+  for (const key of Object.keys(file2)) {
+    if (!isKnown(key)) setOwn(config2, key, file2[key]);
+  }
+  return config2;
+}
+function serializeSessionConfig(config2) {
+  const ordered = {};
+  for (const key of KNOWN) setOwn(ordered, key, config2[key]);
+  for (const key of Object.keys(config2)) {
+    if (!isKnown(key)) setOwn(ordered, key, config2[key]);
+  }
+  return JSON.stringify(ordered, null, 2);
+}
+
 // session/store.ts
 var import_node_fs = require("node:fs");
 var import_node_path2 = require("node:path");
@@ -54385,6 +54427,36 @@ function isMovable(store) {
   return typeof store.moveAside === "function";
 }
 
+// session/own-config.ts
+function loadOwnConfig(store, inboxTopic, report) {
+  const defaults = defaultSessionConfig(inboxTopic);
+  if (!store) return defaults;
+  const loaded = store.load();
+  if (loaded.kind === "missing") return defaults;
+  if (loaded.kind === "unreadable") {
+    report(`session file ${store.location} could not be read (${loaded.error}); lists start from defaults and the file is left as it is`);
+    return defaults;
+  }
+  try {
+    return parseSessionFile(loaded.text, inboxTopic);
+  } catch (err) {
+    const detail = err instanceof SessionFileError ? err.problems.join("; ") : err.message;
+    let kept = "";
+    if (isMovable(store)) {
+      try {
+        kept = `; the file was moved aside to ${store.moveAside(/* @__PURE__ */ new Date())}`;
+      } catch (moveErr) {
+        kept = `; moving it aside failed (${moveErr.message})`;
+      }
+    }
+    report(`session file ${store.location} is corrupt (${detail})${kept}; lists start from defaults`);
+    return defaults;
+  }
+}
+function saveOwnConfig(store, config2) {
+  store.save(serializeSessionConfig(config2));
+}
+
 // session/subscriptions.ts
 var SubscriptionNeeds = class {
   needs = /* @__PURE__ */ new Map();
@@ -54419,14 +54491,9 @@ var SubscriptionNeeds = class {
 var SessionError = class extends Error {
 };
 var SWEEP_INTERVAL_MS = 6e4;
-var RECENT_LIMIT = 1e4;
-function hashPayload(payload) {
-  return (0, import_node_crypto2.createHash)("sha1").update(payload).digest("base64");
-}
-function rememberBounded(map2, key, value) {
-  map2.delete(key);
-  map2.set(key, value);
-  if (map2.size > RECENT_LIMIT) map2.delete(map2.keys().next().value);
+function carriedFields(message) {
+  const { sender, sentAt, correlation_id, reply_to } = message;
+  return Object.fromEntries(Object.entries({ sender, sentAt, correlation_id, reply_to }).filter(([, value]) => value !== void 0));
 }
 var Session = class extends import_node_events2.EventEmitter {
   constructor(options) {
@@ -54434,7 +54501,7 @@ var Session = class extends import_node_events2.EventEmitter {
     this.options = options;
     this.name = options.name;
     this.topics = sessionTopics(options.prefix, options.name);
-    const own2 = this.loadOwnConfig();
+    const own2 = loadOwnConfig(options.store, this.topics.inbox, (problem) => this.problem(problem));
     this.lists = new SessionLists(own2, options.pinned, options.name);
     for (const bad of this.lists.invalid) {
       this.problem(`ignored invalid ${bad.list} pattern "${bad.pattern}": ${bad.reason}`);
@@ -54453,7 +54520,7 @@ var Session = class extends import_node_events2.EventEmitter {
     }
     const connectionOptions = {
       brokerUrl: options.brokerUrl,
-      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto2.randomUUID)().slice(0, 8)}`,
+      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto3.randomUUID)().slice(0, 8)}`,
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {},
@@ -54484,8 +54551,8 @@ var Session = class extends import_node_events2.EventEmitter {
     dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0 },
     binary: 0
   };
-  retainedSeen = /* @__PURE__ */ new Map();
-  ownPublishes = /* @__PURE__ */ new Map();
+  retainedSeen = new RetainedSeen();
+  ownPublishes = new RecentPublishes();
   connectionState = "disconnected";
   stateSince = /* @__PURE__ */ new Date();
   lastError;
@@ -54619,11 +54686,7 @@ var Session = class extends import_node_events2.EventEmitter {
   ingest(topic, message, options, raw) {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
-    if (options.retained && raw) {
-      const hash2 = hashPayload(raw);
-      if (this.retainedSeen.get(topic) === hash2) return this.drop(topic, message, "duplicate-retained");
-      rememberBounded(this.retainedSeen, topic, hash2);
-    }
+    if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -54647,10 +54710,7 @@ var Session = class extends import_node_events2.EventEmitter {
         receivedAt,
         pattern: decision.pattern,
         via: options.via,
-        ...message.sender !== void 0 ? { sender: message.sender } : {},
-        ...message.sentAt !== void 0 ? { sentAt: message.sentAt } : {},
-        ...message.correlation_id !== void 0 ? { correlation_id: message.correlation_id } : {},
-        ...message.reply_to !== void 0 ? { reply_to: message.reply_to } : {},
+        ...carriedFields(message),
         ...options.retained ? { retained: true } : {},
         ...options.extra ? { extra: options.extra } : {}
       };
@@ -54659,15 +54719,7 @@ var Session = class extends import_node_events2.EventEmitter {
     }
     if (decision.tier === "watched") {
       this.counters.watched++;
-      const entry = {
-        topic,
-        content: message.content,
-        receivedAt,
-        ...message.sender !== void 0 ? { sender: message.sender } : {},
-        ...message.sentAt !== void 0 ? { sentAt: message.sentAt } : {},
-        ...message.correlation_id !== void 0 ? { correlation_id: message.correlation_id } : {},
-        ...message.reply_to !== void 0 ? { reply_to: message.reply_to } : {}
-      };
+      const entry = { topic, content: message.content, receivedAt, ...carriedFields(message) };
       this.reportEvictions(this.buffer.add(entry, receivedAt));
       this.emit("watched", topic, decision.pattern);
       return decision;
@@ -54681,13 +54733,7 @@ var Session = class extends import_node_events2.EventEmitter {
   isEcho(topic, message, raw) {
     if (message.sender === this.name && (message.kind === "envelope" || message.kind === "json")) return true;
     if (topic === this.topics.status) return true;
-    const recent = this.ownPublishes.get(topic);
-    if (!recent || !raw) return false;
-    const hash2 = hashPayload(raw);
-    if (!recent.has(hash2)) return false;
-    recent.delete(hash2);
-    if (recent.size === 0) this.ownPublishes.delete(topic);
-    return true;
+    return raw !== void 0 && this.ownPublishes.consume(topic, raw);
   }
   drop(topic, message, reason, pattern) {
     if (reason !== "oversize") this.counters.dropped[reason]++;
@@ -54826,14 +54872,11 @@ var Session = class extends import_node_events2.EventEmitter {
     if (bytes > this.options.maxPayloadBytes) {
       throw new SessionError(`message of ${bytes} bytes is over the ${this.options.maxPayloadBytes}-byte limit (MQTT_MAX_PAYLOAD_BYTES)`);
     }
-    const hash2 = hashPayload(payload);
-    const recent = this.ownPublishes.get(req.topic) ?? /* @__PURE__ */ new Set();
-    recent.add(hash2);
-    rememberBounded(this.ownPublishes, req.topic, recent);
+    const forget = this.ownPublishes.remember(req.topic, payload);
     try {
       await this.connection.publish(req.topic, payload, req.qos ?? this.options.qos, req.retain ?? false);
     } catch (err) {
-      recent.delete(hash2);
+      forget();
       throw err;
     }
     return { bytes };
@@ -54843,7 +54886,7 @@ var Session = class extends import_node_events2.EventEmitter {
     const invalid = validateSessionName(target);
     if (invalid) throw new SessionError(`Invalid target session name: ${invalid}`);
     if (!this.connection.connected) throw new SessionError(`request to ${target} failed: not connected to the broker`);
-    const correlationId = (0, import_node_crypto2.randomUUID)();
+    const correlationId = (0, import_node_crypto3.randomUUID)();
     const timeout = timeoutSeconds ?? this.options.requestTimeoutSeconds;
     const reply = this.requests.wait(correlationId, target, this.topics.inbox, timeout);
     try {
@@ -54910,37 +54953,11 @@ var Session = class extends import_node_events2.EventEmitter {
     return [...this.lists.invalid];
   }
   // ── persistence ──────────────────────────────────────────────────────────
-  loadOwnConfig() {
-    const store = this.options.store;
-    const defaults = defaultSessionConfig(this.topics.inbox);
-    if (!store) return defaults;
-    const loaded = store.load();
-    if (loaded.kind === "missing") return defaults;
-    if (loaded.kind === "unreadable") {
-      this.problem(`session file ${store.location} could not be read (${loaded.error}); lists start from defaults and the file is left as it is`);
-      return defaults;
-    }
-    try {
-      return parseSessionFile(loaded.text, this.topics.inbox);
-    } catch (err) {
-      const detail = err instanceof SessionFileError ? err.problems.join("; ") : err.message;
-      let kept = "";
-      if (isMovable(store)) {
-        try {
-          kept = `; the file was moved aside to ${store.moveAside(/* @__PURE__ */ new Date())}`;
-        } catch (moveErr) {
-          kept = `; moving it aside failed (${moveErr.message})`;
-        }
-      }
-      this.problem(`session file ${store.location} is corrupt (${detail})${kept}; lists start from defaults`);
-      return defaults;
-    }
-  }
   persist() {
     const store = this.options.store;
     if (!store) return;
     try {
-      store.save(serializeSessionConfig(this.lists.own));
+      saveOwnConfig(store, this.lists.own);
     } catch (err) {
       this.problem(`could not save ${store.location}: ${err.message}`);
       throw new SessionError(`the change is in force but could not be saved to ${store.location}: ${err.message}`);
@@ -54957,10 +54974,10 @@ var Session = class extends import_node_events2.EventEmitter {
 
 // session/link/client.ts
 var import_node_events3 = require("node:events");
-var import_node_crypto4 = require("node:crypto");
+var import_node_crypto5 = require("node:crypto");
 
 // session/link/protocol.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 
 // session/link/messages.ts
 var metaKey = external_exports.string().regex(/^[A-Za-z0-9_]+$/);
@@ -55013,10 +55030,10 @@ function canonical(fields, topic) {
   return [fields.v, fields.type, fields.ts, fields.nonce, fields.from, topic, JSON.stringify(fields.body)].join("\n");
 }
 function sign(key, text) {
-  return (0, import_node_crypto3.createHmac)("sha256", key).update(text).digest("hex");
+  return (0, import_node_crypto4.createHmac)("sha256", key).update(text).digest("hex");
 }
 function encodeFrame(key, topic, type, from, body, now = /* @__PURE__ */ new Date()) {
-  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto3.randomBytes)(16).toString("base64url"), from, body };
+  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto4.randomBytes)(16).toString("base64url"), from, body };
   return JSON.stringify({ ...fields, sig: sign(key, canonical(fields, topic)) });
 }
 var NonceCache = class {
@@ -55056,7 +55073,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   if (!frame.success) return { ok: false, reason: "malformed", detail: frame.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
   const f = frame.data;
   const expected = Buffer.from(sign(key, canonical(f, topic)), "hex");
-  if (!(0, import_node_crypto3.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
+  if (!(0, import_node_crypto4.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
     return { ok: false, reason: "bad-signature", detail: "signature does not match the link key" };
   }
   const sent = Date.parse(f.ts);
@@ -55098,7 +55115,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.emit("log", "warn", message));
   }
   options;
-  id = `b${(0, import_node_crypto4.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
+  id = `b${(0, import_node_crypto5.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
   topics;
   replies;
   connection;
@@ -55172,7 +55189,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   async call(tool, args, timeoutMs = this.options.callTimeoutMs ?? 5e3) {
     const away = this.unreachableReason();
     if (away) return { text: `${tool} failed: ${away}`, isError: true };
-    const id = (0, import_node_crypto4.randomUUID)();
+    const id = (0, import_node_crypto5.randomUUID)();
     const result = new Promise((resolve2) => {
       const timer = setTimeout(() => {
         this.calls.delete(id);

@@ -9,12 +9,12 @@
  * operations; the MCP tools are thin wrappers around them.
  */
 import { EventEmitter } from "node:events";
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { WatchedBuffer, type BufferEntry, type EvictionCounts } from "../core/buffer.js";
 import { parseInbound, wrapEnvelope, type InboundMessage } from "../core/envelope.js";
 import type { GateDecision, ListName } from "../core/gate.js";
 import { sessionTopics, type SessionTopics } from "../core/layout.js";
-import { defaultSessionConfig, parseSessionFile, serializeSessionConfig, SessionFileError, type SessionConfig } from "../core/session-file.js";
+import type { SessionConfig } from "../core/session-file.js";
 import { validateSessionName } from "../core/session-name.js";
 import { redactUrl } from "../core/settings.js";
 import { validatePattern, validateTopic } from "../core/topics.js";
@@ -24,7 +24,9 @@ import { PublishLane } from "./lane.js";
 import { SessionDirectory, type DirectoryEntry } from "./directory.js";
 import { SessionLists, type InvalidPattern } from "./lists.js";
 import { PendingRequests, type RequestReply } from "./requests.js";
-import { isMovable } from "./store.js";
+import type { Counters, IngestOptions, IngestOutcome, InboxRead, InboxResult, PublishRequest, StatusSnapshot } from "./api.js";
+import { RecentPublishes, RetainedSeen } from "./echo.js";
+import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
 import type { StatusPayload } from "./status.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
 import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
@@ -34,80 +36,12 @@ export class SessionError extends Error {}
 /** Receives the raw messages of a service topic (the flow link's plumbing), which are never gated. */
 export type ServiceHandler = (topic: string, payload: Buffer) => void;
 
-export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
-
-export interface IngestOptions {
-  via: "mqtt" | "flow";
-  retained?: boolean;
-  /** Admit or watch regardless of the lists (claude-gate's forced modes). */
-  force?: "admit" | "watch";
-  extra?: Record<string, string>;
-}
-
-export interface PublishRequest {
-  topic: string;
-  text: string;
-  correlation_id?: string;
-  reply_to?: string;
-  retain?: boolean;
-  raw?: boolean;
-  qos?: 0 | 1 | 2;
-}
-
-export interface InboxRead {
-  filter?: string;
-  clear?: boolean;
-  limit?: number;
-}
-
-export type InboxResult =
-  | { kind: "summary"; topics: Array<{ topic: string; count: number; senders: string[] }> }
-  | { kind: "messages"; filter: string; messages: BufferEntry[]; remaining: number; cleared: number }
-  | { kind: "cleared"; cleared: number };
-
-export interface Counters {
-  admitted: number;
-  watched: number;
-  replies: number;
-  dropped: Record<DropReason, number>;
-  binary: number;
-}
-
-export interface StatusSnapshot {
-  session: string;
-  version: string;
-  broker: string;
-  admitted: string[];
-  watched: string[];
-  muted: string[];
-  activeSubscriptions: string[];
-  pendingRequests: number;
-  buffer: Record<string, number>;
-  bufferMaxAge: number;
-  bufferMaxPerTopic: number;
-  host: "bridge" | "flow";
-  connection: { state: ConnectionState; since: string; lastError?: string };
-  pinned: { admitted: string[]; watched: string[]; muted: string[] };
-  bufferBytes: number;
-  bufferMaxBytes: number;
-  counts: Counters;
-  evicted: EvictionCounts;
-  problems: string[];
-  [section: string]: unknown;
-}
-
 const SWEEP_INTERVAL_MS = 60_000;
-const RECENT_LIMIT = 10_000;
 
-function hashPayload(payload: Buffer | string): string {
-  return createHash("sha1").update(payload).digest("base64");
-}
-
-/** A Map used as a bounded set of recent keys: the oldest entry goes first. */
-function rememberBounded<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > RECENT_LIMIT) map.delete(map.keys().next().value as K);
+/** The fields an inbound message carries on into the admitted stream and the buffer, when present. */
+function carriedFields(message: InboundMessage): Pick<InboundMessage, "sender" | "sentAt" | "correlation_id" | "reply_to"> {
+  const { sender, sentAt, correlation_id, reply_to } = message;
+  return Object.fromEntries(Object.entries({ sender, sentAt, correlation_id, reply_to }).filter(([, value]) => value !== undefined));
 }
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -132,8 +66,8 @@ export class Session extends EventEmitter<SessionEvents> {
     dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0 },
     binary: 0,
   };
-  private readonly retainedSeen = new Map<string, string>();
-  private readonly ownPublishes = new Map<string, Set<string>>();
+  private readonly retainedSeen = new RetainedSeen();
+  private readonly ownPublishes = new RecentPublishes();
   private connectionState: ConnectionState = "disconnected";
   private stateSince = new Date();
   private lastError: string | undefined;
@@ -147,7 +81,7 @@ export class Session extends EventEmitter<SessionEvents> {
     super();
     this.name = options.name;
     this.topics = sessionTopics(options.prefix, options.name);
-    const own = this.loadOwnConfig();
+    const own = loadOwnConfig(options.store, this.topics.inbox, (problem) => this.problem(problem));
     this.lists = new SessionLists(own, options.pinned, options.name);
     for (const bad of this.lists.invalid) {
       this.problem(`ignored invalid ${bad.list} pattern "${bad.pattern}": ${bad.reason}`);
@@ -317,11 +251,7 @@ export class Session extends EventEmitter<SessionEvents> {
   ingest(topic: string, message: InboundMessage, options: IngestOptions, raw?: Buffer): IngestOutcome {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
-    if (options.retained && raw) {
-      const hash = hashPayload(raw);
-      if (this.retainedSeen.get(topic) === hash) return this.drop(topic, message, "duplicate-retained");
-      rememberBounded(this.retainedSeen, topic, hash);
-    }
+    if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -350,10 +280,7 @@ export class Session extends EventEmitter<SessionEvents> {
         receivedAt,
         pattern: decision.pattern,
         via: options.via,
-        ...(message.sender !== undefined ? { sender: message.sender } : {}),
-        ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
-        ...(message.correlation_id !== undefined ? { correlation_id: message.correlation_id } : {}),
-        ...(message.reply_to !== undefined ? { reply_to: message.reply_to } : {}),
+        ...carriedFields(message),
         ...(options.retained ? { retained: true } : {}),
         ...(options.extra ? { extra: options.extra } : {}),
       };
@@ -362,15 +289,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (decision.tier === "watched") {
       this.counters.watched++;
-      const entry: BufferEntry = {
-        topic,
-        content: message.content,
-        receivedAt,
-        ...(message.sender !== undefined ? { sender: message.sender } : {}),
-        ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
-        ...(message.correlation_id !== undefined ? { correlation_id: message.correlation_id } : {}),
-        ...(message.reply_to !== undefined ? { reply_to: message.reply_to } : {}),
-      };
+      const entry: BufferEntry = { topic, content: message.content, receivedAt, ...carriedFields(message) };
       this.reportEvictions(this.buffer.add(entry, receivedAt));
       this.emit("watched", topic, decision.pattern);
       return decision;
@@ -385,13 +304,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private isEcho(topic: string, message: InboundMessage, raw: Buffer | undefined): boolean {
     if (message.sender === this.name && (message.kind === "envelope" || message.kind === "json")) return true;
     if (topic === this.topics.status) return true;
-    const recent = this.ownPublishes.get(topic);
-    if (!recent || !raw) return false;
-    const hash = hashPayload(raw);
-    if (!recent.has(hash)) return false;
-    recent.delete(hash);
-    if (recent.size === 0) this.ownPublishes.delete(topic);
-    return true;
+    return raw !== undefined && this.ownPublishes.consume(topic, raw);
   }
 
   private drop(topic: string, message: InboundMessage, reason: DropReason, pattern?: string): IngestOutcome {
@@ -553,14 +466,11 @@ export class Session extends EventEmitter<SessionEvents> {
     if (bytes > this.options.maxPayloadBytes) {
       throw new SessionError(`message of ${bytes} bytes is over the ${this.options.maxPayloadBytes}-byte limit (MQTT_MAX_PAYLOAD_BYTES)`);
     }
-    const hash = hashPayload(payload);
-    const recent = this.ownPublishes.get(req.topic) ?? new Set<string>();
-    recent.add(hash);
-    rememberBounded(this.ownPublishes, req.topic, recent);
+    const forget = this.ownPublishes.remember(req.topic, payload);
     try {
       await this.connection.publish(req.topic, payload, req.qos ?? this.options.qos, req.retain ?? false);
     } catch (err) {
-      recent.delete(hash);
+      forget();
       throw err;
     }
     return { bytes };
@@ -646,38 +556,11 @@ export class Session extends EventEmitter<SessionEvents> {
 
   // ── persistence ──────────────────────────────────────────────────────────
 
-  private loadOwnConfig(): SessionConfig {
-    const store = this.options.store;
-    const defaults = defaultSessionConfig(this.topics.inbox);
-    if (!store) return defaults;
-    const loaded = store.load();
-    if (loaded.kind === "missing") return defaults;
-    if (loaded.kind === "unreadable") {
-      this.problem(`session file ${store.location} could not be read (${loaded.error}); lists start from defaults and the file is left as it is`);
-      return defaults;
-    }
-    try {
-      return parseSessionFile(loaded.text, this.topics.inbox);
-    } catch (err) {
-      const detail = err instanceof SessionFileError ? err.problems.join("; ") : (err as Error).message;
-      let kept = "";
-      if (isMovable(store)) {
-        try {
-          kept = `; the file was moved aside to ${store.moveAside(new Date())}`;
-        } catch (moveErr) {
-          kept = `; moving it aside failed (${(moveErr as Error).message})`;
-        }
-      }
-      this.problem(`session file ${store.location} is corrupt (${detail})${kept}; lists start from defaults`);
-      return defaults;
-    }
-  }
-
   private persist(): void {
     const store = this.options.store;
     if (!store) return;
     try {
-      store.save(serializeSessionConfig(this.lists.own));
+      saveOwnConfig(store, this.lists.own);
     } catch (err) {
       this.problem(`could not save ${store.location}: ${(err as Error).message}`);
       throw new SessionError(`the change is in force but could not be saved to ${store.location}: ${(err as Error).message}`);

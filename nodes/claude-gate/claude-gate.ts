@@ -5,7 +5,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeInitializer, NodeMessage } from "node-red";
 import { z } from "zod";
-import type { IngestOutcome } from "../../session/session.js";
+import type { IngestOutcome } from "../../session/api.js";
 import { InputError, onInput } from "../shared/input.js";
 import { orDefault, parseNodeProps } from "../shared/props.js";
 import type { GateVerdict } from "../shared/types.js";

@@ -15,7 +15,7 @@ import { z } from "zod";
 import { parseInbound } from "../../core/envelope.js";
 import { sessionTopics } from "../../core/layout.js";
 import { validateSessionName } from "../../core/session-name.js";
-import type { PublishRequest } from "../../session/session.js";
+import type { PublishRequest } from "../../session/api.js";
 import { InputError } from "../shared/input.js";
 import { payloadText, serialisePayload } from "../shared/payload.js";
 

@@ -1,0 +1,66 @@
+/** The shapes of a Session's operations: what hosts pass in and get back. */
+import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
+import type { GateDecision } from "../core/gate.js";
+import type { ConnectionState, DropReason } from "./types.js";
+
+export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
+
+export interface IngestOptions {
+  via: "mqtt" | "flow";
+  retained?: boolean;
+  /** Admit or watch regardless of the lists (claude-gate's forced modes). */
+  force?: "admit" | "watch";
+  extra?: Record<string, string>;
+}
+
+export interface PublishRequest {
+  topic: string;
+  text: string;
+  correlation_id?: string;
+  reply_to?: string;
+  retain?: boolean;
+  raw?: boolean;
+  qos?: 0 | 1 | 2;
+}
+
+export interface InboxRead {
+  filter?: string;
+  clear?: boolean;
+  limit?: number;
+}
+
+export type InboxResult =
+  | { kind: "summary"; topics: Array<{ topic: string; count: number; senders: string[] }> }
+  | { kind: "messages"; filter: string; messages: BufferEntry[]; remaining: number; cleared: number }
+  | { kind: "cleared"; cleared: number };
+
+export interface Counters {
+  admitted: number;
+  watched: number;
+  replies: number;
+  dropped: Record<DropReason, number>;
+  binary: number;
+}
+
+export interface StatusSnapshot {
+  session: string;
+  version: string;
+  broker: string;
+  admitted: string[];
+  watched: string[];
+  muted: string[];
+  activeSubscriptions: string[];
+  pendingRequests: number;
+  buffer: Record<string, number>;
+  bufferMaxAge: number;
+  bufferMaxPerTopic: number;
+  host: "bridge" | "flow";
+  connection: { state: ConnectionState; since: string; lastError?: string };
+  pinned: { admitted: string[]; watched: string[]; muted: string[] };
+  bufferBytes: number;
+  bufferMaxBytes: number;
+  counts: Counters;
+  evicted: EvictionCounts;
+  problems: string[];
+  [section: string]: unknown;
+}

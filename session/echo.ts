@@ -1,0 +1,54 @@
+/**
+ * Recognising what the broker sends back that is not news: payloads this session
+ * published itself (a raw publish carries no sender to recognise it by), and
+ * retained messages re-sent unchanged after every (re)subscribe. Both remember a
+ * bounded number of topics; the oldest is forgotten first.
+ */
+import { createHash } from "node:crypto";
+
+const RECENT_TOPICS = 10_000;
+
+function hashPayload(payload: Buffer | string): string {
+  return createHash("sha1").update(payload).digest("base64");
+}
+
+function rememberBounded<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > RECENT_TOPICS) map.delete(map.keys().next().value as string);
+}
+
+export class RecentPublishes {
+  private readonly byTopic = new Map<string, Set<string>>();
+
+  /** Notes a payload about to be published; the returned function takes it back (the publish failed). */
+  remember(topic: string, payload: string | Buffer): () => void {
+    const hash = hashPayload(payload);
+    const recent = this.byTopic.get(topic) ?? new Set<string>();
+    recent.add(hash);
+    rememberBounded(this.byTopic, topic, recent);
+    return () => recent.delete(hash);
+  }
+
+  /** True (once) when `raw` is a payload this session published to `topic`. */
+  consume(topic: string, raw: Buffer): boolean {
+    const recent = this.byTopic.get(topic);
+    if (!recent) return false;
+    const hash = hashPayload(raw);
+    if (!recent.delete(hash)) return false;
+    if (recent.size === 0) this.byTopic.delete(topic);
+    return true;
+  }
+}
+
+export class RetainedSeen {
+  private readonly lastByTopic = new Map<string, string>();
+
+  /** True when `raw` is the retained payload already seen on `topic`; otherwise remembers it. */
+  isRepeat(topic: string, raw: Buffer): boolean {
+    const hash = hashPayload(raw);
+    if (this.lastByTopic.get(topic) === hash) return true;
+    rememberBounded(this.lastByTopic, topic, hash);
+    return false;
+  }
+}
