@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { paths } from "./paths.js";
+import { paths, pluginNodeArgs } from "./paths.js";
 import type { ProbeSample } from "./probe.js";
 
 export interface ChannelNotice {
@@ -30,7 +30,10 @@ export interface BridgeOptions {
   onChannel?: (notice: ChannelNotice) => void;
   /** The script to run instead of the built bridge (startup baseline). */
   script?: string;
-  /** Node options before the script (BENCH_NODE_ARGS adds more, space-separated). */
+  /**
+   * Node.js options before the script; by default, for the bridge, those the plugin's
+   * `.mcp.json` starts it with (BENCH_NODE_ARGS adds more, space-separated).
+   */
   nodeArgs?: string[];
 }
 
@@ -66,7 +69,8 @@ function kernelPeakRss(pid: number): number {
 
 function nodeArgs(options: BridgeOptions): string[] {
   const fromEnv = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
-  return [...(options.nodeArgs ?? []), ...fromEnv];
+  const own = options.nodeArgs ?? (options.script === undefined ? pluginNodeArgs() : []);
+  return [...own, ...fromEnv];
 }
 
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {

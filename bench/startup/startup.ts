@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { startBroker } from "../../test/helpers/broker.js";
 import { startBridge } from "../lib/bridge.js";
-import { paths } from "../lib/paths.js";
+import { paths, pluginNodeArgs } from "../lib/paths.js";
 import { ratioOf, type BenchResult, type Benchmark } from "../lib/result.js";
 import { median, percentile, round } from "../lib/stats.js";
 
@@ -19,6 +19,7 @@ const BARE_SERVER = join(paths.dist, "bench", "baseline", "bare-server.js");
 interface Contender {
   name: string;
   script: string;
+  nodeArgs: string[];
   ms: number[];
 }
 
@@ -51,15 +52,16 @@ export const startup: Benchmark = {
   async run(ctx) {
     const broker = await startBroker();
     const runs = ctx.quick ? 7 : 21;
-    const bare: Contender = { name: "bare", script: BARE_SERVER, ms: [] };
-    const built: Contender = { name: "built", script: paths.bridgeMain, ms: [] };
-    const bundle: Contender = { name: "bundle", script: paths.bundle, ms: [] };
+    // The bridge starts with the plugin's Node.js options; the bare server with none.
+    const bare: Contender = { name: "bare", script: BARE_SERVER, nodeArgs: [], ms: [] };
+    const built: Contender = { name: "built", script: paths.bridgeMain, nodeArgs: pluginNodeArgs(), ms: [] };
+    const bundle: Contender = { name: "bundle", script: paths.bundle, nodeArgs: pluginNodeArgs(), ms: [] };
     const contenders = existsSync(paths.bundle) ? [built, bundle, bare] : [built, bare];
     try {
       // One unmeasured start of each warms the file cache.
       for (let i = -1; i < runs; i++) {
         for (const c of contenders) {
-          const running = await startBridge({ brokerUrl: broker.url, name: "bench", prefix: `bench${i + 1}`, script: c.script });
+          const running = await startBridge({ brokerUrl: broker.url, name: "bench", prefix: `bench${i + 1}`, script: c.script, nodeArgs: c.nodeArgs });
           await running.stop();
           if (i >= 0) c.ms.push(running.startupMs);
         }
