@@ -52984,11 +52984,18 @@ function matches(pattern, topic) {
 // core/buffer.ts
 var ENTRY_OVERHEAD_BYTES = 64;
 function entryBytes(entry) {
-  let bytes = ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8");
-  for (const text of [entry.sender, entry.sentAt, entry.correlation_id, entry.reply_to]) {
-    if (text !== void 0) bytes += Buffer.byteLength(text, "utf8");
-  }
-  return bytes;
+  return ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8") + optionalBytes(entry.sender) + optionalBytes(entry.sentAt) + optionalBytes(entry.correlation_id) + optionalBytes(entry.reply_to);
+}
+function optionalBytes(text) {
+  return text === void 0 ? 0 : Buffer.byteLength(text, "utf8");
+}
+function entryOf(slot) {
+  const entry = { topic: slot.topic, content: slot.content, receivedAt: slot.receivedAt };
+  if (slot.sender !== void 0) entry.sender = slot.sender;
+  if (slot.sentAt !== void 0) entry.sentAt = slot.sentAt;
+  if (slot.correlation_id !== void 0) entry.correlation_id = slot.correlation_id;
+  if (slot.reply_to !== void 0) entry.reply_to = slot.reply_to;
+  return entry;
 }
 var WatchedBuffer = class {
   current;
@@ -53014,7 +53021,7 @@ var WatchedBuffer = class {
   get size() {
     return { messages: this.messages, topics: this.topics.size, bytes: this.bytes };
   }
-  /** Buffers a copy of `entry`; returns the evictions this caused. */
+  /** Buffers a copy of `entry` (the caller may reuse or change its object); returns the evictions this caused. */
   add(entry, now) {
     if (!Number.isFinite(entry.receivedAt)) {
       throw new RangeError(`buffer entry receivedAt must be a finite epoch-ms time, got ${entry.receivedAt}`);
@@ -53032,7 +53039,17 @@ var WatchedBuffer = class {
       queue = new TopicQueue(entry.topic);
       this.topics.set(entry.topic, queue);
     }
-    const slot = { entry: { ...entry, topic: queue.topic }, bytes: entryBytes(entry), removed: false };
+    const slot = {
+      topic: queue.topic,
+      content: entry.content,
+      receivedAt: entry.receivedAt,
+      sender: entry.sender,
+      sentAt: entry.sentAt,
+      correlation_id: entry.correlation_id,
+      reply_to: entry.reply_to,
+      bytes: entryBytes(entry),
+      removed: false
+    };
     queue.push(slot);
     this.order.push(slot);
     this.messages++;
@@ -53079,7 +53096,7 @@ var WatchedBuffer = class {
       if (this.outOfOrder) this.expireTopic(topic, now, counts);
       const queue = this.topics.get(topic);
       if (!queue) continue;
-      for (const slot of queue.values()) result.push({ ...slot.entry });
+      for (const slot of queue.values()) result.push(entryOf(slot));
     }
     this.tally(counts);
     return result;
@@ -53118,7 +53135,7 @@ var WatchedBuffer = class {
     this.prune(now);
     return [...this.topics].map(([topic, queue]) => {
       const senders = /* @__PURE__ */ new Set();
-      for (const slot of queue.values()) senders.add(displaySender(slot.entry.sender));
+      for (const slot of queue.values()) senders.add(displaySender(slot.sender));
       return { topic, count: queue.length, senders: [...senders] };
     });
   }
@@ -53136,7 +53153,7 @@ var WatchedBuffer = class {
   }
   /** Drops expired messages from the front of the arrival order; stops at the first one still fresh. */
   expireHeads(now, counts) {
-    for (let slot = this.liveHead(); slot && this.isExpired(slot.entry, now); slot = this.liveHead()) {
+    for (let slot = this.liveHead(); slot && this.isExpired(slot, now); slot = this.liveHead()) {
       this.dropHead();
       counts.age++;
     }
@@ -53145,7 +53162,7 @@ var WatchedBuffer = class {
     const queue = this.topics.get(topic);
     if (!queue) return;
     queue.retain((slot) => {
-      if (!this.isExpired(slot.entry, now)) return true;
+      if (!this.isExpired(slot, now)) return true;
       this.discard(slot);
       counts.age++;
       return false;
@@ -53171,9 +53188,9 @@ var WatchedBuffer = class {
   /** Removes the live head of the arrival order, which is also the oldest message of its topic. */
   dropHead() {
     const slot = this.order.shift();
-    const queue = this.topics.get(slot.entry.topic);
+    const queue = this.topics.get(slot.topic);
     queue.shift();
-    if (queue.length === 0) this.topics.delete(slot.entry.topic);
+    if (queue.length === 0) this.topics.delete(slot.topic);
     slot.removed = true;
     this.forget(slot);
   }
