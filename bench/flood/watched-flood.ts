@@ -10,98 +10,23 @@
  * - tools still answered: `status` and `inbox` are called throughout the flood.
  * Each figure has its baseline from the same bridge, idle, just before the flood.
  */
-import { fork } from "node:child_process";
-import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { startBroker } from "../../test/helpers/broker.js";
-import { startBridge, type RunningBridge } from "../lib/bridge.js";
+import { startBridge } from "../lib/bridge.js";
 import { sleep } from "../lib/mqtt.js";
-import { paths } from "../lib/paths.js";
 import type { ProbeSample } from "../lib/probe.js";
 import { ratioOf, type BenchContext, type BenchResult, type Benchmark } from "../lib/result.js";
 import { percentile, round } from "../lib/stats.js";
 import { waitSubscribed } from "../e2e/receivers.js";
+import { startPublisher } from "./publisher-control.js";
+import { callTools, status } from "./tools.js";
 
 const RATE = 20_000;
 const TOPICS = 10_000;
 const BUFFER_MAX_BYTES = 16 * 1024 * 1024;
 const RSS_ALLOWANCE = 60 * 1e6;
 const MAX_STALL_MS = 50;
-const TOOL_EVERY_MS = 500;
 const MB = 1e6;
-
-interface FloodStatus {
-  counts?: { watched?: number };
-  evicted?: { perTopic?: number; age?: number; bytes?: number };
-  bufferBytes?: number;
-  bufferMaxBytes?: number;
-}
-
-interface ToolTimes {
-  status: number[];
-  inbox: number[];
-  failures: string[];
-}
-
-async function status(bridge: RunningBridge): Promise<{ status: FloodStatus; ms: number }> {
-  const { text, ms } = await bridge.tool("status");
-  return { status: JSON.parse(text) as FloodStatus, ms };
-}
-
-/** Calls status and inbox (one topic) alternately until `until()`; records each latency. */
-async function callTools(bridge: RunningBridge, topic: string, until: () => boolean): Promise<ToolTimes> {
-  const times: ToolTimes = { status: [], inbox: [], failures: [] };
-  let turn = 0;
-  while (!until()) {
-    const started = Date.now();
-    try {
-      if (turn++ % 2 === 0) times.status.push((await status(bridge)).ms);
-      else times.inbox.push((await bridge.tool("inbox", { topic, limit: 5 })).ms);
-    } catch (err) {
-      times.failures.push((err as Error).message.slice(0, 200));
-    }
-    await sleep(Math.max(0, TOOL_EVERY_MS - (Date.now() - started)));
-  }
-  return times;
-}
-
-interface Publisher {
-  /** Starts the flood; resolves with what was published once it is over. */
-  go(): Promise<{ published: number; seconds: number }>;
-}
-
-/** Forks the publisher and waits until it is connected, so its start-up is not measured. */
-async function startPublisher(url: string, prefix: string, seconds: number): Promise<Publisher> {
-  const child = fork(join(paths.dist, "bench", "flood", "publisher.js"), [url, prefix, String(RATE), String(seconds), String(TOPICS)], {
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-  });
-  const failed = new Promise<never>((_, reject) =>
-    child.once("exit", (code) => reject(new Error(`flood publisher exited with ${code}`))),
-  );
-  failed.catch(() => undefined);
-  const message = (key: string): Promise<Record<string, unknown>> =>
-    Promise.race([
-      new Promise<Record<string, unknown>>((resolve) => {
-        const listener = (m: unknown): void => {
-          if (typeof m === "object" && m !== null && key in m) {
-            child.off("message", listener);
-            resolve(m as Record<string, unknown>);
-          }
-        };
-        child.on("message", listener);
-      }),
-      failed,
-    ]);
-  await message("ready");
-  return {
-    async go() {
-      const done = message("published");
-      child.send("go");
-      const m = await done;
-      return { published: Number(m.published), seconds: Number(m.seconds) };
-    },
-  };
-}
 
 function window(samples: ProbeSample[], from: number, to: number): ProbeSample[] {
   return samples.filter((s) => s.t > from && s.t <= to + 300);
@@ -135,7 +60,7 @@ async function flood(ctx: BenchContext): Promise<BenchResult[]> {
     const idleRss = Math.max(...window(bridge.probeSamples(), idleFrom, idleTo).map((s) => s.rss));
 
     ctx.log(`flood: ${RATE.toLocaleString()} msg/s for ${seconds} s over ${TOPICS.toLocaleString()} watched topics`);
-    const publisher = await startPublisher(broker.url, prefix, seconds);
+    const publisher = await startPublisher(broker.url, prefix, { rate: RATE, seconds, topics: TOPICS });
     const floodFrom = Date.now();
     let floodDone = false;
     const floodTools = callTools(bridge, sampleTopic, () => floodDone);
