@@ -8,6 +8,7 @@
  * (plus detail, machine and time). A partial run replaces only the entries it measured.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { e2eLatency } from "./e2e/e2e-latency.js";
 import { watchedFlood } from "./flood/watched-flood.js";
@@ -27,6 +28,8 @@ interface StoredResult extends BenchResult {
   quick: boolean;
   measuredAt: string;
   machine: MachineInfo;
+  /** The machine's load average (1, 5, 15 min) when the benchmark started: other work skews timings. */
+  loadAverage: number[];
 }
 
 function parseArgs(argv: readonly string[]): { quick: boolean; selected: Benchmark[] } {
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   console.log(`node-red-contrib-claude-channel benchmarks${quick ? " (quick)" : ""}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, node ${machine.node}, ${machine.os}`);
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(", ")} (other work on the machine skews timings)`);
 
   const fresh: StoredResult[] = [];
   const failures: string[] = [];
@@ -65,7 +69,8 @@ async function main(): Promise<void> {
     ctx.log(`── ${bench.id}: ${bench.summary}`);
     try {
       const measuredAt = new Date().toISOString();
-      for (const result of await bench.run(ctx)) fresh.push({ ...result, quick, measuredAt, machine });
+      const loadAverage = loadavg().map((l) => Math.round(l * 100) / 100);
+      for (const result of await bench.run(ctx)) fresh.push({ ...result, quick, measuredAt, machine, loadAverage });
     } catch (err) {
       failures.push(`${bench.id}: ${(err as Error).stack ?? String(err)}`);
       ctx.log(`${bench.id} failed: ${(err as Error).message}`);
