@@ -54327,6 +54327,20 @@ var RetainedSeen = class {
     return false;
   }
 };
+var CROSS_PATH_WINDOW_MS = 2e3;
+var CrossPathDuplicates = class {
+  recent = /* @__PURE__ */ new Map();
+  isDuplicate(topic, content, via, now) {
+    const key = `${topic}\0${hashPayload(content)}`;
+    const seen = this.recent.get(key);
+    if (seen && seen.via !== via && now - seen.at <= CROSS_PATH_WINDOW_MS) {
+      this.recent.delete(key);
+      return true;
+    }
+    rememberBounded(this.recent, key, { via, at: now });
+    return false;
+  }
+};
 
 // core/session-file.ts
 var MAX_BUFFER_AGE_SECONDS = 86400;
@@ -54565,11 +54579,12 @@ var Session = class extends import_node_events2.EventEmitter {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0 },
     binary: 0
   };
   retainedSeen = new RetainedSeen();
   ownPublishes = new RecentPublishes();
+  crossPath = new CrossPathDuplicates();
   connectionState = "disconnected";
   stateSince = /* @__PURE__ */ new Date();
   lastError;
@@ -54664,6 +54679,21 @@ var Session = class extends import_node_events2.EventEmitter {
       this.log("warn", `status publish failed: ${err.message}`);
     }
   }
+  /**
+   * Another client said on our status topic that this running session is offline: a
+   * host that stood in for it under the same name and ended. Left alone, that retained
+   * status keeps bridges away until the next heartbeat, so the session says again that
+   * it is online. Its own Last Will (a broker shutting down delivers it to the session
+   * too, just before closing the connection) names its own start time; the reconnect
+   * publishes online anyway.
+   */
+  contradictOffline(payload) {
+    if (this.stopping || this.connectionState !== "connected") return;
+    const status = parseStatus(payload);
+    if (status?.status !== "offline" || status.startedAt === this.startedAt.toISOString()) return;
+    this.log("warn", "another client reported this session offline on its status topic; publishing online again");
+    void this.publishStatus("online");
+  }
   /** Sessions seen under the prefix, from their retained statuses. */
   sessions() {
     return this.directory.list(Date.now());
@@ -54680,6 +54710,7 @@ var Session = class extends import_node_events2.EventEmitter {
       return;
     }
     if (this.isLinkTopic(topic)) return;
+    if (topic === this.topics.status) this.contradictOffline(payload);
     const isStatus = this.directory.record(topic, payload);
     if (isStatus && !this.coveredByList(topic)) return;
     try {
@@ -54704,6 +54735,7 @@ var Session = class extends import_node_events2.EventEmitter {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
+    const duplicate = this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -54718,6 +54750,10 @@ var Session = class extends import_node_events2.EventEmitter {
       }
     }
     const receivedAt = Date.now();
+    if (duplicate && (decision.tier === "admitted" || decision.tier === "watched")) {
+      this.counters.dropped.duplicate++;
+      return decision;
+    }
     if (decision.tier === "admitted") {
       this.counters.admitted++;
       const admitted = {

@@ -1,8 +1,9 @@
 /**
- * Recognising what the broker sends back that is not news: payloads this session
- * published itself (a raw publish carries no sender to recognise it by), and
- * retained messages re-sent unchanged after every (re)subscribe. Both remember a
- * bounded number of topics; the oldest is forgotten first.
+ * Recognising what reaches the session but is not news: payloads it published itself
+ * (a raw publish carries no sender to recognise it by), retained messages re-sent
+ * unchanged after every (re)subscribe, and one message arriving by both paths (the
+ * session's own subscription and a flow's claude-gate). Each remembers a bounded
+ * number of topics; the oldest is forgotten first.
  */
 import { createHash } from "node:crypto";
 
@@ -49,6 +50,30 @@ export class RetainedSeen {
     const hash = hashPayload(raw);
     if (this.lastByTopic.get(topic) === hash) return true;
     rememberBounded(this.lastByTopic, topic, hash);
+    return false;
+  }
+}
+
+/** How long the same message by the other path counts as the same message. */
+const CROSS_PATH_WINDOW_MS = 2000;
+
+/**
+ * A flow that feeds an `mqtt in` into claude-gate, on the broker the session itself
+ * subscribes to, would hand the session each matching message twice. The second copy,
+ * by the other path within a short window, is a duplicate. Only a session hosted by a
+ * flow has two paths; the bridge's session is never asked and hashes nothing.
+ */
+export class CrossPathDuplicates {
+  private readonly recent = new Map<string, { via: string; at: number }>();
+
+  isDuplicate(topic: string, content: string, via: string, now: number): boolean {
+    const key = `${topic}\u0000${hashPayload(content)}`;
+    const seen = this.recent.get(key);
+    if (seen && seen.via !== via && now - seen.at <= CROSS_PATH_WINDOW_MS) {
+      this.recent.delete(key);
+      return true;
+    }
+    rememberBounded(this.recent, key, { via, at: now });
     return false;
   }
 }

@@ -25,9 +25,9 @@ import { SessionDirectory, type DirectoryEntry } from "./directory.js";
 import { SessionLists, type InvalidPattern } from "./lists.js";
 import { PendingRequests, type RequestReply } from "./requests.js";
 import type { Counters, IngestOptions, IngestOutcome, InboxRead, InboxResult, PublishRequest, StatusSnapshot } from "./api.js";
-import { RecentPublishes, RetainedSeen } from "./echo.js";
+import { CrossPathDuplicates, RecentPublishes, RetainedSeen } from "./echo.js";
 import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
-import type { StatusPayload } from "./status.js";
+import { parseStatus, type StatusPayload } from "./status.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
 import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
 
@@ -63,11 +63,12 @@ export class Session extends EventEmitter<SessionEvents> {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0 },
     binary: 0,
   };
   private readonly retainedSeen = new RetainedSeen();
   private readonly ownPublishes = new RecentPublishes();
+  private readonly crossPath = new CrossPathDuplicates();
   private connectionState: ConnectionState = "disconnected";
   private stateSince = new Date();
   private lastError: string | undefined;
@@ -207,6 +208,22 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
+  /**
+   * Another client said on our status topic that this running session is offline: a
+   * host that stood in for it under the same name and ended. Left alone, that retained
+   * status keeps bridges away until the next heartbeat, so the session says again that
+   * it is online. Its own Last Will (a broker shutting down delivers it to the session
+   * too, just before closing the connection) names its own start time; the reconnect
+   * publishes online anyway.
+   */
+  private contradictOffline(payload: Buffer): void {
+    if (this.stopping || this.connectionState !== "connected") return;
+    const status = parseStatus(payload);
+    if (status?.status !== "offline" || status.startedAt === this.startedAt.toISOString()) return;
+    this.log("warn", "another client reported this session offline on its status topic; publishing online again");
+    void this.publishStatus("online");
+  }
+
   /** Sessions seen under the prefix, from their retained statuses. */
   sessions(): DirectoryEntry[] {
     return this.directory.list(Date.now());
@@ -225,6 +242,7 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     if (this.isLinkTopic(topic)) return;
+    if (topic === this.topics.status) this.contradictOffline(payload);
     const isStatus = this.directory.record(topic, payload);
     if (isStatus && !this.coveredByList(topic)) return;
     try {
@@ -252,6 +270,8 @@ export class Session extends EventEmitter<SessionEvents> {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
+    // A copy by the other path keeps its tier (a flow may route it), but Claude gets it once.
+    const duplicate = this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -271,6 +291,10 @@ export class Session extends EventEmitter<SessionEvents> {
     }
 
     const receivedAt = Date.now();
+    if (duplicate && (decision.tier === "admitted" || decision.tier === "watched")) {
+      this.counters.dropped.duplicate++;
+      return decision;
+    }
     if (decision.tier === "admitted") {
       this.counters.admitted++;
       const admitted: AdmittedMessage = {

@@ -74,7 +74,13 @@ export interface AdmittedMessage {
   extra?: Record<string, string>;
 }
 
-export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained";
+/**
+ * `duplicate-retained`: a retained message re-sent unchanged on resubscribe.
+ * `duplicate`: the same message reached the session by both paths (its own subscription
+ * and a flow's claude-gate fed by an `mqtt in` on the same broker); it keeps its tier
+ * for the flow, but Claude gets it once.
+ */
+export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained" | "duplicate";
 
 export interface DroppedMessage {
   topic: string;

@@ -41,7 +41,11 @@ const init: NodeInitializer = (RED) => {
       async (msg) => {
         if (!parsed.ok) throw new InputError(parsed.problem);
         const { session, config: sessionNode } = sessionFor(config);
-        const request = publishRequest(msg, parsed.props, sessionNode.prefix, sessionNode.maxPayloadBytes);
+        const request = publishRequest(msg, parsed.props, {
+          prefix: sessionNode.prefix,
+          inbox: session.topics.inbox,
+          maxPayloadBytes: sessionNode.maxPayloadBytes,
+        });
         const { bytes } = await session.publish(request);
         node.status(doneStatus(`${bytes} B → ${request.topic}`));
       },

@@ -2,7 +2,9 @@
  * What claude-publish sends for one message, in each mode:
  * - `publish`: to the node's topic, or `msg.topic` when the node has none.
  * - `inbox`: to `<prefix>/sessions/<target>/inbox`, the target session named in the node
- *   or, when the node names none, by `msg.target`.
+ *   or, when the node names none, by `msg.target`. With `msg.correlation_id` it is a
+ *   request: the envelope carries that correlation_id and names the own session's inbox
+ *   as `reply_to`, where the answer arrives (raw is refused: only an envelope has those).
  * - `reply`: answers a request at its `reply_to` with its `correlation_id`, taken from
  *   `msg.claude` (claude-gate sets them for a request), else from an envelope in
  *   `msg.payload` (whose `content` is then the answer), else from `msg.reply_to` and
@@ -29,10 +31,21 @@ export interface PublishConfig {
 
 const address = z.object({ reply_to: z.string().min(1), correlation_id: z.string().min(1) });
 
-export function publishRequest(msg: NodeMessage, config: PublishConfig, prefix: string, maxPayloadBytes: number): PublishRequest {
-  if (config.mode === "reply") return reply(msg, maxPayloadBytes);
-  const topic = config.mode === "inbox" ? inboxTopic(msg, config, prefix) : publishTopic(msg, config);
-  return { topic, text: payloadText(msg.payload), raw: config.raw, retain: config.retain };
+/** The session a message is sent as. */
+export interface Sender {
+  prefix: string;
+  /** Its own inbox: where answers to its requests arrive. */
+  inbox: string;
+  maxPayloadBytes: number;
+}
+
+export function publishRequest(msg: NodeMessage, config: PublishConfig, sender: Sender): PublishRequest {
+  if (config.mode === "reply") return reply(msg, sender.maxPayloadBytes);
+  if (config.mode === "inbox") {
+    const topic = inboxTopic(msg, config, sender.prefix);
+    return { topic, text: payloadText(msg.payload), raw: config.raw, retain: config.retain, ...requestAddress(msg, config, sender) };
+  }
+  return { topic: publishTopic(msg, config), text: payloadText(msg.payload), raw: config.raw, retain: config.retain };
 }
 
 function publishTopic(msg: NodeMessage, config: PublishConfig): string {
@@ -49,6 +62,15 @@ function inboxTopic(msg: NodeMessage, config: PublishConfig, prefix: string): st
   const invalid = validateSessionName(target);
   if (invalid) throw new InputError(`target: ${invalid}`);
   return sessionTopics(prefix, target).inbox;
+}
+
+/** A message to a session's inbox with `msg.correlation_id` is a request, answered at the own inbox. */
+function requestAddress(msg: NodeMessage, config: PublishConfig, sender: Sender): { correlation_id?: string; reply_to?: string } {
+  const id: unknown = msg.correlation_id;
+  if (id === undefined) return {};
+  if (typeof id !== "string" || id === "") throw new InputError("msg.correlation_id must be non-empty text (it marks the message as a request)");
+  if (config.raw) throw new InputError("a request (msg.correlation_id) needs the envelope to carry its correlation_id and reply_to: clear Raw");
+  return { correlation_id: id, reply_to: sender.inbox };
 }
 
 function reply(msg: NodeMessage, maxPayloadBytes: number): PublishRequest {

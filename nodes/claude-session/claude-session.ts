@@ -16,14 +16,14 @@ import { SESSION_NODE_TYPE, type ClaudeSessionNode, type SessionCredentials } fr
 import { packageVersion } from "../shared/version.js";
 import { parseSessionConfig, type SessionNodeConfig, type SessionNodeDef } from "./config.js";
 import { SessionHost, type HostLog } from "./host.js";
+import { startBoard } from "./sidebar/board.js";
 import { tlsFromConfigNode } from "./tls.js";
 
 // What the editor does not set follows the bridge's defaults (MQTT_REQUEST_TIMEOUT and the other limits).
 const BRIDGE_DEFAULTS = parseSettings({}, "/").settings;
 
-type Prepared =
-  | { ok: true; config: SessionNodeConfig; options: SessionOptions; linkKey?: string }
-  | { ok: false; problem: string };
+type Ready = { ok: true; config: SessionNodeConfig; options: SessionOptions; linkKey?: string };
+type Prepared = Ready | { ok: false; problem: string };
 
 /** The node's properties checked and turned into session options, or every problem found. */
 function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, version: string): Prepared {
@@ -68,27 +68,34 @@ function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, ver
   return { ok: true, config, options, ...(linkKey ? { linkKey } : {}) };
 }
 
+/** A session and, when it serves Claude Code's bridge, its flow link. */
+interface Built {
+  session: Session;
+  link?: LinkHost;
+}
+
 /**
  * With a link key, the session also serves Claude Code's bridge over the flow link.
  * The link attaches before the session connects, so its rpc subscription is in place
  * before the first online status invites bridges to say hello.
  */
-function withLink(options: SessionOptions, key: string | undefined, log: HostLog): Session {
-  if (!key) return new Session(options);
+function withLink(options: SessionOptions, key: string | undefined, log: HostLog, onLinkChange: () => void): Built {
+  if (!key) return { session: new Session(options) };
   let link: LinkHost | undefined;
   const session = new Session({ ...options, statusExtras: () => ({ link: { protocol: LINK_PROTOCOL_VERSION, epoch: link?.epoch } }) });
-  link = new LinkHost(session, { key });
+  link = new LinkHost(session, { key, onChange: onLinkChange });
   link.start().catch((err: unknown) => log("error", `the flow link could not start: ${String(err)}`));
   session.on("state", (state) => {
     if (state === "stopped") void link.stop();
   });
-  return session;
+  return { session, link };
 }
 
 /** A new session with the owner's buffer limits, when the editor sets them, written over the session file's. */
-function createSession(options: SessionOptions, config: SessionNodeConfig, linkKey: string | undefined, log: HostLog): Session {
-  const session = withLink(options, linkKey, log);
-  const own = session.currentConfig();
+function createSession(prepared: Ready, log: HostLog, onLinkChange: () => void): Built {
+  const { options, config } = prepared;
+  const built = withLink(options, prepared.linkKey, log, onLinkChange);
+  const own = built.session.currentConfig();
   const changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number } = {};
   if (config.bufferMaxAge !== undefined && config.bufferMaxAge !== own.bufferMaxAge) changes.bufferMaxAge = config.bufferMaxAge;
   if (config.bufferMaxPerTopic !== undefined && config.bufferMaxPerTopic !== own.bufferMaxPerTopic) {
@@ -96,16 +103,17 @@ function createSession(options: SessionOptions, config: SessionNodeConfig, linkK
   }
   if (Object.keys(changes).length > 0) {
     try {
-      session.config(changes);
+      built.session.config(changes);
     } catch (err) {
       log("warn", (err as Error).message);
     }
   }
-  return session;
+  return built;
 }
 
 const init: NodeInitializer = (RED) => {
   const version = packageVersion();
+  const board = startBoard(RED);
 
   function ClaudeSession(this: ClaudeSessionNode, def: SessionNodeDef): void {
     RED.nodes.createNode(this, def);
@@ -118,15 +126,25 @@ const init: NodeInitializer = (RED) => {
 
     const prepared = prepare(RED, node, def, version);
     if (!prepared.ok) node.error(`claude-session ${JSON.stringify(def.name ?? "")} cannot start: ${prepared.problem}`);
-    const host = new SessionHost(
-      prepared.ok ? { create: () => createSession(prepared.options, prepared.config, prepared.linkKey, log) } : { problem: prepared.problem },
-      log,
-    );
+    const sessionName = prepared.ok ? prepared.config.name : String(def.name ?? "");
+    // The editor's sidebar follows every session this node runs.
+    const monitor = board.add({
+      id: node.id,
+      name: sessionName,
+      hasLinkKey: prepared.ok && prepared.linkKey !== undefined,
+      view: () => host.view,
+    });
+    const create = (ready: Ready) => (): Session => {
+      const built = createSession(ready, log, () => monitor.changed());
+      monitor.attach(built.session, built.link);
+      return built.session;
+    };
+    const host = new SessionHost(prepared.ok ? { create: create(prepared) } : { problem: prepared.problem }, log);
     // With a link key Claude works through this session even when no gate or publish node uses it.
     if (prepared.ok && prepared.linkKey) host.register({ id: node.id, sessionChanged: () => undefined });
 
     const offered: Omit<ClaudeSessionNode, keyof Node> = {
-      sessionName: prepared.ok ? prepared.config.name : String(def.name ?? ""),
+      sessionName,
       prefix: prepared.ok ? prepared.config.prefix : "claude",
       maxPayloadBytes: prepared.ok ? prepared.options.maxPayloadBytes : BRIDGE_DEFAULTS.maxPayloadBytes,
       register: (user) => host.register(user),
@@ -135,7 +153,8 @@ const init: NodeInitializer = (RED) => {
     };
     Object.assign(node, offered);
 
-    node.on("close", (_removed: boolean, done: () => void) => {
+    node.on("close", (removed: boolean, done: () => void) => {
+      board.remove(monitor, removed);
       host.close().then(done, (err: unknown) => {
         node.warn(`stopping the session failed: ${String(err)}`);
         done();

@@ -15,7 +15,7 @@ export class SessionHost {
   private session: Session | undefined;
   /** Removes exactly the listeners this host put on the session (others, such as the flow link, may have their own). */
   private detach: Array<() => void> = [];
-  private view: SessionView;
+  private shown: SessionView;
   private closed = false;
 
   /** `create` builds a session, not yet started; with a `problem` (unusable config) none is ever built. */
@@ -23,14 +23,14 @@ export class SessionHost {
     private readonly source: { create: () => Session } | { problem: string },
     private readonly log: HostLog,
   ) {
-    this.view = "problem" in source ? { state: "invalid", problem: source.problem } : { state: "disconnected" };
+    this.shown = "problem" in source ? { state: "invalid", problem: source.problem } : { state: "disconnected" };
   }
 
   register(user: SessionUser): void {
     this.users.set(user.id, user);
     // A session that could not be built is not retried for every user: the next deploy tries again.
-    if (!this.session && !this.closed && this.view.state !== "invalid" && "create" in this.source) this.start(this.source.create);
-    user.sessionChanged(this.view);
+    if (!this.session && !this.closed && this.shown.state !== "invalid" && "create" in this.source) this.start(this.source.create);
+    user.sessionChanged(this.shown);
   }
 
   async deregister(user: SessionUser, removed: boolean): Promise<void> {
@@ -40,9 +40,14 @@ export class SessionHost {
     if (removed && this.users.size === 0) await this.stopSession();
   }
 
+  /** What the users are told: the connection state, or why the session cannot run. */
+  get view(): SessionView {
+    return this.shown;
+  }
+
   current(): { session: Session } | { problem: string } {
     if (this.session) return { session: this.session };
-    if (this.view.state === "invalid") return { problem: this.view.problem };
+    if (this.shown.state === "invalid") return { problem: this.shown.problem };
     return { problem: "the session is not running (its claude-session node has no users or has been stopped)" };
   }
 
@@ -85,7 +90,7 @@ export class SessionHost {
   }
 
   private setView(view: SessionView): void {
-    this.view = view;
+    this.shown = view;
     for (const user of this.users.values()) user.sessionChanged(view);
   }
 }

@@ -30,6 +30,8 @@ export interface LinkHostOptions {
   outboxLimit?: number;
   /** A bridge not heard from for this long counts as gone (default 45 s). */
   bridgeTimeoutMs?: number;
+  /** Told after each frame that arrives and each tool call it ran: bridges, outbox or refusals may have changed. */
+  onChange?: () => void;
 }
 
 interface Pending {
@@ -82,14 +84,13 @@ export class LinkHost {
   }
 
   get attached(): boolean {
-    const now = Date.now();
-    for (const [id, seen] of this.bridges) {
-      if (now - seen > this.bridgeTimeoutMs) this.bridges.delete(id);
-    }
+    this.forgetQuietBridges();
     return this.bridges.size > 0;
   }
 
+  /** The bridges listed are those heard from within the bridge timeout. */
   stats(): LinkHostStats {
+    this.forgetQuietBridges();
     return {
       protocol: LINK_PROTOCOL_VERSION,
       epoch: this.epoch,
@@ -99,6 +100,13 @@ export class LinkHost {
       droppedWhileAway: this.droppedTotal,
       refused: { ...this.refused },
     };
+  }
+
+  private forgetQuietBridges(): void {
+    const now = Date.now();
+    for (const [id, seen] of this.bridges) {
+      if (now - seen > this.bridgeTimeoutMs) this.bridges.delete(id);
+    }
   }
 
   private enqueue(admitted: AdmittedMessage): void {
@@ -128,6 +136,11 @@ export class LinkHost {
   }
 
   private onFrame(topic: string, payload: Buffer): void {
+    this.handleFrame(topic, payload);
+    this.options.onChange?.();
+  }
+
+  private handleFrame(topic: string, payload: Buffer): void {
     const frame = decodeFrame(this.options.key, topic, payload, ["hello", "call", "ack", "bye"], this.nonces);
     if (!frame.ok) {
       this.refused[frame.reason]++;
@@ -167,6 +180,7 @@ export class LinkHost {
 
   private async call(bridge: string, call: FrameBody<"call">): Promise<void> {
     const outcome = await runTool(this.session, call.tool, call.args);
+    this.options.onChange?.();
     await this.reply(bridge, "result", { id: call.id, text: outcome.text, isError: outcome.isError });
   }
 

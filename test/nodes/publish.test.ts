@@ -151,6 +151,31 @@ describe("claude-publish to a session's inbox", () => {
     assert.equal(envelope((await hall())[0]!.text).content, "from msg.target");
   });
 
+  test("with msg.correlation_id the message is a request: the envelope carries it and names the own inbox as reply_to", async () => {
+    await load({
+      publish: { mode: "inbox", target: "kitchen" },
+      extra: [{ id: "p2", type: "claude-publish", z: "f1", session: "s1", mode: "inbox", target: "kitchen", raw: true, retain: false }],
+    });
+    const kitchen = await subscribe(`${prefix}/sessions/kitchen/inbox`, 2);
+    send({ payload: "is the oven off?", correlation_id: "ask-1" });
+    send({ payload: "no request" });
+    const [request, plain] = (await kitchen()).map((m) => envelope(m.text));
+    assert.deepEqual(
+      { sender: request!.sender, content: request!.content, correlation_id: request!.correlation_id, reply_to: request!.reply_to },
+      { sender: "flowbot", content: "is the oven off?", correlation_id: "ask-1", reply_to: `${prefix}/sessions/flowbot/inbox` },
+    );
+    assert.deepEqual([plain!.correlation_id, plain!.reply_to], [undefined, undefined]);
+
+    for (const [msg, problem] of [
+      [{ payload: "x", correlation_id: 7 }, /msg\.correlation_id must be non-empty text/],
+      [{ payload: "x", correlation_id: "ask-2" }, /needs the envelope .*: clear Raw/],
+    ] as const) {
+      const errors = received("errors");
+      send(msg, msg.correlation_id === 7 ? "p1" : "p2");
+      assert.match(String(((await errors)[0]!.error as { message: string }).message), problem);
+    }
+  });
+
   test("an invalid target name is reported, not published", async () => {
     await load({ publish: { mode: "inbox", target: "" } });
     const errors = received("errors");

@@ -45,6 +45,23 @@ describe("Session on a real broker", () => {
     await watcher.endAsync();
   });
 
+  test("another client's retained offline on the status topic of a running session is answered with online", async () => {
+    const s = await session();
+    const statuses: Array<Record<string, unknown>> = [];
+    const watcher = await mqtt.connectAsync(broker.url);
+    watcher.on("message", (_t, payload) => statuses.push(JSON.parse(payload.toString()) as Record<string, unknown>));
+    await watcher.subscribeAsync(s.topics.status, { qos: 1 });
+    await waitFor(() => statuses.length >= 1);
+    // What a bridge that hosted the same session name while the flow was down leaves behind when it ends.
+    await peer.publishAsync(s.topics.status, JSON.stringify({ status: "offline", session: "alpha", reason: "stand-in ended" }), { qos: 1, retain: true });
+    await waitFor(() => statuses.length >= 3);
+    assert.deepEqual(
+      statuses.map((p) => [p.status, p.reason ?? ""]),
+      [["online", ""], ["offline", "stand-in ended"], ["online", ""]],
+    );
+    await watcher.endAsync();
+  });
+
   test("messages on the own inbox are admitted by default, with the envelope's sender", async () => {
     const s = await session();
     const admitted = nextEvent(s, "admitted");
@@ -162,3 +179,20 @@ async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe("Session fed by both paths", () => {
+  test("a message that arrives by its own subscription and through a flow is admitted once", async () => {
+    const s = await session({ host: "flow" });
+    await s.addPattern("admitted", "both/#");
+    const admitted: string[] = [];
+    s.on("admitted", (m) => admitted.push(`${m.via}:${m.content}`));
+    const first = nextEvent(s, "admitted");
+    await peer.publishAsync("both/door", "open", { qos: 1 });
+    await first;
+    const outcome = s.ingest("both/door", { kind: "text", content: "open", bytes: 4 }, { via: "flow" });
+    assert.deepEqual(outcome, { tier: "admitted", pattern: "both/#" }, "the flow still sees the tier");
+    s.ingest("both/door", { kind: "text", content: "closed", bytes: 6 }, { via: "flow" });
+    assert.deepEqual(admitted, ["mqtt:open", "flow:closed"]);
+    assert.equal(s.status().counts.dropped.duplicate, 1);
+  });
+});

@@ -1,0 +1,73 @@
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Session } from "../../session/session.js";
+import { Peer } from "../bridge/harness.js";
+import { startBroker, type TestBroker } from "../helpers/broker.js";
+import { nextEvent, sessionOptions } from "../helpers/session.js";
+import { logged, LOG_ERROR, received } from "../nodes/helpers/red.js";
+import { connected, helper, listening, loadExample, until } from "./harness.js";
+
+const EXAMPLE = "answer-a-request";
+const DOOR = "homeassistant/cover/garage_door/state";
+let broker: TestBroker;
+let peer: Peer;
+let claude: Session;
+
+before(async () => {
+  broker = await startBroker();
+});
+after(async () => {
+  await broker.stop();
+});
+beforeEach(async () => {
+  peer = await Peer.connect(broker.url);
+  // Claude's side: the session "home", asking with the request tool's operation.
+  claude = new Session(sessionOptions(broker.url, { name: "home", prefix: "claude", requestTimeoutSeconds: 10 }));
+  const up = nextEvent(claude, "state", (state) => state === "connected");
+  claude.start();
+  await up;
+});
+afterEach(async () => {
+  await claude.stop();
+  await peer.end();
+  await helper.unload();
+});
+
+function doorKnown(state: string): Promise<void> {
+  const keeper = helper.getNode("garage-door-keep") as unknown as { context(): { flow: { get(key: string): unknown } } };
+  return until(() => keeper.context().flow.get("garage_door") === state, `the flow to know the door is ${state}`);
+}
+
+describe("example: a flow answering Claude's request", () => {
+  test("\"is the garage open?\" is answered from the door's state, as the session garage", async () => {
+    await loadExample(EXAMPLE, broker.url);
+    await connected("claude-session-garage");
+    await listening();
+
+    const before = await claude.request("garage", "is the garage open?");
+    assert.deepEqual(before, { content: "I have not heard from the garage door yet.", sender: "garage" });
+
+    await peer.publish(DOOR, "open", true);
+    await doorKnown("open");
+    assert.deepEqual(await claude.request("garage", "is the garage open?"), { content: "The garage door is open.", sender: "garage" });
+
+    await peer.publish(DOOR, "closed", true);
+    await doorKnown("closed");
+    assert.deepEqual(await claude.request("garage", "is the garage open?"), { content: "The garage door is closed.", sender: "garage" });
+  });
+
+  test("a note that is not a request is shown but not answered", async () => {
+    await loadExample(EXAMPLE, broker.url, { taps: { "garage-gate": [["asked"]] } });
+    await connected("claude-session-garage");
+    await listening();
+    const seen = received("asked", 2);
+    await claude.publish({ topic: "claude/sessions/garage/inbox", text: "thanks for the help" });
+    const reply = await claude.request("garage", "is the garage open?");
+    const [note, request] = await seen;
+    assert.equal((note!.claude as { correlation_id?: string }).correlation_id, undefined);
+    assert.equal(typeof (request!.claude as { correlation_id?: string }).correlation_id, "string");
+    assert.equal(reply.sender, "garage");
+    // Had the note reached claude-publish in reply mode, it would have failed there (nothing to reply to).
+    assert.deepEqual(logged(LOG_ERROR, "garage-reply"), []);
+  });
+});

@@ -1,0 +1,47 @@
+/** The sidebar's publish throttle, on Node's fake clock. */
+import { afterEach, beforeEach, describe, mock, test } from "node:test";
+import assert from "node:assert/strict";
+import { Throttle } from "../../nodes/claude-session/sidebar/throttle.js";
+
+beforeEach(() => mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 }));
+afterEach(() => mock.timers.reset());
+
+describe("the sidebar's publish throttle", () => {
+  test("a burst of requests runs the task once, on the next turn", () => {
+    let runs = 0;
+    const throttle = new Throttle(() => runs++, 500);
+    for (let i = 0; i < 10; i++) throttle.request();
+    assert.equal(runs, 0);
+    mock.timers.tick(0);
+    assert.equal(runs, 1);
+  });
+
+  test("a request soon after a run waits out the interval, then runs once", () => {
+    let runs = 0;
+    const throttle = new Throttle(() => runs++, 500);
+    throttle.request();
+    mock.timers.tick(0);
+    mock.timers.tick(100);
+    throttle.request();
+    throttle.request();
+    mock.timers.tick(399);
+    assert.equal(runs, 1);
+    mock.timers.tick(1);
+    assert.equal(runs, 2);
+  });
+
+  test("a request after a quiet interval runs at once; cancel drops a pending run", () => {
+    let runs = 0;
+    const throttle = new Throttle(() => runs++, 500);
+    throttle.request();
+    mock.timers.tick(0);
+    mock.timers.tick(2000);
+    throttle.request();
+    mock.timers.tick(0);
+    assert.equal(runs, 2);
+    throttle.request();
+    throttle.cancel();
+    mock.timers.tick(10_000);
+    assert.equal(runs, 2);
+  });
+});
