@@ -54327,11 +54327,12 @@ var RetainedSeen = class {
     return false;
   }
 };
+var SHORT_CONTENT = 256;
 var CROSS_PATH_WINDOW_MS = 2e3;
 var CrossPathDuplicates = class {
   recent = /* @__PURE__ */ new Map();
   isDuplicate(topic, content, via, now) {
-    const key = `${topic}\0${hashPayload(content)}`;
+    const key = content.length <= SHORT_CONTENT ? `${topic}\0=${content}` : `${topic}\0#${hashPayload(content)}`;
     const seen = this.recent.get(key);
     if (seen && seen.via !== via && now - seen.at <= CROSS_PATH_WINDOW_MS) {
       this.recent.delete(key);
@@ -54735,13 +54736,14 @@ var Session = class extends import_node_events2.EventEmitter {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
-    const duplicate = this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
     }
     const decision = options.force ? { tier: options.force === "admit" ? "admitted" : "watched", pattern: `(forced by flow)` } : this.lists.gate.classify(topic, message.sender);
     if (decision.tier === "dropped" && decision.reason === "muted") return this.drop(topic, message, "muted", decision.pattern);
+    const reachesClaude = decision.tier === "admitted" || decision.tier === "watched";
+    const duplicate = reachesClaude && this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.correlation_id && topic === this.topics.inbox) {
       const reply = { content: message.content, ...message.sender ? { sender: message.sender } : {} };
       if (this.requests.settle(message.correlation_id, topic, reply)) {
@@ -54750,7 +54752,7 @@ var Session = class extends import_node_events2.EventEmitter {
       }
     }
     const receivedAt = Date.now();
-    if (duplicate && (decision.tier === "admitted" || decision.tier === "watched")) {
+    if (duplicate) {
       this.counters.dropped.duplicate++;
       return decision;
     }

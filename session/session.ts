@@ -270,8 +270,6 @@ export class Session extends EventEmitter<SessionEvents> {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
-    // A copy by the other path keeps its tier (a flow may route it), but Claude gets it once.
-    const duplicate = this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -281,6 +279,10 @@ export class Session extends EventEmitter<SessionEvents> {
       ? { tier: options.force === "admit" ? "admitted" : "watched", pattern: `(forced by flow)` }
       : this.lists.gate.classify(topic, message.sender);
     if (decision.tier === "dropped" && decision.reason === "muted") return this.drop(topic, message, "muted", decision.pattern);
+    // A copy by the other path keeps its tier (a flow may route it), but Claude gets it once.
+    // Only what reaches Claude needs remembering: a copy of a dropped message is dropped too.
+    const reachesClaude = decision.tier === "admitted" || decision.tier === "watched";
+    const duplicate = reachesClaude && this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
 
     if (message.correlation_id && topic === this.topics.inbox) {
       const reply: RequestReply = { content: message.content, ...(message.sender ? { sender: message.sender } : {}) };
@@ -291,7 +293,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
 
     const receivedAt = Date.now();
-    if (duplicate && (decision.tier === "admitted" || decision.tier === "watched")) {
+    if (duplicate) {
       this.counters.dropped.duplicate++;
       return decision;
     }
