@@ -54681,19 +54681,25 @@ var Session = class extends import_node_events2.EventEmitter {
     }
   }
   /**
-   * Another client said on our status topic that this running session is offline: a
-   * host that stood in for it under the same name and ended. Left alone, that retained
-   * status keeps bridges away until the next heartbeat, so the session says again that
-   * it is online. Its own Last Will (a broker shutting down delivers it to the session
+   * Another client on our status topic. Online: a second host under the same name,
+   * reported as a problem. Offline: a host that stood in for it under the same name and
+   * ended; left alone, that retained status keeps bridges away until the next
+   * heartbeat, so the session says again that it is online. Its own Last Will (a broker shutting down delivers it to the session
    * too, just before closing the connection) names its own start time; the reconnect
    * publishes online anyway.
    */
-  contradictOffline(payload) {
-    if (this.stopping || this.connectionState !== "connected") return;
+  onOwnStatus(payload, retained) {
+    if (this.stopping || retained) return;
     const status = parseStatus(payload);
-    if (status?.status !== "offline" || status.startedAt === this.startedAt.toISOString()) return;
+    if (!status || status.startedAt === this.startedAt.toISOString()) return;
+    if (status.status === "online") return this.reportSecondHost(status.host);
     this.log("warn", "another client reported this session offline on its status topic; publishing online again");
     void this.publishStatus("online");
+  }
+  /** Two hosts under one name take each other's messages and replies: say so, once. */
+  reportSecondHost(host) {
+    const problem = host === "flow" && this.options.host === "bridge" ? `a Node-RED flow now hosts session "${this.name}" too; restart Claude Code so that SESSION_HOST=auto picks flow mode (or set SESSION_HOST=flow)` : `another ${host ?? "client"} is also running session "${this.name}" on this broker; give one of them another name`;
+    if (!this.problems.includes(problem)) this.problem(problem);
   }
   /** Sessions seen under the prefix, from their retained statuses. */
   sessions() {
@@ -54711,7 +54717,7 @@ var Session = class extends import_node_events2.EventEmitter {
       return;
     }
     if (this.isLinkTopic(topic)) return;
-    if (topic === this.topics.status) this.contradictOffline(payload);
+    if (topic === this.topics.status) this.onOwnStatus(payload, retained);
     const isStatus = this.directory.record(topic, payload);
     if (isStatus && !this.coveredByList(topic)) return;
     try {

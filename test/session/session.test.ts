@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
-import { fileStore, nextEvent, sessionOptions, startedSession, tempDir } from "../helpers/session.js";
+import { fileStore, nextEvent, sessionOptions, startedSession, tempDir, uniquePrefix } from "../helpers/session.js";
 import { Session } from "../../session/session.js";
 
 let broker: TestBroker;
@@ -194,5 +194,15 @@ describe("Session fed by both paths", () => {
     s.ingest("both/door", { kind: "text", content: "closed", bytes: 6 }, { via: "flow" });
     assert.deepEqual(admitted, ["mqtt:open", "flow:closed"]);
     assert.equal(s.status().counts.dropped.duplicate, 1);
+  });
+});
+
+describe("Session sharing its name", () => {
+  test("a second host of the same session is reported as a problem by the first", async () => {
+    const prefix = uniquePrefix();
+    const flow = await session({ prefix, host: "flow", heartbeatSeconds: 1 });
+    const bridge = await session({ prefix, host: "bridge", heartbeatSeconds: 1 });
+    await waitFor(() => bridge.status().problems.some((p) => /a Node-RED flow now hosts session "alpha" too/.test(p)));
+    await waitFor(() => flow.status().problems.some((p) => /another bridge is also running session "alpha"/.test(p)));
   });
 });
