@@ -52,22 +52,52 @@ export const ENTRY_OVERHEAD_BYTES = 64;
 
 /** Size an entry counts for against `maxBytes`. */
 export function entryBytes(entry: BufferEntry): number {
-  let bytes = ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8");
-  for (const text of [entry.sender, entry.sentAt, entry.correlation_id, entry.reply_to]) {
-    if (text !== undefined) bytes += Buffer.byteLength(text, "utf8");
-  }
-  return bytes;
+  return (
+    ENTRY_OVERHEAD_BYTES +
+    Buffer.byteLength(entry.topic, "utf8") +
+    Buffer.byteLength(entry.content, "utf8") +
+    optionalBytes(entry.sender) +
+    optionalBytes(entry.sentAt) +
+    optionalBytes(entry.correlation_id) +
+    optionalBytes(entry.reply_to)
+  );
 }
 
+function optionalBytes(text: string | undefined): number {
+  return text === undefined ? 0 : Buffer.byteLength(text, "utf8");
+}
+
+/**
+ * A buffered message: the entry's fields and the buffer's bookkeeping in one record
+ * with one shape (absent fields are undefined), because under a flood every message
+ * survives a garbage collection or two before it is evicted, and each object copied
+ * then costs time.
+ */
 interface Slot {
-  readonly entry: BufferEntry;
+  readonly topic: string;
+  readonly content: string;
+  readonly receivedAt: number;
+  readonly sender: string | undefined;
+  readonly sentAt: string | undefined;
+  readonly correlation_id: string | undefined;
+  readonly reply_to: string | undefined;
   readonly bytes: number;
   removed: boolean;
 }
 
+/** The entry a slot holds, with only the fields it has. */
+function entryOf(slot: Slot): BufferEntry {
+  const entry: BufferEntry = { topic: slot.topic, content: slot.content, receivedAt: slot.receivedAt };
+  if (slot.sender !== undefined) entry.sender = slot.sender;
+  if (slot.sentAt !== undefined) entry.sentAt = slot.sentAt;
+  if (slot.correlation_id !== undefined) entry.correlation_id = slot.correlation_id;
+  if (slot.reply_to !== undefined) entry.reply_to = slot.reply_to;
+  return entry;
+}
+
 export class WatchedBuffer {
   private current: BufferLimits;
-  private readonly topics = new Map<string, Queue<Slot>>();
+  private readonly topics = new Map<string, TopicQueue>();
   /** Every slot in arrival order, across topics; removed slots stay until they reach the head or a compaction. */
   private order = new Queue<Slot>();
   private deadInOrder = 0;
@@ -94,7 +124,7 @@ export class WatchedBuffer {
     return { messages: this.messages, topics: this.topics.size, bytes: this.bytes };
   }
 
-  /** Buffers a copy of `entry`; returns the evictions this caused. */
+  /** Buffers a copy of `entry` (the caller may reuse or change its object); returns the evictions this caused. */
   add(entry: BufferEntry, now: number): EvictionCounts {
     if (!Number.isFinite(entry.receivedAt)) {
       throw new RangeError(`buffer entry receivedAt must be a finite epoch-ms time, got ${entry.receivedAt}`);
@@ -108,12 +138,23 @@ export class WatchedBuffer {
     if (entry.receivedAt < this.newestReceivedAt) this.outOfOrder = true;
     else this.newestReceivedAt = entry.receivedAt;
 
-    const slot: Slot = { entry: { ...entry }, bytes: entryBytes(entry), removed: false };
     let queue = this.topics.get(entry.topic);
     if (!queue) {
-      queue = new Queue<Slot>();
+      queue = new TopicQueue(entry.topic);
       this.topics.set(entry.topic, queue);
     }
+    // Every message of a topic shares one topic string: a flood on few topics stays small.
+    const slot: Slot = {
+      topic: queue.topic,
+      content: entry.content,
+      receivedAt: entry.receivedAt,
+      sender: entry.sender,
+      sentAt: entry.sentAt,
+      correlation_id: entry.correlation_id,
+      reply_to: entry.reply_to,
+      bytes: entryBytes(entry),
+      removed: false,
+    };
     queue.push(slot);
     this.order.push(slot);
     this.messages++;
@@ -164,7 +205,7 @@ export class WatchedBuffer {
       if (this.outOfOrder) this.expireTopic(topic, now, counts);
       const queue = this.topics.get(topic);
       if (!queue) continue;
-      for (const slot of queue.values()) result.push({ ...slot.entry });
+      for (const slot of queue.values()) result.push(entryOf(slot));
     }
     this.tally(counts);
     return result;
@@ -196,12 +237,18 @@ export class WatchedBuffer {
     return removed;
   }
 
+  /** Per topic, in listing order: message count. Costs one step per topic, not per message. */
+  counts(now: number): Array<{ topic: string; count: number }> {
+    this.prune(now);
+    return [...this.topics].map(([topic, queue]) => ({ topic, count: queue.length }));
+  }
+
   /** Per topic, in listing order: message count and unique senders in first-seen order ("unknown" for none). */
   summary(now: number): Array<{ topic: string; count: number; senders: string[] }> {
     this.prune(now);
     return [...this.topics].map(([topic, queue]) => {
       const senders = new Set<string>();
-      for (const slot of queue.values()) senders.add(displaySender(slot.entry.sender));
+      for (const slot of queue.values()) senders.add(displaySender(slot.sender));
       return { topic, count: queue.length, senders: [...senders] };
     });
   }
@@ -212,7 +259,7 @@ export class WatchedBuffer {
     return [...this.topics.keys()].filter((topic) => topic === filter || matches(filter, topic));
   }
 
-  private isExpired(entry: BufferEntry, now: number): boolean {
+  private isExpired(entry: { readonly receivedAt: number }, now: number): boolean {
     return now - entry.receivedAt > this.current.maxAgeSeconds * 1000;
   }
 
@@ -223,7 +270,7 @@ export class WatchedBuffer {
 
   /** Drops expired messages from the front of the arrival order; stops at the first one still fresh. */
   private expireHeads(now: number, counts: EvictionCounts): void {
-    for (let slot = this.liveHead(); slot && this.isExpired(slot.entry, now); slot = this.liveHead()) {
+    for (let slot = this.liveHead(); slot && this.isExpired(slot, now); slot = this.liveHead()) {
       this.dropHead();
       counts.age++;
     }
@@ -233,7 +280,7 @@ export class WatchedBuffer {
     const queue = this.topics.get(topic);
     if (!queue) return;
     queue.retain((slot) => {
-      if (!this.isExpired(slot.entry, now)) return true;
+      if (!this.isExpired(slot, now)) return true;
       this.discard(slot);
       counts.age++;
       return false;
@@ -262,9 +309,9 @@ export class WatchedBuffer {
   /** Removes the live head of the arrival order, which is also the oldest message of its topic. */
   private dropHead(): void {
     const slot = this.order.shift()!;
-    const queue = this.topics.get(slot.entry.topic)!;
+    const queue = this.topics.get(slot.topic)!;
     queue.shift();
-    if (queue.length === 0) this.topics.delete(slot.entry.topic);
+    if (queue.length === 0) this.topics.delete(slot.topic);
     slot.removed = true;
     this.forget(slot);
   }
@@ -367,5 +414,12 @@ class Queue<T> {
     for (const item of this.values()) if (keep(item)) kept.push(item);
     this.items = kept;
     this.head = 0;
+  }
+}
+
+/** A topic's messages, oldest first, with the one topic string they all share. */
+class TopicQueue extends Queue<Slot> {
+  constructor(readonly topic: string) {
+    super();
   }
 }

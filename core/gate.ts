@@ -12,8 +12,12 @@
  * sender, the exact topic, or the topic by MQTT filter rules. Unlike the reference,
  * `#` and a leading `+` never match `$` topics, invalid patterns are refused, and a
  * missing sender matches nothing (a session named `unknown` still gets plain text).
+ *
+ * The three lists share one `PatternStore` (a slot each), so a message costs two
+ * name lookups, one validity check, one split and one trie walk, whatever the
+ * number of patterns.
  */
-import { PatternIndex } from "./pattern-index.js";
+import { PatternIndex, PatternStore, PreparedTopic } from "./pattern-index.js";
 
 export type ListName = "admitted" | "watched" | "muted";
 export type DropReason = "muted" | "echo" | "unmatched";
@@ -28,8 +32,25 @@ export interface GateLists {
   muted: readonly string[];
 }
 
+/** Trie slots, in precedence order. */
+const MUTED = 0;
+const ADMITTED = 1;
+const WATCHED = 2;
+
+/** The pattern of `slot` naming the message: the sender first, then the exact topic. */
+function byName(slot: number, sender: string | undefined, senderSlots: number, topic: string, topicSlots: number): string | undefined {
+  const bit = 1 << slot;
+  if ((senderSlots & bit) !== 0) return sender;
+  return (topicSlots & bit) !== 0 ? topic : undefined;
+}
+
 export class Gate {
   private readonly lists: Record<ListName, PatternIndex>;
+  private readonly store = new PatternStore(3);
+  private readonly bySlot: PatternIndex[];
+  /** Per slot, the best trie filter for the topic `walkedFor` (reused: classify never nests). */
+  private readonly fromTrie: Array<string | undefined> = [undefined, undefined, undefined];
+  private walkedFor: PreparedTopic | undefined;
 
   /** Throws PatternError naming the first invalid pattern. An empty `ownName` counts as none. */
   constructor(
@@ -37,10 +58,11 @@ export class Gate {
     private readonly ownName?: string,
   ) {
     this.lists = {
-      admitted: new PatternIndex(lists.admitted),
-      watched: new PatternIndex(lists.watched),
-      muted: new PatternIndex(lists.muted),
+      admitted: new PatternIndex(lists.admitted, { store: this.store, slot: ADMITTED }),
+      watched: new PatternIndex(lists.watched, { store: this.store, slot: WATCHED }),
+      muted: new PatternIndex(lists.muted, { store: this.store, slot: MUTED }),
     };
+    this.bySlot = [this.lists.muted, this.lists.admitted, this.lists.watched];
   }
 
   /** False when the list already holds `pattern`; throws PatternError if it is invalid. */
@@ -71,12 +93,28 @@ export class Gate {
   /** sender is the claimed sender (undefined when the payload named none). */
   classify(topic: string, sender: string | undefined): GateDecision {
     if (this.ownName && sender === this.ownName) return { tier: "dropped", reason: "echo" };
-    const muted = this.lists.muted.match(topic, sender);
-    if (muted !== undefined) return { tier: "dropped", reason: "muted", pattern: muted };
-    const admitted = this.lists.admitted.match(topic, sender);
-    if (admitted !== undefined) return { tier: "admitted", pattern: admitted };
-    const watched = this.lists.watched.match(topic, sender);
-    if (watched !== undefined) return { tier: "watched", pattern: watched };
+    const store = this.store;
+    const senderSlots = sender === undefined ? 0 : store.slotsNaming(sender);
+    const topicSlots = store.slotsNaming(topic);
+    const prepared = new PreparedTopic(topic);
+    const mutedBy = byName(MUTED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(MUTED, prepared);
+    if (mutedBy !== undefined) return { tier: "dropped", reason: "muted", pattern: mutedBy };
+    const admittedBy = byName(ADMITTED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(ADMITTED, prepared);
+    if (admittedBy !== undefined) return { tier: "admitted", pattern: admittedBy };
+    const watchedBy = byName(WATCHED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(WATCHED, prepared);
+    if (watchedBy !== undefined) return { tier: "watched", pattern: watchedBy };
     return { tier: "dropped", reason: "unmatched" };
+  }
+
+  /** The earliest filter of `slot` matching the topic. The first call for a topic walks the trie once for all slots. */
+  private filterOf(slot: number, topic: PreparedTopic): string | undefined {
+    if (!topic.valid) return undefined;
+    if (this.walkedFor !== topic) {
+      this.walkedFor = topic;
+      const trie = this.store.trie;
+      if (trie.size > 0) trie.bestPerSlot(topic.levels, this.fromTrie);
+      else this.fromTrie.fill(undefined);
+    }
+    return this.bySlot[slot]!.earliestFilter(topic, this.fromTrie[slot]);
   }
 }

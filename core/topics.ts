@@ -68,6 +68,16 @@ export function validateTopic(topic: string): string | undefined {
   return undefined;
 }
 
+/**
+ * True when `topic` is a valid topic name to publish to (`validateTopic` finds
+ * nothing wrong). The gate asks this for every message, so it skips the byte count
+ * when the string is too short to exceed the limit (at most 3 UTF-8 bytes per UTF-16 unit).
+ */
+export function isValidTopic(topic: string): boolean {
+  if (topic.length === 0 || topic.includes("+") || topic.includes("#") || topic.includes("\u0000")) return false;
+  return topic.length * 3 <= MAX_TOPIC_BYTES || Buffer.byteLength(topic, "utf8") <= MAX_TOPIC_BYTES;
+}
+
 /** True when `pattern` contains a `+` or `#` level. */
 export function hasWildcard(pattern: string): boolean {
   return pattern.includes("+") || pattern.includes("#");
@@ -79,7 +89,7 @@ export function hasWildcard(pattern: string): boolean {
  * (one holding a wildcard included: `a/+` is a filter, never a topic).
  */
 export function matches(pattern: string, topic: string): boolean {
-  if (validateTopic(topic) !== undefined || !isValidPattern(pattern)) return false;
+  if (!isValidTopic(topic) || !isValidPattern(pattern)) return false;
   if (pattern === topic) return true;
   if (topic.startsWith("$") && (pattern.startsWith("+") || pattern.startsWith("#"))) return false;
   const filterLevels = pattern.split("/");

@@ -34,9 +34,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// node_modules/readable-stream/lib/ours/primordials.js
+// ../main/node_modules/readable-stream/lib/ours/primordials.js
 var require_primordials = __commonJS({
-  "node_modules/readable-stream/lib/ours/primordials.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/ours/primordials.js"(exports2, module2) {
     "use strict";
     var AggregateError = class extends Error {
       constructor(errors) {
@@ -155,9 +155,9 @@ var require_primordials = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/ours/util/inspect.js
+// ../main/node_modules/readable-stream/lib/ours/util/inspect.js
 var require_inspect = __commonJS({
-  "node_modules/readable-stream/lib/ours/util/inspect.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/ours/util/inspect.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       format(format, ...args) {
@@ -206,9 +206,9 @@ var require_inspect = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/ours/errors.js
+// ../main/node_modules/readable-stream/lib/ours/errors.js
 var require_errors = __commonJS({
-  "node_modules/readable-stream/lib/ours/errors.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/ours/errors.js"(exports2, module2) {
     "use strict";
     var { format, inspect } = require_inspect();
     var { AggregateError: CustomAggregateError } = require_primordials();
@@ -524,9 +524,9 @@ var require_errors = __commonJS({
   }
 });
 
-// node_modules/event-target-shim/dist/event-target-shim.js
+// ../main/node_modules/event-target-shim/dist/event-target-shim.js
 var require_event_target_shim = __commonJS({
-  "node_modules/event-target-shim/dist/event-target-shim.js"(exports2, module2) {
+  "../main/node_modules/event-target-shim/dist/event-target-shim.js"(exports2, module2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var privateData = /* @__PURE__ */ new WeakMap();
@@ -1096,9 +1096,9 @@ var require_event_target_shim = __commonJS({
   }
 });
 
-// node_modules/abort-controller/dist/abort-controller.js
+// ../main/node_modules/abort-controller/dist/abort-controller.js
 var require_abort_controller = __commonJS({
-  "node_modules/abort-controller/dist/abort-controller.js"(exports2, module2) {
+  "../main/node_modules/abort-controller/dist/abort-controller.js"(exports2, module2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var eventTargetShim = require_event_target_shim();
@@ -1192,9 +1192,9 @@ var require_abort_controller = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/ours/util.js
+// ../main/node_modules/readable-stream/lib/ours/util.js
 var require_util = __commonJS({
-  "node_modules/readable-stream/lib/ours/util.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/ours/util.js"(exports2, module2) {
     "use strict";
     var bufferModule = require("buffer");
     var { format, inspect } = require_inspect();
@@ -1331,9 +1331,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/validators.js
+// ../main/node_modules/readable-stream/lib/internal/validators.js
 var require_validators = __commonJS({
-  "node_modules/readable-stream/lib/internal/validators.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/validators.js"(exports2, module2) {
     "use strict";
     var {
       ArrayIsArray,
@@ -1595,16 +1595,16 @@ var require_validators = __commonJS({
   }
 });
 
-// node_modules/process/index.js
+// ../main/node_modules/process/index.js
 var require_process = __commonJS({
-  "node_modules/process/index.js"(exports2, module2) {
+  "../main/node_modules/process/index.js"(exports2, module2) {
     module2.exports = global.process;
   }
 });
 
-// node_modules/readable-stream/lib/internal/shims/process.js
+// ../main/node_modules/readable-stream/lib/internal/shims/process.js
 var require_process2 = __commonJS({
-  "node_modules/readable-stream/lib/internal/shims/process.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/shims/process.js"(exports2, module2) {
     "use strict";
     var process3 = ((base, esmKey, keys, isValid) => {
       if (esmKey in base && base[esmKey] === true) {
@@ -1625,9 +1625,9 @@ var require_process2 = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/utils.js
+// ../main/node_modules/readable-stream/lib/internal/streams/utils.js
 var require_utils = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/utils.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/utils.js"(exports2, module2) {
     "use strict";
     var { SymbolAsyncIterator, SymbolIterator, SymbolFor } = require_primordials();
     var kIsDestroyed = SymbolFor("nodejs.stream.destroyed");
@@ -1834,9 +1834,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/end-of-stream.js
+// ../main/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
 var require_end_of_stream = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports2, module2) {
     "use strict";
     var process3 = require_process2();
     var { AbortError, codes } = require_errors();
@@ -2086,9 +2086,9 @@ var require_end_of_stream = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/destroy.js
+// ../main/node_modules/readable-stream/lib/internal/streams/destroy.js
 var require_destroy = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/destroy.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports2, module2) {
     "use strict";
     var process3 = require_process2();
     var {
@@ -2351,9 +2351,9 @@ var require_destroy = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/legacy.js
+// ../main/node_modules/readable-stream/lib/internal/streams/legacy.js
 var require_legacy = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/legacy.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/legacy.js"(exports2, module2) {
     "use strict";
     var { ArrayIsArray, ObjectSetPrototypeOf } = require_primordials();
     var { EventEmitter: EE } = require("events");
@@ -2430,9 +2430,9 @@ var require_legacy = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
+// ../main/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js
 var require_add_abort_signal = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/add-abort-signal.js"(exports2, module2) {
     "use strict";
     var { SymbolDispose } = require_primordials();
     var { AbortError, codes } = require_errors();
@@ -2481,9 +2481,9 @@ var require_add_abort_signal = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/buffer_list.js
+// ../main/node_modules/readable-stream/lib/internal/streams/buffer_list.js
 var require_buffer_list = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports2, module2) {
     "use strict";
     var { StringPrototypeSlice, SymbolIterator, TypedArrayPrototypeSet, Uint8Array: Uint8Array2 } = require_primordials();
     var { Buffer: Buffer2 } = require("buffer");
@@ -2636,9 +2636,9 @@ var require_buffer_list = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/state.js
+// ../main/node_modules/readable-stream/lib/internal/streams/state.js
 var require_state = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/state.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/state.js"(exports2, module2) {
     "use strict";
     var { MathFloor, NumberIsInteger } = require_primordials();
     var { validateInteger } = require_validators();
@@ -2678,9 +2678,9 @@ var require_state = __commonJS({
   }
 });
 
-// node_modules/safe-buffer/index.js
+// ../main/node_modules/safe-buffer/index.js
 var require_safe_buffer = __commonJS({
-  "node_modules/safe-buffer/index.js"(exports2, module2) {
+  "../main/node_modules/safe-buffer/index.js"(exports2, module2) {
     var buffer = require("buffer");
     var Buffer2 = buffer.Buffer;
     function copyProps(src, dst) {
@@ -2736,9 +2736,9 @@ var require_safe_buffer = __commonJS({
   }
 });
 
-// node_modules/string_decoder/lib/string_decoder.js
+// ../main/node_modules/string_decoder/lib/string_decoder.js
 var require_string_decoder = __commonJS({
-  "node_modules/string_decoder/lib/string_decoder.js"(exports2) {
+  "../main/node_modules/string_decoder/lib/string_decoder.js"(exports2) {
     "use strict";
     var Buffer2 = require_safe_buffer().Buffer;
     var isEncoding = Buffer2.isEncoding || function(encoding) {
@@ -2907,10 +2907,10 @@ var require_string_decoder = __commonJS({
       this.lastNeed -= buf.length;
     }
     function utf8Text(buf, i) {
-      var total = utf8CheckIncomplete(this, buf, i);
+      var total2 = utf8CheckIncomplete(this, buf, i);
       if (!this.lastNeed) return buf.toString("utf8", i);
-      this.lastTotal = total;
-      var end = buf.length - (total - this.lastNeed);
+      this.lastTotal = total2;
+      var end = buf.length - (total2 - this.lastNeed);
       buf.copy(this.lastChar, 0, end);
       return buf.toString("utf8", i, end);
     }
@@ -2974,9 +2974,9 @@ var require_string_decoder = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/from.js
+// ../main/node_modules/readable-stream/lib/internal/streams/from.js
 var require_from = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/from.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/from.js"(exports2, module2) {
     "use strict";
     var process3 = require_process2();
     var { PromisePrototypeThen, SymbolAsyncIterator, SymbolIterator } = require_primordials();
@@ -3069,9 +3069,9 @@ var require_from = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/readable.js
+// ../main/node_modules/readable-stream/lib/internal/streams/readable.js
 var require_readable = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/readable.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/readable.js"(exports2, module2) {
     "use strict";
     var process3 = require_process2();
     var {
@@ -4035,9 +4035,9 @@ var require_readable = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/writable.js
+// ../main/node_modules/readable-stream/lib/internal/streams/writable.js
 var require_writable = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/writable.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/writable.js"(exports2, module2) {
     "use strict";
     var process3 = require_process2();
     var {
@@ -4656,9 +4656,9 @@ var require_writable = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/duplexify.js
+// ../main/node_modules/readable-stream/lib/internal/streams/duplexify.js
 var require_duplexify = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/duplexify.js"(exports2, module2) {
     var process3 = require_process2();
     var bufferModule = require("buffer");
     var {
@@ -5003,9 +5003,9 @@ var require_duplexify = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/duplex.js
+// ../main/node_modules/readable-stream/lib/internal/streams/duplex.js
 var require_duplex = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/duplex.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/duplex.js"(exports2, module2) {
     "use strict";
     var {
       ObjectDefineProperties,
@@ -5120,9 +5120,9 @@ var require_duplex = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/transform.js
+// ../main/node_modules/readable-stream/lib/internal/streams/transform.js
 var require_transform = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/transform.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/transform.js"(exports2, module2) {
     "use strict";
     var { ObjectSetPrototypeOf, Symbol: Symbol2 } = require_primordials();
     module2.exports = Transform;
@@ -5222,9 +5222,9 @@ var require_transform = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/passthrough.js
+// ../main/node_modules/readable-stream/lib/internal/streams/passthrough.js
 var require_passthrough = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/passthrough.js"(exports2, module2) {
     "use strict";
     var { ObjectSetPrototypeOf } = require_primordials();
     module2.exports = PassThrough;
@@ -5241,9 +5241,9 @@ var require_passthrough = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/pipeline.js
+// ../main/node_modules/readable-stream/lib/internal/streams/pipeline.js
 var require_pipeline = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports2, module2) {
     var process3 = require_process2();
     var { ArrayIsArray, Promise: Promise2, SymbolAsyncIterator, SymbolDispose } = require_primordials();
     var eos = require_end_of_stream();
@@ -5669,9 +5669,9 @@ var require_pipeline = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/compose.js
+// ../main/node_modules/readable-stream/lib/internal/streams/compose.js
 var require_compose = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/compose.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/compose.js"(exports2, module2) {
     "use strict";
     var { pipeline } = require_pipeline();
     var Duplex = require_duplex();
@@ -5862,9 +5862,9 @@ var require_compose = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/internal/streams/operators.js
+// ../main/node_modules/readable-stream/lib/internal/streams/operators.js
 var require_operators = __commonJS({
-  "node_modules/readable-stream/lib/internal/streams/operators.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/internal/streams/operators.js"(exports2, module2) {
     "use strict";
     var AbortController2 = globalThis.AbortController || require_abort_controller().AbortController;
     var {
@@ -6267,9 +6267,9 @@ var require_operators = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/stream/promises.js
+// ../main/node_modules/readable-stream/lib/stream/promises.js
 var require_promises = __commonJS({
-  "node_modules/readable-stream/lib/stream/promises.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/stream/promises.js"(exports2, module2) {
     "use strict";
     var { ArrayPrototypePop, Promise: Promise2 } = require_primordials();
     var { isIterable, isNodeStream, isWebStream } = require_utils();
@@ -6309,9 +6309,9 @@ var require_promises = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/stream.js
+// ../main/node_modules/readable-stream/lib/stream.js
 var require_stream = __commonJS({
-  "node_modules/readable-stream/lib/stream.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/stream.js"(exports2, module2) {
     "use strict";
     var { Buffer: Buffer2 } = require("buffer");
     var { ObjectDefineProperty, ObjectKeys, ReflectApply } = require_primordials();
@@ -6428,9 +6428,9 @@ var require_stream = __commonJS({
   }
 });
 
-// node_modules/readable-stream/lib/ours/index.js
+// ../main/node_modules/readable-stream/lib/ours/index.js
 var require_ours = __commonJS({
-  "node_modules/readable-stream/lib/ours/index.js"(exports2, module2) {
+  "../main/node_modules/readable-stream/lib/ours/index.js"(exports2, module2) {
     "use strict";
     var Stream = require("stream");
     if (Stream && process.env.READABLE_STREAM === "disable") {
@@ -6492,9 +6492,9 @@ var require_ours = __commonJS({
   }
 });
 
-// node_modules/inherits/inherits_browser.js
+// ../main/node_modules/inherits/inherits_browser.js
 var require_inherits_browser = __commonJS({
-  "node_modules/inherits/inherits_browser.js"(exports2, module2) {
+  "../main/node_modules/inherits/inherits_browser.js"(exports2, module2) {
     if (typeof Object.create === "function") {
       module2.exports = function inherits(ctor, superCtor) {
         if (superCtor) {
@@ -6524,9 +6524,9 @@ var require_inherits_browser = __commonJS({
   }
 });
 
-// node_modules/inherits/inherits.js
+// ../main/node_modules/inherits/inherits.js
 var require_inherits = __commonJS({
-  "node_modules/inherits/inherits.js"(exports2, module2) {
+  "../main/node_modules/inherits/inherits.js"(exports2, module2) {
     try {
       util = require("util");
       if (typeof util.inherits !== "function") throw "";
@@ -6538,9 +6538,9 @@ var require_inherits = __commonJS({
   }
 });
 
-// node_modules/bl/BufferList.js
+// ../main/node_modules/bl/BufferList.js
 var require_BufferList = __commonJS({
-  "node_modules/bl/BufferList.js"(exports2, module2) {
+  "../main/node_modules/bl/BufferList.js"(exports2, module2) {
     "use strict";
     var { Buffer: Buffer2 } = require("buffer");
     var symbol2 = /* @__PURE__ */ Symbol.for("BufferList");
@@ -6859,9 +6859,9 @@ var require_BufferList = __commonJS({
   }
 });
 
-// node_modules/bl/bl.js
+// ../main/node_modules/bl/bl.js
 var require_bl = __commonJS({
-  "node_modules/bl/bl.js"(exports2, module2) {
+  "../main/node_modules/bl/bl.js"(exports2, module2) {
     "use strict";
     var DuplexStream = require_ours().Duplex;
     var inherits = require_inherits();
@@ -6930,9 +6930,9 @@ var require_bl = __commonJS({
   }
 });
 
-// node_modules/mqtt-packet/packet.js
+// ../main/node_modules/mqtt-packet/packet.js
 var require_packet = __commonJS({
-  "node_modules/mqtt-packet/packet.js"(exports2, module2) {
+  "../main/node_modules/mqtt-packet/packet.js"(exports2, module2) {
     var Packet = class {
       constructor() {
         this.cmd = null;
@@ -6948,9 +6948,9 @@ var require_packet = __commonJS({
   }
 });
 
-// node_modules/mqtt-packet/constants.js
+// ../main/node_modules/mqtt-packet/constants.js
 var require_constants = __commonJS({
-  "node_modules/mqtt-packet/constants.js"(exports2, module2) {
+  "../main/node_modules/mqtt-packet/constants.js"(exports2, module2) {
     var protocol = module2.exports;
     var { Buffer: Buffer2 } = require("buffer");
     protocol.types = {
@@ -7221,9 +7221,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/ms/index.js
+// ../main/node_modules/ms/index.js
 var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports2, module2) {
+  "../main/node_modules/ms/index.js"(exports2, module2) {
     var s = 1e3;
     var m = s * 60;
     var h = m * 60;
@@ -7337,9 +7337,9 @@ var require_ms = __commonJS({
   }
 });
 
-// node_modules/debug/src/common.js
+// ../main/node_modules/debug/src/common.js
 var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports2, module2) {
+  "../main/node_modules/debug/src/common.js"(exports2, module2) {
     function setup(env) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
@@ -7514,9 +7514,9 @@ var require_common = __commonJS({
   }
 });
 
-// node_modules/debug/src/browser.js
+// ../main/node_modules/debug/src/browser.js
 var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports2, module2) {
+  "../main/node_modules/debug/src/browser.js"(exports2, module2) {
     exports2.formatArgs = formatArgs;
     exports2.save = save;
     exports2.load = load;
@@ -7684,9 +7684,9 @@ var require_browser = __commonJS({
   }
 });
 
-// node_modules/has-flag/index.js
+// ../main/node_modules/has-flag/index.js
 var require_has_flag = __commonJS({
-  "node_modules/has-flag/index.js"(exports2, module2) {
+  "../main/node_modules/has-flag/index.js"(exports2, module2) {
     "use strict";
     module2.exports = (flag, argv = process.argv) => {
       const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
@@ -7697,9 +7697,9 @@ var require_has_flag = __commonJS({
   }
 });
 
-// node_modules/supports-color/index.js
+// ../main/node_modules/supports-color/index.js
 var require_supports_color = __commonJS({
-  "node_modules/supports-color/index.js"(exports2, module2) {
+  "../main/node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
     var os = require("os");
     var tty = require("tty");
@@ -7799,9 +7799,9 @@ var require_supports_color = __commonJS({
   }
 });
 
-// node_modules/debug/src/node.js
+// ../main/node_modules/debug/src/node.js
 var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports2, module2) {
+  "../main/node_modules/debug/src/node.js"(exports2, module2) {
     var tty = require("tty");
     var util = require("util");
     exports2.init = init;
@@ -7973,9 +7973,9 @@ var require_node = __commonJS({
   }
 });
 
-// node_modules/debug/src/index.js
+// ../main/node_modules/debug/src/index.js
 var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports2, module2) {
+  "../main/node_modules/debug/src/index.js"(exports2, module2) {
     if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
       module2.exports = require_browser();
     } else {
@@ -7984,9 +7984,9 @@ var require_src = __commonJS({
   }
 });
 
-// node_modules/mqtt-packet/parser.js
+// ../main/node_modules/mqtt-packet/parser.js
 var require_parser = __commonJS({
-  "node_modules/mqtt-packet/parser.js"(exports2, module2) {
+  "../main/node_modules/mqtt-packet/parser.js"(exports2, module2) {
     var bl = require_bl();
     var { EventEmitter: EventEmitter4 } = require("events");
     var Packet = require_packet();
@@ -8655,9 +8655,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/mqtt-packet/numbers.js
+// ../main/node_modules/mqtt-packet/numbers.js
 var require_numbers = __commonJS({
-  "node_modules/mqtt-packet/numbers.js"(exports2, module2) {
+  "../main/node_modules/mqtt-packet/numbers.js"(exports2, module2) {
     var { Buffer: Buffer2 } = require("buffer");
     var max = 65536;
     var cache = {};
@@ -8704,9 +8704,9 @@ var require_numbers = __commonJS({
   }
 });
 
-// node_modules/process-nextick-args/index.js
+// ../main/node_modules/process-nextick-args/index.js
 var require_process_nextick_args = __commonJS({
-  "node_modules/process-nextick-args/index.js"(exports2, module2) {
+  "../main/node_modules/process-nextick-args/index.js"(exports2, module2) {
     "use strict";
     if (typeof process === "undefined" || !process.version || process.version.indexOf("v0.") === 0 || process.version.indexOf("v1.") === 0 && process.version.indexOf("v1.8.") !== 0) {
       module2.exports = { nextTick };
@@ -8749,9 +8749,9 @@ var require_process_nextick_args = __commonJS({
   }
 });
 
-// node_modules/mqtt-packet/writeToStream.js
+// ../main/node_modules/mqtt-packet/writeToStream.js
 var require_writeToStream = __commonJS({
-  "node_modules/mqtt-packet/writeToStream.js"(exports2, module2) {
+  "../main/node_modules/mqtt-packet/writeToStream.js"(exports2, module2) {
     var protocol = require_constants();
     var { Buffer: Buffer2 } = require("buffer");
     var empty = Buffer2.allocUnsafe(0);
@@ -9616,9 +9616,9 @@ var require_writeToStream = __commonJS({
   }
 });
 
-// node_modules/mqtt-packet/generate.js
+// ../main/node_modules/mqtt-packet/generate.js
 var require_generate = __commonJS({
-  "node_modules/mqtt-packet/generate.js"(exports2, module2) {
+  "../main/node_modules/mqtt-packet/generate.js"(exports2, module2) {
     var writeToStream = require_writeToStream();
     var { EventEmitter: EventEmitter4 } = require("events");
     var { Buffer: Buffer2 } = require("buffer");
@@ -9668,18 +9668,18 @@ var require_generate = __commonJS({
   }
 });
 
-// node_modules/mqtt-packet/mqtt.js
+// ../main/node_modules/mqtt-packet/mqtt.js
 var require_mqtt = __commonJS({
-  "node_modules/mqtt-packet/mqtt.js"(exports2) {
+  "../main/node_modules/mqtt-packet/mqtt.js"(exports2) {
     exports2.parser = require_parser().parser;
     exports2.generate = require_generate();
     exports2.writeToStream = require_writeToStream();
   }
 });
 
-// node_modules/rfdc/index.js
+// ../main/node_modules/rfdc/index.js
 var require_rfdc = __commonJS({
-  "node_modules/rfdc/index.js"(exports2, module2) {
+  "../main/node_modules/rfdc/index.js"(exports2, module2) {
     "use strict";
     module2.exports = rfdc;
     function copyBuffer(cur) {
@@ -9866,17 +9866,17 @@ var require_rfdc = __commonJS({
   }
 });
 
-// node_modules/rfdc/default.js
+// ../main/node_modules/rfdc/default.js
 var require_default = __commonJS({
-  "node_modules/rfdc/default.js"(exports2, module2) {
+  "../main/node_modules/rfdc/default.js"(exports2, module2) {
     "use strict";
     module2.exports = require_rfdc()();
   }
 });
 
-// node_modules/mqtt/build/lib/validations.js
+// ../main/node_modules/mqtt/build/lib/validations.js
 var require_validations = __commonJS({
-  "node_modules/mqtt/build/lib/validations.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/validations.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateTopic = validateTopic2;
@@ -9910,9 +9910,9 @@ var require_validations = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/store.js
+// ../main/node_modules/mqtt/build/lib/store.js
 var require_store = __commonJS({
-  "node_modules/mqtt/build/lib/store.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/store.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var readable_stream_1 = require_ours();
@@ -9994,9 +9994,9 @@ var require_store = __commonJS({
   }
 });
 
-// node_modules/mqtt/package.json
+// ../main/node_modules/mqtt/package.json
 var require_package = __commonJS({
-  "node_modules/mqtt/package.json"(exports2, module2) {
+  "../main/node_modules/mqtt/package.json"(exports2, module2) {
     module2.exports = {
       name: "mqtt",
       description: "A library for the MQTT protocol",
@@ -10165,9 +10165,9 @@ var require_package = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/shared.js
+// ../main/node_modules/mqtt/build/lib/shared.js
 var require_shared = __commonJS({
-  "node_modules/mqtt/build/lib/shared.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/shared.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.MQTTJS_VERSION = exports2.nextTick = exports2.ErrorWithSubackPacket = exports2.ErrorWithReasonCode = void 0;
@@ -10218,9 +10218,9 @@ var require_shared = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/handlers/publish.js
+// ../main/node_modules/mqtt/build/lib/handlers/publish.js
 var require_publish = __commonJS({
-  "node_modules/mqtt/build/lib/handlers/publish.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/handlers/publish.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var shared_1 = require_shared();
@@ -10348,9 +10348,9 @@ var require_publish = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/handlers/auth.js
+// ../main/node_modules/mqtt/build/lib/handlers/auth.js
 var require_auth = __commonJS({
-  "node_modules/mqtt/build/lib/handlers/auth.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/handlers/auth.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var shared_1 = require_shared();
@@ -10405,9 +10405,9 @@ var require_auth = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/handlers/ack.js
+// ../main/node_modules/mqtt/build/lib/handlers/ack.js
 var require_ack = __commonJS({
-  "node_modules/mqtt/build/lib/handlers/ack.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/handlers/ack.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.ReasonCodes = void 0;
@@ -10551,9 +10551,9 @@ var require_ack = __commonJS({
   }
 });
 
-// node_modules/lru-cache/dist/commonjs/index.js
+// ../main/node_modules/lru-cache/dist/commonjs/index.js
 var require_commonjs = __commonJS({
-  "node_modules/lru-cache/dist/commonjs/index.js"(exports2) {
+  "../main/node_modules/lru-cache/dist/commonjs/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.LRUCache = void 0;
@@ -11927,9 +11927,9 @@ var require_commonjs = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/number-allocator.js
+// ../main/node_modules/mqtt/build/lib/number-allocator.js
 var require_number_allocator = __commonJS({
-  "node_modules/mqtt/build/lib/number-allocator.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/number-allocator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.NumberAllocator = void 0;
@@ -11993,9 +11993,9 @@ var require_number_allocator = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/topic-alias-send.js
+// ../main/node_modules/mqtt/build/lib/topic-alias-send.js
 var require_topic_alias_send = __commonJS({
-  "node_modules/mqtt/build/lib/topic-alias-send.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/topic-alias-send.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var lru_cache_1 = require_commonjs();
@@ -12056,9 +12056,9 @@ var require_topic_alias_send = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/handlers/connack.js
+// ../main/node_modules/mqtt/build/lib/handlers/connack.js
 var require_connack = __commonJS({
-  "node_modules/mqtt/build/lib/handlers/connack.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/handlers/connack.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -12119,9 +12119,9 @@ var require_connack = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/handlers/pubrel.js
+// ../main/node_modules/mqtt/build/lib/handlers/pubrel.js
 var require_pubrel = __commonJS({
-  "node_modules/mqtt/build/lib/handlers/pubrel.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/handlers/pubrel.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var handlePubrel = (client, packet, done) => {
@@ -12149,9 +12149,9 @@ var require_pubrel = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/handlers/index.js
+// ../main/node_modules/mqtt/build/lib/handlers/index.js
 var require_handlers = __commonJS({
-  "node_modules/mqtt/build/lib/handlers/index.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/handlers/index.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -12241,9 +12241,9 @@ var require_handlers = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/default-message-id-provider.js
+// ../main/node_modules/mqtt/build/lib/default-message-id-provider.js
 var require_default_message_id_provider = __commonJS({
-  "node_modules/mqtt/build/lib/default-message-id-provider.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/default-message-id-provider.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var DefaultMessageIdProvider = class {
@@ -12273,9 +12273,9 @@ var require_default_message_id_provider = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/topic-alias-recv.js
+// ../main/node_modules/mqtt/build/lib/topic-alias-recv.js
 var require_topic_alias_recv = __commonJS({
-  "node_modules/mqtt/build/lib/topic-alias-recv.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/topic-alias-recv.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TopicAliasRecv = class {
@@ -12305,9 +12305,9 @@ var require_topic_alias_recv = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/TypedEmitter.js
+// ../main/node_modules/mqtt/build/lib/TypedEmitter.js
 var require_TypedEmitter = __commonJS({
-  "node_modules/mqtt/build/lib/TypedEmitter.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/TypedEmitter.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -12323,9 +12323,9 @@ var require_TypedEmitter = __commonJS({
   }
 });
 
-// node_modules/fast-unique-numbers/build/node/factories/add-unique-number.js
+// ../main/node_modules/fast-unique-numbers/build/node/factories/add-unique-number.js
 var require_add_unique_number = __commonJS({
-  "node_modules/fast-unique-numbers/build/node/factories/add-unique-number.js"(exports2) {
+  "../main/node_modules/fast-unique-numbers/build/node/factories/add-unique-number.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", {
       value: true
@@ -12342,9 +12342,9 @@ var require_add_unique_number = __commonJS({
   }
 });
 
-// node_modules/fast-unique-numbers/build/node/factories/cache.js
+// ../main/node_modules/fast-unique-numbers/build/node/factories/cache.js
 var require_cache = __commonJS({
-  "node_modules/fast-unique-numbers/build/node/factories/cache.js"(exports2) {
+  "../main/node_modules/fast-unique-numbers/build/node/factories/cache.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", {
       value: true
@@ -12360,9 +12360,9 @@ var require_cache = __commonJS({
   }
 });
 
-// node_modules/fast-unique-numbers/build/node/factories/generate-unique-number.js
+// ../main/node_modules/fast-unique-numbers/build/node/factories/generate-unique-number.js
 var require_generate_unique_number = __commonJS({
-  "node_modules/fast-unique-numbers/build/node/factories/generate-unique-number.js"(exports2) {
+  "../main/node_modules/fast-unique-numbers/build/node/factories/generate-unique-number.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", {
       value: true
@@ -12397,9 +12397,9 @@ var require_generate_unique_number = __commonJS({
   }
 });
 
-// node_modules/fast-unique-numbers/build/node/module.js
+// ../main/node_modules/fast-unique-numbers/build/node/module.js
 var require_module = __commonJS({
-  "node_modules/fast-unique-numbers/build/node/module.js"(exports2) {
+  "../main/node_modules/fast-unique-numbers/build/node/module.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", {
       value: true
@@ -12415,9 +12415,9 @@ var require_module = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/typeof.js
+// ../main/node_modules/@babel/runtime/helpers/typeof.js
 var require_typeof = __commonJS({
-  "node_modules/@babel/runtime/helpers/typeof.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/typeof.js"(exports2, module2) {
     function _typeof(o) {
       "@babel/helpers - typeof";
       return module2.exports = _typeof = "function" == typeof Symbol && "symbol" == typeof Symbol.iterator ? function(o2) {
@@ -12430,9 +12430,9 @@ var require_typeof = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/toPrimitive.js
+// ../main/node_modules/@babel/runtime/helpers/toPrimitive.js
 var require_toPrimitive = __commonJS({
-  "node_modules/@babel/runtime/helpers/toPrimitive.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/toPrimitive.js"(exports2, module2) {
     var _typeof = require_typeof()["default"];
     function toPrimitive(t, e) {
       if ("object" != _typeof(t) || !t) return t;
@@ -12448,9 +12448,9 @@ var require_toPrimitive = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/toPropertyKey.js
+// ../main/node_modules/@babel/runtime/helpers/toPropertyKey.js
 var require_toPropertyKey = __commonJS({
-  "node_modules/@babel/runtime/helpers/toPropertyKey.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/toPropertyKey.js"(exports2, module2) {
     var _typeof = require_typeof()["default"];
     var toPrimitive = require_toPrimitive();
     function toPropertyKey(t) {
@@ -12461,9 +12461,9 @@ var require_toPropertyKey = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/defineProperty.js
+// ../main/node_modules/@babel/runtime/helpers/defineProperty.js
 var require_defineProperty = __commonJS({
-  "node_modules/@babel/runtime/helpers/defineProperty.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/defineProperty.js"(exports2, module2) {
     var toPropertyKey = require_toPropertyKey();
     function _defineProperty(e, r, t) {
       return (r = toPropertyKey(r)) in e ? Object.defineProperty(e, r, {
@@ -12477,9 +12477,9 @@ var require_defineProperty = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/arrayWithHoles.js
+// ../main/node_modules/@babel/runtime/helpers/arrayWithHoles.js
 var require_arrayWithHoles = __commonJS({
-  "node_modules/@babel/runtime/helpers/arrayWithHoles.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/arrayWithHoles.js"(exports2, module2) {
     function _arrayWithHoles(r) {
       if (Array.isArray(r)) return r;
     }
@@ -12487,9 +12487,9 @@ var require_arrayWithHoles = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/iterableToArrayLimit.js
+// ../main/node_modules/@babel/runtime/helpers/iterableToArrayLimit.js
 var require_iterableToArrayLimit = __commonJS({
-  "node_modules/@babel/runtime/helpers/iterableToArrayLimit.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/iterableToArrayLimit.js"(exports2, module2) {
     function _iterableToArrayLimit(r, l) {
       var t = null == r ? null : "undefined" != typeof Symbol && r[Symbol.iterator] || r["@@iterator"];
       if (null != t) {
@@ -12515,9 +12515,9 @@ var require_iterableToArrayLimit = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/arrayLikeToArray.js
+// ../main/node_modules/@babel/runtime/helpers/arrayLikeToArray.js
 var require_arrayLikeToArray = __commonJS({
-  "node_modules/@babel/runtime/helpers/arrayLikeToArray.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/arrayLikeToArray.js"(exports2, module2) {
     function _arrayLikeToArray(r, a) {
       (null == a || a > r.length) && (a = r.length);
       for (var e = 0, n = Array(a); e < a; e++) n[e] = r[e];
@@ -12527,9 +12527,9 @@ var require_arrayLikeToArray = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/unsupportedIterableToArray.js
+// ../main/node_modules/@babel/runtime/helpers/unsupportedIterableToArray.js
 var require_unsupportedIterableToArray = __commonJS({
-  "node_modules/@babel/runtime/helpers/unsupportedIterableToArray.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/unsupportedIterableToArray.js"(exports2, module2) {
     var arrayLikeToArray = require_arrayLikeToArray();
     function _unsupportedIterableToArray(r, a) {
       if (r) {
@@ -12542,9 +12542,9 @@ var require_unsupportedIterableToArray = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/nonIterableRest.js
+// ../main/node_modules/@babel/runtime/helpers/nonIterableRest.js
 var require_nonIterableRest = __commonJS({
-  "node_modules/@babel/runtime/helpers/nonIterableRest.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/nonIterableRest.js"(exports2, module2) {
     function _nonIterableRest() {
       throw new TypeError("Invalid attempt to destructure non-iterable instance.\nIn order to be iterable, non-array objects must have a [Symbol.iterator]() method.");
     }
@@ -12552,9 +12552,9 @@ var require_nonIterableRest = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/slicedToArray.js
+// ../main/node_modules/@babel/runtime/helpers/slicedToArray.js
 var require_slicedToArray = __commonJS({
-  "node_modules/@babel/runtime/helpers/slicedToArray.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/slicedToArray.js"(exports2, module2) {
     var arrayWithHoles = require_arrayWithHoles();
     var iterableToArrayLimit = require_iterableToArrayLimit();
     var unsupportedIterableToArray = require_unsupportedIterableToArray();
@@ -12566,9 +12566,9 @@ var require_slicedToArray = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/asyncToGenerator.js
+// ../main/node_modules/@babel/runtime/helpers/asyncToGenerator.js
 var require_asyncToGenerator = __commonJS({
-  "node_modules/@babel/runtime/helpers/asyncToGenerator.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/asyncToGenerator.js"(exports2, module2) {
     function asyncGeneratorStep(n, t, e, r, o, a, c) {
       try {
         var i = n[a](c), u = i.value;
@@ -12596,9 +12596,9 @@ var require_asyncToGenerator = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/OverloadYield.js
+// ../main/node_modules/@babel/runtime/helpers/OverloadYield.js
 var require_OverloadYield = __commonJS({
-  "node_modules/@babel/runtime/helpers/OverloadYield.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/OverloadYield.js"(exports2, module2) {
     function _OverloadYield(e, d) {
       this.v = e, this.k = d;
     }
@@ -12606,9 +12606,9 @@ var require_OverloadYield = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/regeneratorDefine.js
+// ../main/node_modules/@babel/runtime/helpers/regeneratorDefine.js
 var require_regeneratorDefine = __commonJS({
-  "node_modules/@babel/runtime/helpers/regeneratorDefine.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/regeneratorDefine.js"(exports2, module2) {
     function _regeneratorDefine(e, r, n, t) {
       var i = Object.defineProperty;
       try {
@@ -12634,9 +12634,9 @@ var require_regeneratorDefine = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/regenerator.js
+// ../main/node_modules/@babel/runtime/helpers/regenerator.js
 var require_regenerator = __commonJS({
-  "node_modules/@babel/runtime/helpers/regenerator.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/regenerator.js"(exports2, module2) {
     var regeneratorDefine = require_regeneratorDefine();
     function _regenerator() {
       var e, t, r = "function" == typeof Symbol ? Symbol : {}, n = r.iterator || "@@iterator", o = r.toStringTag || "@@toStringTag";
@@ -12716,9 +12716,9 @@ var require_regenerator = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/regeneratorAsyncIterator.js
+// ../main/node_modules/@babel/runtime/helpers/regeneratorAsyncIterator.js
 var require_regeneratorAsyncIterator = __commonJS({
-  "node_modules/@babel/runtime/helpers/regeneratorAsyncIterator.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/regeneratorAsyncIterator.js"(exports2, module2) {
     var OverloadYield = require_OverloadYield();
     var regeneratorDefine = require_regeneratorDefine();
     function AsyncIterator(t, e) {
@@ -12754,9 +12754,9 @@ var require_regeneratorAsyncIterator = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/regeneratorAsyncGen.js
+// ../main/node_modules/@babel/runtime/helpers/regeneratorAsyncGen.js
 var require_regeneratorAsyncGen = __commonJS({
-  "node_modules/@babel/runtime/helpers/regeneratorAsyncGen.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/regeneratorAsyncGen.js"(exports2, module2) {
     var regenerator = require_regenerator();
     var regeneratorAsyncIterator = require_regeneratorAsyncIterator();
     function _regeneratorAsyncGen(r, e, t, o, n) {
@@ -12766,9 +12766,9 @@ var require_regeneratorAsyncGen = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/regeneratorAsync.js
+// ../main/node_modules/@babel/runtime/helpers/regeneratorAsync.js
 var require_regeneratorAsync = __commonJS({
-  "node_modules/@babel/runtime/helpers/regeneratorAsync.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/regeneratorAsync.js"(exports2, module2) {
     var regeneratorAsyncGen = require_regeneratorAsyncGen();
     function _regeneratorAsync(n, e, r, t, o) {
       var a = regeneratorAsyncGen(n, e, r, t, o);
@@ -12780,9 +12780,9 @@ var require_regeneratorAsync = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/regeneratorKeys.js
+// ../main/node_modules/@babel/runtime/helpers/regeneratorKeys.js
 var require_regeneratorKeys = __commonJS({
-  "node_modules/@babel/runtime/helpers/regeneratorKeys.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/regeneratorKeys.js"(exports2, module2) {
     function _regeneratorKeys(e) {
       var n = Object(e), r = [];
       for (var t in n) r.unshift(t);
@@ -12795,9 +12795,9 @@ var require_regeneratorKeys = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/regeneratorValues.js
+// ../main/node_modules/@babel/runtime/helpers/regeneratorValues.js
 var require_regeneratorValues = __commonJS({
-  "node_modules/@babel/runtime/helpers/regeneratorValues.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/regeneratorValues.js"(exports2, module2) {
     var _typeof = require_typeof()["default"];
     function _regeneratorValues(e) {
       if (null != e) {
@@ -12819,9 +12819,9 @@ var require_regeneratorValues = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/helpers/regeneratorRuntime.js
+// ../main/node_modules/@babel/runtime/helpers/regeneratorRuntime.js
 var require_regeneratorRuntime = __commonJS({
-  "node_modules/@babel/runtime/helpers/regeneratorRuntime.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/helpers/regeneratorRuntime.js"(exports2, module2) {
     var OverloadYield = require_OverloadYield();
     var regenerator = require_regenerator();
     var regeneratorAsync = require_regeneratorAsync();
@@ -12899,9 +12899,9 @@ var require_regeneratorRuntime = __commonJS({
   }
 });
 
-// node_modules/@babel/runtime/regenerator/index.js
+// ../main/node_modules/@babel/runtime/regenerator/index.js
 var require_regenerator2 = __commonJS({
-  "node_modules/@babel/runtime/regenerator/index.js"(exports2, module2) {
+  "../main/node_modules/@babel/runtime/regenerator/index.js"(exports2, module2) {
     var runtime = require_regeneratorRuntime()();
     module2.exports = runtime;
     try {
@@ -12916,9 +12916,9 @@ var require_regenerator2 = __commonJS({
   }
 });
 
-// node_modules/broker-factory/build/es5/bundle.js
+// ../main/node_modules/broker-factory/build/es5/bundle.js
 var require_bundle = __commonJS({
-  "node_modules/broker-factory/build/es5/bundle.js"(exports2, module2) {
+  "../main/node_modules/broker-factory/build/es5/bundle.js"(exports2, module2) {
     (function(global2, factory) {
       typeof exports2 === "object" && typeof module2 !== "undefined" ? factory(exports2, require_module(), require_defineProperty(), require_slicedToArray(), require_asyncToGenerator(), require_regenerator2()) : typeof define === "function" && define.amd ? define(["exports", "fast-unique-numbers", "@babel/runtime/helpers/defineProperty", "@babel/runtime/helpers/slicedToArray", "@babel/runtime/helpers/asyncToGenerator", "@babel/runtime/regenerator"], factory) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory(global2.brokerFactory = {}, global2.fastUniqueNumbers, global2._defineProperty, global2._slicedToArray, global2._asyncToGenerator, global2._regeneratorRuntime));
     })(exports2, (function(exports3, fastUniqueNumbers, _defineProperty, _slicedToArray, _asyncToGenerator, _regeneratorRuntime) {
@@ -13113,9 +13113,9 @@ var require_bundle = __commonJS({
   }
 });
 
-// node_modules/worker-timers-broker/build/es5/bundle.js
+// ../main/node_modules/worker-timers-broker/build/es5/bundle.js
 var require_bundle2 = __commonJS({
-  "node_modules/worker-timers-broker/build/es5/bundle.js"(exports2, module2) {
+  "../main/node_modules/worker-timers-broker/build/es5/bundle.js"(exports2, module2) {
     (function(global2, factory) {
       typeof exports2 === "object" && typeof module2 !== "undefined" ? factory(exports2, require_bundle(), require_module(), require_typeof()) : typeof define === "function" && define.amd ? define(["exports", "broker-factory", "fast-unique-numbers", "@babel/runtime/helpers/typeof"], factory) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory(global2.workerTimersBroker = {}, global2.brokerFactory, global2.fastUniqueNumbers, global2._typeof));
     })(exports2, (function(exports3, brokerFactory, fastUniqueNumbers, _typeof) {
@@ -13255,9 +13255,9 @@ var require_bundle2 = __commonJS({
   }
 });
 
-// node_modules/worker-timers/build/es5/bundle.js
+// ../main/node_modules/worker-timers/build/es5/bundle.js
 var require_bundle3 = __commonJS({
-  "node_modules/worker-timers/build/es5/bundle.js"(exports2, module2) {
+  "../main/node_modules/worker-timers/build/es5/bundle.js"(exports2, module2) {
     (function(global2, factory) {
       typeof exports2 === "object" && typeof module2 !== "undefined" ? factory(exports2, require_bundle2()) : typeof define === "function" && define.amd ? define(["exports", "worker-timers-broker"], factory) : (global2 = typeof globalThis !== "undefined" ? globalThis : global2 || self, factory(global2.workerTimers = {}, global2.workerTimersBroker));
     })(exports2, (function(exports3, workerTimersBroker) {
@@ -13303,9 +13303,9 @@ var require_bundle3 = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/is-browser.js
+// ../main/node_modules/mqtt/build/lib/is-browser.js
 var require_is_browser = __commonJS({
-  "node_modules/mqtt/build/lib/is-browser.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/is-browser.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.isReactNativeBrowser = exports2.isWebWorker = void 0;
@@ -13329,9 +13329,9 @@ var require_is_browser = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/get-timer.js
+// ../main/node_modules/mqtt/build/lib/get-timer.js
 var require_get_timer = __commonJS({
-  "node_modules/mqtt/build/lib/get-timer.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/get-timer.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -13399,9 +13399,9 @@ var require_get_timer = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/KeepaliveManager.js
+// ../main/node_modules/mqtt/build/lib/KeepaliveManager.js
 var require_KeepaliveManager = __commonJS({
-  "node_modules/mqtt/build/lib/KeepaliveManager.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/KeepaliveManager.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -13476,9 +13476,9 @@ var require_KeepaliveManager = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/client.js
+// ../main/node_modules/mqtt/build/lib/client.js
 var require_client = __commonJS({
-  "node_modules/mqtt/build/lib/client.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/client.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -14788,9 +14788,9 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/unique-message-id-provider.js
+// ../main/node_modules/mqtt/build/lib/unique-message-id-provider.js
 var require_unique_message_id_provider = __commonJS({
-  "node_modules/mqtt/build/lib/unique-message-id-provider.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/unique-message-id-provider.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var number_allocator_1 = require_number_allocator();
@@ -14821,9 +14821,9 @@ var require_unique_message_id_provider = __commonJS({
   }
 });
 
-// node_modules/ws/lib/constants.js
+// ../main/node_modules/ws/lib/constants.js
 var require_constants2 = __commonJS({
-  "node_modules/ws/lib/constants.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/constants.js"(exports2, module2) {
     "use strict";
     var BINARY_TYPES = ["nodebuffer", "arraybuffer", "fragments"];
     var hasBlob = typeof Blob !== "undefined";
@@ -14844,9 +14844,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// node_modules/ws/lib/buffer-util.js
+// ../main/node_modules/ws/lib/buffer-util.js
 var require_buffer_util = __commonJS({
-  "node_modules/ws/lib/buffer-util.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/buffer-util.js"(exports2, module2) {
     "use strict";
     var { websocketMask, websocketUnmask } = require("http");
     var { EMPTY_BUFFER } = require_constants2();
@@ -14929,9 +14929,9 @@ var require_buffer_util = __commonJS({
   }
 });
 
-// node_modules/ws/lib/limiter.js
+// ../main/node_modules/ws/lib/limiter.js
 var require_limiter = __commonJS({
-  "node_modules/ws/lib/limiter.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/limiter.js"(exports2, module2) {
     "use strict";
     var kDone = /* @__PURE__ */ Symbol("kDone");
     var kRun = /* @__PURE__ */ Symbol("kRun");
@@ -14979,9 +14979,9 @@ var require_limiter = __commonJS({
   }
 });
 
-// node_modules/ws/lib/permessage-deflate.js
+// ../main/node_modules/ws/lib/permessage-deflate.js
 var require_permessage_deflate = __commonJS({
-  "node_modules/ws/lib/permessage-deflate.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/permessage-deflate.js"(exports2, module2) {
     "use strict";
     var zlib = require("zlib");
     var bufferUtil = require_buffer_util();
@@ -15362,9 +15362,9 @@ var require_permessage_deflate = __commonJS({
   }
 });
 
-// node_modules/ws/lib/validation.js
+// ../main/node_modules/ws/lib/validation.js
 var require_validation = __commonJS({
-  "node_modules/ws/lib/validation.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/validation.js"(exports2, module2) {
     "use strict";
     var { isUtf8 } = require("buffer");
     var { hasBlob } = require_constants2();
@@ -15563,9 +15563,9 @@ var require_validation = __commonJS({
   }
 });
 
-// node_modules/ws/lib/receiver.js
+// ../main/node_modules/ws/lib/receiver.js
 var require_receiver = __commonJS({
-  "node_modules/ws/lib/receiver.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/receiver.js"(exports2, module2) {
     "use strict";
     var { Writable } = require("stream");
     var PerMessageDeflate = require_permessage_deflate();
@@ -16187,9 +16187,9 @@ var require_receiver = __commonJS({
   }
 });
 
-// node_modules/ws/lib/sender.js
+// ../main/node_modules/ws/lib/sender.js
 var require_sender = __commonJS({
-  "node_modules/ws/lib/sender.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/sender.js"(exports2, module2) {
     "use strict";
     var { Duplex } = require("stream");
     var { randomFillSync } = require("crypto");
@@ -16683,9 +16683,9 @@ var require_sender = __commonJS({
   }
 });
 
-// node_modules/ws/lib/event-target.js
+// ../main/node_modules/ws/lib/event-target.js
 var require_event_target = __commonJS({
-  "node_modules/ws/lib/event-target.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/event-target.js"(exports2, module2) {
     "use strict";
     var { kForOnEventAttribute, kListener } = require_constants2();
     var kCode = /* @__PURE__ */ Symbol("kCode");
@@ -16912,9 +16912,9 @@ var require_event_target = __commonJS({
   }
 });
 
-// node_modules/ws/lib/extension.js
+// ../main/node_modules/ws/lib/extension.js
 var require_extension = __commonJS({
-  "node_modules/ws/lib/extension.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/extension.js"(exports2, module2) {
     "use strict";
     var { tokenChars } = require_validation();
     function push(dest, name, elem) {
@@ -17065,9 +17065,9 @@ var require_extension = __commonJS({
   }
 });
 
-// node_modules/ws/lib/websocket.js
+// ../main/node_modules/ws/lib/websocket.js
 var require_websocket = __commonJS({
-  "node_modules/ws/lib/websocket.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/websocket.js"(exports2, module2) {
     "use strict";
     var EventEmitter4 = require("events");
     var https = require("https");
@@ -18001,9 +18001,9 @@ var require_websocket = __commonJS({
   }
 });
 
-// node_modules/ws/lib/stream.js
+// ../main/node_modules/ws/lib/stream.js
 var require_stream2 = __commonJS({
-  "node_modules/ws/lib/stream.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/stream.js"(exports2, module2) {
     "use strict";
     var WebSocket2 = require_websocket();
     var { Duplex } = require("stream");
@@ -18099,9 +18099,9 @@ var require_stream2 = __commonJS({
   }
 });
 
-// node_modules/ws/lib/subprotocol.js
+// ../main/node_modules/ws/lib/subprotocol.js
 var require_subprotocol = __commonJS({
-  "node_modules/ws/lib/subprotocol.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/subprotocol.js"(exports2, module2) {
     "use strict";
     var { tokenChars } = require_validation();
     function parse3(header) {
@@ -18144,9 +18144,9 @@ var require_subprotocol = __commonJS({
   }
 });
 
-// node_modules/ws/lib/websocket-server.js
+// ../main/node_modules/ws/lib/websocket-server.js
 var require_websocket_server = __commonJS({
-  "node_modules/ws/lib/websocket-server.js"(exports2, module2) {
+  "../main/node_modules/ws/lib/websocket-server.js"(exports2, module2) {
     "use strict";
     var EventEmitter4 = require("events");
     var http = require("http");
@@ -18548,9 +18548,9 @@ var require_websocket_server = __commonJS({
   }
 });
 
-// node_modules/ws/index.js
+// ../main/node_modules/ws/index.js
 var require_ws = __commonJS({
-  "node_modules/ws/index.js"(exports2, module2) {
+  "../main/node_modules/ws/index.js"(exports2, module2) {
     "use strict";
     var createWebSocketStream = require_stream2();
     var extension = require_extension();
@@ -18573,9 +18573,9 @@ var require_ws = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/BufferedDuplex.js
+// ../main/node_modules/mqtt/build/lib/BufferedDuplex.js
 var require_BufferedDuplex = __commonJS({
-  "node_modules/mqtt/build/lib/BufferedDuplex.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/BufferedDuplex.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.BufferedDuplex = void 0;
@@ -18657,9 +18657,9 @@ var require_BufferedDuplex = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/connect/ws.js
+// ../main/node_modules/mqtt/build/lib/connect/ws.js
 var require_ws2 = __commonJS({
-  "node_modules/mqtt/build/lib/connect/ws.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/connect/ws.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -18870,9 +18870,9 @@ var require_ws2 = __commonJS({
   }
 });
 
-// node_modules/smart-buffer/build/utils.js
+// ../main/node_modules/smart-buffer/build/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/smart-buffer/build/utils.js"(exports2) {
+  "../main/node_modules/smart-buffer/build/utils.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var buffer_1 = require("buffer");
@@ -18939,9 +18939,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/smart-buffer/build/smartbuffer.js
+// ../main/node_modules/smart-buffer/build/smartbuffer.js
 var require_smartbuffer = __commonJS({
-  "node_modules/smart-buffer/build/smartbuffer.js"(exports2) {
+  "../main/node_modules/smart-buffer/build/smartbuffer.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var utils_1 = require_utils2();
@@ -20097,9 +20097,9 @@ var require_smartbuffer = __commonJS({
   }
 });
 
-// node_modules/socks/build/common/constants.js
+// ../main/node_modules/socks/build/common/constants.js
 var require_constants3 = __commonJS({
-  "node_modules/socks/build/common/constants.js"(exports2) {
+  "../main/node_modules/socks/build/common/constants.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.SOCKS5_NO_ACCEPTABLE_AUTH = exports2.SOCKS5_CUSTOM_AUTH_END = exports2.SOCKS5_CUSTOM_AUTH_START = exports2.SOCKS_INCOMING_PACKET_SIZES = exports2.SocksClientState = exports2.Socks5Response = exports2.Socks5HostType = exports2.Socks5Auth = exports2.Socks4Response = exports2.SocksCommand = exports2.ERRORS = exports2.DEFAULT_TIMEOUT = void 0;
@@ -20214,9 +20214,9 @@ var require_constants3 = __commonJS({
   }
 });
 
-// node_modules/socks/build/common/util.js
+// ../main/node_modules/socks/build/common/util.js
 var require_util2 = __commonJS({
-  "node_modules/socks/build/common/util.js"(exports2) {
+  "../main/node_modules/socks/build/common/util.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.SocksClientError = void 0;
@@ -20237,9 +20237,9 @@ var require_util2 = __commonJS({
   }
 });
 
-// node_modules/ip-address/dist/address-error.js
+// ../main/node_modules/ip-address/dist/address-error.js
 var require_address_error = __commonJS({
-  "node_modules/ip-address/dist/address-error.js"(exports2) {
+  "../main/node_modules/ip-address/dist/address-error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.AddressError = void 0;
@@ -20254,9 +20254,9 @@ var require_address_error = __commonJS({
   }
 });
 
-// node_modules/ip-address/dist/common.js
+// ../main/node_modules/ip-address/dist/common.js
 var require_common2 = __commonJS({
-  "node_modules/ip-address/dist/common.js"(exports2) {
+  "../main/node_modules/ip-address/dist/common.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.isInSubnet = isInSubnet;
@@ -20357,9 +20357,9 @@ var require_common2 = __commonJS({
   }
 });
 
-// node_modules/ip-address/dist/v4/constants.js
+// ../main/node_modules/ip-address/dist/v4/constants.js
 var require_constants4 = __commonJS({
-  "node_modules/ip-address/dist/v4/constants.js"(exports2) {
+  "../main/node_modules/ip-address/dist/v4/constants.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.SPECIAL_PURPOSE = exports2.RE_SUBNET_STRING = exports2.RE_ADDRESS = exports2.GROUPS = exports2.BITS = void 0;
@@ -20398,9 +20398,9 @@ var require_constants4 = __commonJS({
   }
 });
 
-// node_modules/ip-address/dist/ipv4.js
+// ../main/node_modules/ip-address/dist/ipv4.js
 var require_ipv4 = __commonJS({
-  "node_modules/ip-address/dist/ipv4.js"(exports2) {
+  "../main/node_modules/ip-address/dist/ipv4.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -20967,9 +20967,9 @@ var require_ipv4 = __commonJS({
   }
 });
 
-// node_modules/ip-address/dist/v6/constants.js
+// ../main/node_modules/ip-address/dist/v6/constants.js
 var require_constants5 = __commonJS({
-  "node_modules/ip-address/dist/v6/constants.js"(exports2) {
+  "../main/node_modules/ip-address/dist/v6/constants.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.SPECIAL_PURPOSE = exports2.RE_URL_WITH_PORT = exports2.RE_URL = exports2.RE_ZONE_STRING = exports2.RE_SUBNET_STRING = exports2.RE_BAD_ADDRESS = exports2.RE_BAD_CHARACTERS = exports2.TYPES = exports2.SCOPES = exports2.GROUPS = exports2.BITS = void 0;
@@ -21057,9 +21057,9 @@ var require_constants5 = __commonJS({
   }
 });
 
-// node_modules/ip-address/dist/v6/helpers.js
+// ../main/node_modules/ip-address/dist/v6/helpers.js
 var require_helpers = __commonJS({
-  "node_modules/ip-address/dist/v6/helpers.js"(exports2) {
+  "../main/node_modules/ip-address/dist/v6/helpers.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.escapeHtml = escapeHtml;
@@ -21096,9 +21096,9 @@ var require_helpers = __commonJS({
   }
 });
 
-// node_modules/ip-address/dist/v6/regular-expressions.js
+// ../main/node_modules/ip-address/dist/v6/regular-expressions.js
 var require_regular_expressions = __commonJS({
-  "node_modules/ip-address/dist/v6/regular-expressions.js"(exports2) {
+  "../main/node_modules/ip-address/dist/v6/regular-expressions.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -21188,9 +21188,9 @@ var require_regular_expressions = __commonJS({
   }
 });
 
-// node_modules/ip-address/dist/ipv6.js
+// ../main/node_modules/ip-address/dist/ipv6.js
 var require_ipv6 = __commonJS({
-  "node_modules/ip-address/dist/ipv6.js"(exports2) {
+  "../main/node_modules/ip-address/dist/ipv6.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -22521,9 +22521,9 @@ var require_ipv6 = __commonJS({
   }
 });
 
-// node_modules/ip-address/dist/ip-address.js
+// ../main/node_modules/ip-address/dist/ip-address.js
 var require_ip_address = __commonJS({
-  "node_modules/ip-address/dist/ip-address.js"(exports2) {
+  "../main/node_modules/ip-address/dist/ip-address.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -22571,9 +22571,9 @@ var require_ip_address = __commonJS({
   }
 });
 
-// node_modules/socks/build/common/helpers.js
+// ../main/node_modules/socks/build/common/helpers.js
 var require_helpers2 = __commonJS({
-  "node_modules/socks/build/common/helpers.js"(exports2) {
+  "../main/node_modules/socks/build/common/helpers.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateSocksClientOptions = validateSocksClientOptions;
@@ -22677,9 +22677,9 @@ var require_helpers2 = __commonJS({
   }
 });
 
-// node_modules/socks/build/common/receivebuffer.js
+// ../main/node_modules/socks/build/common/receivebuffer.js
 var require_receivebuffer = __commonJS({
-  "node_modules/socks/build/common/receivebuffer.js"(exports2) {
+  "../main/node_modules/socks/build/common/receivebuffer.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.ReceiveBuffer = void 0;
@@ -22725,9 +22725,9 @@ var require_receivebuffer = __commonJS({
   }
 });
 
-// node_modules/socks/build/client/socksclient.js
+// ../main/node_modules/socks/build/client/socksclient.js
 var require_socksclient = __commonJS({
-  "node_modules/socks/build/client/socksclient.js"(exports2) {
+  "../main/node_modules/socks/build/client/socksclient.js"(exports2) {
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
@@ -23404,9 +23404,9 @@ var require_socksclient = __commonJS({
   }
 });
 
-// node_modules/socks/build/index.js
+// ../main/node_modules/socks/build/index.js
 var require_build = __commonJS({
-  "node_modules/socks/build/index.js"(exports2) {
+  "../main/node_modules/socks/build/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -23429,9 +23429,9 @@ var require_build = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/connect/socks.js
+// ../main/node_modules/mqtt/build/lib/connect/socks.js
 var require_socks = __commonJS({
-  "node_modules/mqtt/build/lib/connect/socks.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/connect/socks.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -23618,9 +23618,9 @@ var require_socks = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/connect/tcp.js
+// ../main/node_modules/mqtt/build/lib/connect/tcp.js
 var require_tcp = __commonJS({
-  "node_modules/mqtt/build/lib/connect/tcp.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/connect/tcp.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -23647,9 +23647,9 @@ var require_tcp = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/connect/tls.js
+// ../main/node_modules/mqtt/build/lib/connect/tls.js
 var require_tls = __commonJS({
-  "node_modules/mqtt/build/lib/connect/tls.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/connect/tls.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -23703,9 +23703,9 @@ var require_tls = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/connect/wx.js
+// ../main/node_modules/mqtt/build/lib/connect/wx.js
 var require_wx = __commonJS({
-  "node_modules/mqtt/build/lib/connect/wx.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/connect/wx.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var buffer_1 = require("buffer");
@@ -23821,9 +23821,9 @@ var require_wx = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/connect/ali.js
+// ../main/node_modules/mqtt/build/lib/connect/ali.js
 var require_ali = __commonJS({
-  "node_modules/mqtt/build/lib/connect/ali.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/connect/ali.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var buffer_1 = require("buffer");
@@ -23930,9 +23930,9 @@ var require_ali = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/lib/connect/index.js
+// ../main/node_modules/mqtt/build/lib/connect/index.js
 var require_connect = __commonJS({
-  "node_modules/mqtt/build/lib/connect/index.js"(exports2) {
+  "../main/node_modules/mqtt/build/lib/connect/index.js"(exports2) {
     "use strict";
     var __importDefault = exports2 && exports2.__importDefault || function(mod) {
       return mod && mod.__esModule ? mod : { "default": mod };
@@ -24133,9 +24133,9 @@ var require_connect = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/mqtt.js
+// ../main/node_modules/mqtt/build/mqtt.js
 var require_mqtt2 = __commonJS({
-  "node_modules/mqtt/build/mqtt.js"(exports2) {
+  "../main/node_modules/mqtt/build/mqtt.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -24208,9 +24208,9 @@ var require_mqtt2 = __commonJS({
   }
 });
 
-// node_modules/mqtt/build/index.js
+// ../main/node_modules/mqtt/build/index.js
 var require_build2 = __commonJS({
-  "node_modules/mqtt/build/index.js"(exports2) {
+  "../main/node_modules/mqtt/build/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -24259,596 +24259,9 @@ var require_build2 = __commonJS({
   }
 });
 
-// node_modules/qlobber/lib/wrap_native.js
-var require_wrap_native = __commonJS({
-  "node_modules/qlobber/lib/wrap_native.js"(exports2, module2) {
-    "use strict";
-    var util = require("util");
-    module2.exports = function(QlobberNative, Qlobber) {
-      class WrappedQlobberNative extends QlobberNative {
-        constructor(options) {
-          super(options);
-          this.addP = util.promisify(this.add_async);
-          this.removeP = util.promisify(this.remove_async);
-          this.matchP = util.promisify(this.match_async);
-          this.testP = util.promisify(this.test_async);
-          this.clearP = util.promisify(this.clear_async);
-          this._get_visitorP = util.promisify(this.get_visitor_async);
-          this._visit_nextP = util.promisify(this.visit_next_async);
-          this._get_restorerP = util.promisify(this.get_restorer_async);
-          this._restore_nextP = util.promisify(this.restore_next_async);
-          this._match_iterP = util.promisify(this.match_iter_async);
-          this._match_nextP = util.promisify(this.match_next_async);
-        }
-        *visit() {
-          const visitor = this.get_visitor();
-          while (true) {
-            const v = this.visit_next(visitor);
-            if (v === void 0) {
-              break;
-            }
-            yield v;
-          }
-        }
-        async *visitP() {
-          const visitor = await this._get_visitorP();
-          while (true) {
-            const v = await this._visit_nextP(visitor);
-            if (v === void 0) {
-              break;
-            }
-            yield v;
-          }
-        }
-        *match_iter(topic, ctx) {
-          const iterator = super.match_iter(topic, ctx);
-          while (true) {
-            const v = this.match_next(iterator);
-            if (v === void 0) {
-              break;
-            }
-            yield v.value;
-          }
-        }
-        async *match_iterP(topic, ctx) {
-          const iterator = await this._match_iterP(topic, ctx);
-          while (true) {
-            const v = await this._match_nextP(iterator);
-            if (v === void 0) {
-              break;
-            }
-            yield v.value;
-          }
-        }
-        get_trie() {
-          const qlobber = new Qlobber(this.options);
-          const restorer = qlobber.get_restorer();
-          for (let v of this.visit()) {
-            restorer(v);
-          }
-          return qlobber.get_trie();
-        }
-        get_restorer(options) {
-          const restorer = super.get_restorer(options);
-          return (obj) => {
-            super.restore_next(restorer, obj);
-          };
-        }
-        async get_restorerP(options) {
-          const restorer = await this._get_restorerP(options);
-          return async (obj) => {
-            await this._restore_nextP(restorer, obj);
-          };
-        }
-      }
-      WrappedQlobberNative.is_native = true;
-      WrappedQlobberNative.nonNative = Qlobber;
-      return WrappedQlobberNative;
-    };
-  }
-});
-
-// node_modules/qlobber/lib/qlobber.js
-var require_qlobber = __commonJS({
-  "node_modules/qlobber/lib/qlobber.js"(exports2) {
-    "use strict";
-    var util = require("util");
-    function Qlobber(options) {
-      options = options || {};
-      this._separator = options.separator || ".";
-      this._wildcard_one = options.wildcard_one || "*";
-      this._wildcard_some = options.wildcard_some || "#";
-      this._max_words = options.max_words || 100;
-      this._max_wildcard_somes = options.max_wildcard_somes || 3;
-      this._match_empty_levels = options.match_empty_levels;
-      this._trie = /* @__PURE__ */ new Map();
-      if (options.cache_adds instanceof Map) {
-        this._shortcuts = options.cache_adds;
-      } else if (options.cache_adds) {
-        this._shortcuts = /* @__PURE__ */ new Map();
-      }
-      if (options.cache_splits > 0) {
-        this._cache_splits = options.cache_splits;
-        this._split_cache = /* @__PURE__ */ new Map();
-      }
-    }
-    Qlobber.prototype._initial_value = function(val) {
-      return [val];
-    };
-    Qlobber.prototype._add_value = function(vals, val) {
-      vals[vals.length] = val;
-    };
-    Qlobber.prototype._add_values = function(dest, origin) {
-      var i, destLength = dest.length, originLength = origin.length;
-      for (i = 0; i < originLength; i += 1) {
-        dest[destLength + i] = origin[i];
-      }
-    };
-    Qlobber.prototype._iter_values = function(origin, ctx) {
-      return origin[Symbol.iterator](ctx);
-    };
-    Qlobber.prototype._remove_value = function(vals, val) {
-      if (val === void 0) {
-        return true;
-      }
-      var index = vals.lastIndexOf(val);
-      if (index >= 0) {
-        vals.splice(index, 1);
-      }
-      return vals.length === 0;
-    };
-    Qlobber.prototype._add = function(val, i, words, sub_trie) {
-      var st, word;
-      if (i === words.length) {
-        st = sub_trie.get(this._separator);
-        if (st) {
-          this._add_value(st, val);
-        } else {
-          st = this._initial_value(val);
-          sub_trie.set(this._separator, st);
-        }
-        return st;
-      }
-      word = words[i];
-      st = sub_trie.get(word);
-      if (!st) {
-        st = /* @__PURE__ */ new Map();
-        sub_trie.set(word, st);
-      }
-      return this._add(val, i + 1, words, st);
-    };
-    Qlobber.prototype._remove = function(val, i, words, sub_trie) {
-      var st, word, r;
-      if (i === words.length) {
-        st = sub_trie.get(this._separator);
-        if (st && this._remove_value(st, val)) {
-          sub_trie.delete(this._separator);
-          return true;
-        }
-        return false;
-      }
-      word = words[i];
-      st = sub_trie.get(word);
-      if (!st) {
-        return false;
-      }
-      r = this._remove(val, i + 1, words, st);
-      if (st.size === 0) {
-        sub_trie.delete(word);
-      }
-      return r;
-    };
-    Qlobber.prototype._match_some = function(v, i, words, st, ctx) {
-      var j, w;
-      for (w of st.keys()) {
-        if (w !== this._separator) {
-          for (j = i; j < words.length; j += 1) {
-            v = this._match(v, j, words, st, ctx);
-          }
-          break;
-        }
-      }
-      return v;
-    };
-    Qlobber.prototype._match = function(v, i, words, sub_trie, ctx) {
-      var word, st;
-      st = sub_trie.get(this._wildcard_some);
-      if (st) {
-        v = this._match_some(v, i, words, st, ctx);
-        v = this._match(v, words.length, words, st, ctx);
-      }
-      if (i === words.length) {
-        st = sub_trie.get(this._separator);
-        if (st) {
-          if (v.dest) {
-            this._add_values(v.dest, v.source, ctx);
-            this._add_values(v.dest, st, ctx);
-            v = v.dest;
-          } else if (v.source) {
-            v.dest = v.source;
-            v.source = st;
-          } else {
-            this._add_values(v, st, ctx);
-          }
-        }
-      } else {
-        word = words[i];
-        if (word !== this._wildcard_one && word !== this._wildcard_some) {
-          st = sub_trie.get(word);
-          if (st) {
-            v = this._match(v, i + 1, words, st, ctx);
-          }
-        }
-        if (word || this._match_empty_levels) {
-          st = sub_trie.get(this._wildcard_one);
-          if (st) {
-            v = this._match(v, i + 1, words, st, ctx);
-          }
-        }
-      }
-      return v;
-    };
-    Qlobber.prototype._match2 = function(v, topic, ctx) {
-      var vals = this._match(
-        {
-          source: v
-        },
-        0,
-        this._split(topic, false),
-        this._trie,
-        ctx
-      );
-      return vals.source || vals;
-    };
-    Qlobber.prototype._test_some = function(v, i, words, st) {
-      var j, w;
-      for (w of st.keys()) {
-        if (w !== this._separator) {
-          for (j = i; j < words.length; j += 1) {
-            if (this._test(v, j, words, st)) {
-              return true;
-            }
-          }
-          break;
-        }
-      }
-      return false;
-    };
-    Qlobber.prototype._test = function(v, i, words, sub_trie) {
-      var word, st;
-      st = sub_trie.get(this._wildcard_some);
-      if (st) {
-        if (this._test_some(v, i, words, st) || // and we'll end up matching the rest of the words:
-        this._test(v, words.length, words, st)) {
-          return true;
-        }
-      }
-      if (i === words.length) {
-        st = sub_trie.get(this._separator);
-        if (st && this.test_values(st, v)) {
-          return true;
-        }
-      } else {
-        word = words[i];
-        if (word !== this._wildcard_one && word !== this._wildcard_some) {
-          st = sub_trie.get(word);
-          if (st && this._test(v, i + 1, words, st)) {
-            return true;
-          }
-        }
-        if (word || this._match_empty_levels) {
-          st = sub_trie.get(this._wildcard_one);
-          if (st && this._test(v, i + 1, words, st)) {
-            return true;
-          }
-        }
-      }
-      return false;
-    };
-    Qlobber.prototype._match_some_iter = function* (i, words, st, ctx) {
-      var j, w;
-      for (w of st.keys()) {
-        if (w !== this._separator) {
-          for (j = i; j < words.length; j += 1) {
-            yield* this._match_iter(j, words, st, ctx);
-          }
-          break;
-        }
-      }
-    };
-    Qlobber.prototype._match_iter = function* (i, words, sub_trie, ctx) {
-      var word, st;
-      st = sub_trie.get(this._wildcard_some);
-      if (st) {
-        yield* this._match_some_iter(i, words, st, ctx);
-        yield* this._match_iter(words.length, words, st, ctx);
-      }
-      if (i === words.length) {
-        st = sub_trie.get(this._separator);
-        if (st) {
-          yield* this._iter_values(st, ctx);
-        }
-      } else {
-        word = words[i];
-        if (word !== this._wildcard_one && word !== this._wildcard_some) {
-          st = sub_trie.get(word);
-          if (st) {
-            yield* this._match_iter(i + 1, words, st, ctx);
-          }
-        }
-        if (word || this._match_empty_levels) {
-          st = sub_trie.get(this._wildcard_one);
-          if (st) {
-            yield* this._match_iter(i + 1, words, st, ctx);
-          }
-        }
-      }
-    };
-    Qlobber.prototype._split_words = function(topic) {
-      const r = topic.split(this._separator);
-      if (r.length > this._max_words) {
-        throw new Error("too many words");
-      }
-      return r;
-    };
-    Qlobber.prototype._split = function(topic, adding) {
-      let r;
-      if (this._split_cache) {
-        r = this._split_cache.get(topic);
-        if (r === void 0) {
-          r = this._split_words(topic);
-          this._split_cache.set(topic, r);
-          if (this._split_cache.size > this._cache_splits) {
-            for (let t of this._split_cache.keys()) {
-              this._split_cache.delete(t);
-              break;
-            }
-          }
-        }
-      } else {
-        r = this._split_words(topic);
-      }
-      if (adding && r.reduce((n, w) => n + (w === this._wildcard_some), 0) > this._max_wildcard_somes) {
-        throw new Error("too many wildcard somes");
-      }
-      return r;
-    };
-    Qlobber.prototype.add = function(topic, val) {
-      var shortcut = this._shortcuts && this._shortcuts.get(topic);
-      if (shortcut) {
-        this._add_value(shortcut, val);
-      } else {
-        shortcut = this._add(val, 0, this._split(topic, true), this._trie);
-        if (this._shortcuts) {
-          this._shortcuts.set(topic, shortcut);
-        }
-      }
-      return this;
-    };
-    Qlobber.prototype.remove = function(topic, val) {
-      if (this._remove(val, 0, this._split(topic, false), this._trie) && this._shortcuts) {
-        this._shortcuts.delete(topic);
-      }
-      return this;
-    };
-    Qlobber.prototype.match = function(topic, ctx) {
-      return this._match2([], topic, ctx);
-    };
-    Qlobber.prototype.match_iter = function(topic, ctx) {
-      return this._match_iter(0, this._split(topic, false), this._trie, ctx);
-    };
-    Qlobber.prototype.test = function(topic, val) {
-      return this._test(val, 0, this._split(topic, false), this._trie);
-    };
-    Qlobber.prototype.test_values = function(vals, val) {
-      return vals.indexOf(val) >= 0;
-    };
-    Qlobber.prototype.clear = function() {
-      this._trie.clear();
-      if (this._shortcuts) {
-        this._shortcuts.clear();
-      }
-      if (this._split_cache) {
-        this._split_cache.clear();
-      }
-      return this;
-    };
-    Qlobber.prototype.get_trie = function() {
-      return this._trie;
-    };
-    Qlobber.prototype.visit = function* () {
-      let iterators = [], iterator = this._trie.entries(), i = 0;
-      while (true) {
-        if (i === 0) {
-          yield { type: "start_entries" };
-        }
-        let next = iterator.next();
-        if (next.done) {
-          yield { type: "end_entries" };
-          let prev = iterators.pop();
-          if (prev === void 0) {
-            return;
-          }
-          [iterator, i] = prev;
-          continue;
-        }
-        let [key, value] = next.value;
-        yield { type: "entry", key };
-        ++i;
-        if (key === this._separator) {
-          yield { type: "start_values" };
-          if (value[Symbol.iterator]) {
-            for (let v of value) {
-              yield { type: "value", value: v };
-            }
-          } else {
-            yield { type: "value", value };
-          }
-          yield { type: "end_values" };
-          continue;
-        }
-        iterators.push([iterator, i]);
-        iterator = value.entries();
-        i = 0;
-      }
-    };
-    Qlobber.prototype.get_restorer = function(options) {
-      options = options || {};
-      let sts = [], entry = this._trie, path = "";
-      return (obj) => {
-        switch (obj.type) {
-          case "entry":
-            entry = entry || /* @__PURE__ */ new Map();
-            sts.push([entry, obj.key, path]);
-            entry = entry.get(obj.key);
-            if (options.cache_adds) {
-              if (path) {
-                path += this._separator;
-              }
-              path += obj.key;
-            }
-            break;
-          case "value":
-            if (entry) {
-              this._add_value(entry, obj.value);
-            } else {
-              entry = this._initial_value(obj.value);
-            }
-            break;
-          case "end_entries":
-            if (entry && entry.size === 0) {
-              entry = void 0;
-            }
-          /* falls through */
-          case "end_values":
-            let prev = sts.pop();
-            if (prev === void 0) {
-              entry = void 0;
-              path = "";
-            } else {
-              let [prev_entry, key, prev_path] = prev;
-              if (entry) {
-                if (options.cache_adds && this._shortcuts && obj.type === "end_values") {
-                  this._shortcuts.set(prev_path, entry);
-                }
-                prev_entry.set(key, entry);
-              }
-              entry = prev_entry;
-              path = prev_path;
-            }
-            break;
-        }
-      };
-    };
-    function QlobberDedup2(options) {
-      Qlobber.call(this, options);
-    }
-    util.inherits(QlobberDedup2, Qlobber);
-    QlobberDedup2.prototype._initial_value = function(val) {
-      return (/* @__PURE__ */ new Set()).add(val);
-    };
-    QlobberDedup2.prototype._add_value = function(vals, val) {
-      vals.add(val);
-    };
-    QlobberDedup2.prototype._add_values = function(dest, origin) {
-      origin.forEach(function(val) {
-        dest.add(val);
-      });
-    };
-    QlobberDedup2.prototype._remove_value = function(vals, val) {
-      if (val === void 0) {
-        return true;
-      }
-      vals.delete(val);
-      return vals.size === 0;
-    };
-    QlobberDedup2.prototype.test_values = function(vals, val) {
-      return vals.has(val);
-    };
-    QlobberDedup2.prototype.match = function(topic, ctx) {
-      return this._match2(/* @__PURE__ */ new Set(), topic, ctx);
-    };
-    function QlobberTrue(options) {
-      Qlobber.call(this, options);
-    }
-    util.inherits(QlobberTrue, Qlobber);
-    QlobberTrue.prototype._initial_value = function() {
-      return true;
-    };
-    QlobberTrue.prototype._add_value = function() {
-    };
-    QlobberTrue.prototype._remove_value = function() {
-      return true;
-    };
-    QlobberTrue.prototype._iter_values = function* () {
-      yield true;
-    };
-    QlobberTrue.prototype.test_values = function() {
-      return true;
-    };
-    QlobberTrue.prototype.match = function(topic, ctx) {
-      return this.test(topic, ctx);
-    };
-    var stream = require("stream");
-    function VisitorStream(qlobber) {
-      stream.Readable.call(this, { objectMode: true });
-      this._iterator = qlobber.visit();
-    }
-    util.inherits(VisitorStream, stream.Readable);
-    VisitorStream.prototype._read = function() {
-      while (true) {
-        let { done, value } = this._iterator.next();
-        if (done) {
-          this.push(null);
-          break;
-        }
-        if (!this.push(value)) {
-          break;
-        }
-      }
-    };
-    function RestorerStream(qlobber) {
-      stream.Writable.call(this, { objectMode: true });
-      this._restorer = qlobber.get_restorer();
-    }
-    util.inherits(RestorerStream, stream.Writable);
-    RestorerStream.prototype._write = function(value, _, cb) {
-      this._restorer(value);
-      cb();
-    };
-    var native_module = null;
-    function set_native(qlobber_native) {
-      if (qlobber_native !== native_module) {
-        const wrap_native = require_wrap_native();
-        Qlobber.nativeString = wrap_native(qlobber_native.QlobberString, Qlobber);
-        Qlobber.nativeNumber = wrap_native(qlobber_native.QlobberNumber, Qlobber);
-        QlobberDedup2.nativeString = wrap_native(qlobber_native.QlobberDedupString, QlobberDedup2);
-        QlobberDedup2.nativeNumber = wrap_native(qlobber_native.QlobberDedupNumber, QlobberDedup2);
-        QlobberTrue.native = wrap_native(qlobber_native.QlobberTrue, QlobberTrue);
-        native_module = qlobber_native;
-      }
-      return exports2;
-    }
-    exports2.Qlobber = Qlobber;
-    exports2.QlobberDedup = QlobberDedup2;
-    exports2.QlobberTrue = QlobberTrue;
-    exports2.VisitorStream = VisitorStream;
-    exports2.RestorerStream = RestorerStream;
-    exports2.set_native = set_native;
-  }
-});
-
-// node_modules/qlobber/index.js
-var require_qlobber2 = __commonJS({
-  "node_modules/qlobber/index.js"(exports2, module2) {
-    "use strict";
-    module2.exports = require_qlobber();
-  }
-});
-
-// node_modules/ajv/dist/compile/codegen/code.js
+// ../main/node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.regexpCode = exports2.getEsmExportName = exports2.getProperty = exports2.safeStringify = exports2.stringify = exports2.strConcat = exports2.addCodeArg = exports2.str = exports2._ = exports2.nil = exports2._Code = exports2.Name = exports2.IDENTIFIER = exports2._CodeOrName = void 0;
@@ -25000,9 +24413,9 @@ var require_code = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/scope.js
+// ../main/node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
@@ -25145,9 +24558,9 @@ var require_scope = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/index.js
+// ../main/node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.or = exports2.and = exports2.not = exports2.CodeGen = exports2.operators = exports2.varKinds = exports2.ValueScopeName = exports2.ValueScope = exports2.Scope = exports2.Name = exports2.regexpCode = exports2.stringify = exports2.getProperty = exports2.nil = exports2.strConcat = exports2.str = exports2._ = void 0;
@@ -25865,9 +25278,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/util.js
+// ../main/node_modules/ajv/dist/compile/util.js
 var require_util3 = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/util.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.checkStrictMode = exports2.getErrorPath = exports2.Type = exports2.useFunc = exports2.setEvaluated = exports2.evaluatedPropsToName = exports2.mergeEvaluated = exports2.eachItem = exports2.unescapeJsonPointer = exports2.escapeJsonPointer = exports2.escapeFragment = exports2.unescapeFragment = exports2.schemaRefOrVal = exports2.schemaHasRulesButRef = exports2.schemaHasRules = exports2.checkUnknownRules = exports2.alwaysValidSchema = exports2.toHash = void 0;
@@ -26032,9 +25445,9 @@ var require_util3 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/names.js
+// ../main/node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/names.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -26071,9 +25484,9 @@ var require_names = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/errors.js
+// ../main/node_modules/ajv/dist/compile/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/errors.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.extendErrors = exports2.resetErrorsCount = exports2.reportExtraError = exports2.reportError = exports2.keyword$DataError = exports2.keywordError = void 0;
@@ -26193,9 +25606,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/boolSchema.js
+// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
@@ -26244,9 +25657,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/rules.js
+// ../main/node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/rules.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.getRules = exports2.isJSONType = void 0;
@@ -26275,9 +25688,9 @@ var require_rules = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/applicability.js
+// ../main/node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
@@ -26298,9 +25711,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/dataType.js
+// ../main/node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
@@ -26482,9 +25895,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/defaults.js
+// ../main/node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.assignDefaults = void 0;
@@ -26519,9 +25932,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/code.js
+// ../main/node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateUnion = exports2.validateArray = exports2.usePattern = exports2.callValidateCode = exports2.schemaProperties = exports2.allSchemaProperties = exports2.noPropertyInData = exports2.propertyInData = exports2.isOwnProperty = exports2.hasPropFunc = exports2.reportMissingProp = exports2.checkMissingProp = exports2.checkReportMissingProp = void 0;
@@ -26652,9 +26065,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/keyword.js
+// ../main/node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateKeywordUsage = exports2.validSchemaType = exports2.funcKeywordCode = exports2.macroKeywordCode = void 0;
@@ -26770,9 +26183,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/subschema.js
+// ../main/node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.extendSubschemaMode = exports2.extendSubschemaData = exports2.getSubschema = void 0;
@@ -26853,9 +26266,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../main/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports2, module2) {
+  "../main/node_modules/fast-deep-equal/index.js"(exports2, module2) {
     "use strict";
     module2.exports = function equal(a, b) {
       if (a === b) return true;
@@ -26888,9 +26301,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
+// ../main/node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports2, module2) {
+  "../main/node_modules/json-schema-traverse/index.js"(exports2, module2) {
     "use strict";
     var traverse = module2.exports = function(schema, opts, cb) {
       if (typeof opts == "function") {
@@ -26976,9 +26389,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/resolve.js
+// ../main/node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/resolve.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.getSchemaRefs = exports2.resolveUrl = exports2.normalizeId = exports2._getFullPath = exports2.getFullPath = exports2.inlineRef = void 0;
@@ -27132,9 +26545,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/index.js
+// ../main/node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.getData = exports2.KeywordCxt = exports2.validateFunctionCode = void 0;
@@ -27640,9 +27053,9 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/validation_error.js
+// ../main/node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
+  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -27656,9 +27069,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/ref_error.js
+// ../main/node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -27673,9 +27086,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/index.js
+// ../main/node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports2) {
+  "../main/node_modules/ajv/dist/compile/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.resolveSchema = exports2.getCompilingSchema = exports2.resolveRef = exports2.compileSchema = exports2.SchemaEnv = void 0;
@@ -27897,9 +27310,9 @@ var require_compile = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/data.json
+// ../main/node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports2, module2) {
+  "../main/node_modules/ajv/dist/refs/data.json"(exports2, module2) {
     module2.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -27916,9 +27329,9 @@ var require_data = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/utils.js
+// ../main/node_modules/fast-uri/lib/utils.js
 var require_utils3 = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports2, module2) {
+  "../main/node_modules/fast-uri/lib/utils.js"(exports2, module2) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -28450,9 +27863,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/schemes.js
+// ../main/node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
+  "../main/node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
     "use strict";
     var { isUUID } = require_utils3();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -28661,9 +28074,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// node_modules/fast-uri/index.js
+// ../main/node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports2, module2) {
+  "../main/node_modules/fast-uri/index.js"(exports2, module2) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils3();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -29091,9 +28504,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/uri.js
+// ../main/node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports2) {
+  "../main/node_modules/ajv/dist/runtime/uri.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var uri = require_fast_uri();
@@ -29102,9 +28515,9 @@ var require_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/core.js
+// ../main/node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports2) {
+  "../main/node_modules/ajv/dist/core.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = void 0;
@@ -29713,9 +29126,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/id.js
+// ../main/node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var def = {
@@ -29728,9 +29141,9 @@ var require_id = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/ref.js
+// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.callRef = exports2.getValidate = void 0;
@@ -29850,9 +29263,9 @@ var require_ref = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/index.js
+// ../main/node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var id_1 = require_id();
@@ -29871,9 +29284,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -29903,9 +29316,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -29931,9 +29344,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../main/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
+  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     function ucs2length(str) {
@@ -29957,9 +29370,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -29989,9 +29402,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -30026,9 +29439,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -30055,9 +29468,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/required.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -30137,9 +29550,9 @@ var require_required = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -30166,9 +29579,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../main/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
+  "../main/node_modules/ajv/dist/runtime/equal.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -30177,9 +29590,9 @@ var require_equal = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -30244,9 +29657,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/const.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -30273,9 +29686,9 @@ var require_const = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/enum.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -30322,9 +29735,9 @@ var require_enum = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/index.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -30360,9 +29773,9 @@ var require_validation2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateAdditionalItems = void 0;
@@ -30413,9 +29826,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateTuple = void 0;
@@ -30470,9 +29883,9 @@ var require_items = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var items_1 = require_items();
@@ -30487,9 +29900,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -30522,9 +29935,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -30616,9 +30029,9 @@ var require_contains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateSchemaDeps = exports2.validatePropertyDeps = exports2.error = void 0;
@@ -30710,9 +30123,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -30753,9 +30166,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -30859,9 +30272,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -30917,9 +30330,9 @@ var require_properties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -30991,9 +30404,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/not.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util3();
@@ -31022,9 +30435,9 @@ var require_not = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -31039,9 +30452,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -31097,9 +30510,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util3();
@@ -31124,9 +30537,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/if.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -31193,9 +30606,9 @@ var require_if = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util3();
@@ -31211,9 +30624,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -31259,9 +30672,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/format.js
+// ../main/node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -31349,9 +30762,9 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/index.js
+// ../main/node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var format_1 = require_format();
@@ -31360,9 +30773,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/metadata.js
+// ../main/node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.contentVocabulary = exports2.metadataVocabulary = void 0;
@@ -31383,9 +30796,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/draft7.js
+// ../main/node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft7.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -31405,9 +30818,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.DiscrError = void 0;
@@ -31419,9 +30832,9 @@ var require_types = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -31524,9 +30937,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-draft-07.json
+// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports2, module2) {
+  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports2, module2) {
     module2.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -31681,9 +31094,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/ajv.js
+// ../main/node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "node_modules/ajv/dist/ajv.js"(exports2, module2) {
+  "../main/node_modules/ajv/dist/ajv.js"(exports2, module2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv = void 0;
@@ -31751,9 +31164,9 @@ var require_ajv = __commonJS({
   }
 });
 
-// node_modules/ajv-formats/dist/formats.js
+// ../main/node_modules/ajv-formats/dist/formats.js
 var require_formats = __commonJS({
-  "node_modules/ajv-formats/dist/formats.js"(exports2) {
+  "../main/node_modules/ajv-formats/dist/formats.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.formatNames = exports2.fastFormats = exports2.fullFormats = void 0;
@@ -31954,9 +31367,9 @@ var require_formats = __commonJS({
   }
 });
 
-// node_modules/ajv-formats/dist/limit.js
+// ../main/node_modules/ajv-formats/dist/limit.js
 var require_limit = __commonJS({
-  "node_modules/ajv-formats/dist/limit.js"(exports2) {
+  "../main/node_modules/ajv-formats/dist/limit.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.formatLimitDefinition = void 0;
@@ -32026,9 +31439,9 @@ var require_limit = __commonJS({
   }
 });
 
-// node_modules/ajv-formats/dist/index.js
+// ../main/node_modules/ajv-formats/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/ajv-formats/dist/index.js"(exports2, module2) {
+  "../main/node_modules/ajv-formats/dist/index.js"(exports2, module2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var formats_1 = require_formats();
@@ -32071,10 +31484,10 @@ var require_dist = __commonJS({
 // mcp-bridge/main.ts
 var import_node_os = require("node:os");
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/server/stdio.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/server/stdio.js
 var import_node_process = __toESM(require("node:process"), 1);
 
-// node_modules/zod/v4/classic/external.js
+// ../main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -32337,7 +31750,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/core/index.js
+// ../main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -32654,7 +32067,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// node_modules/zod/v4/core/util.js
+// ../main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -33510,7 +32923,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// node_modules/zod/v4/core/core.js
+// ../main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -33632,7 +33045,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// node_modules/zod/v4/core/errors.js
+// ../main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -33824,7 +33237,7 @@ function prettifyError(error62) {
   return lines.join("\n");
 }
 
-// node_modules/zod/v4/core/parse.js
+// ../main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -33984,7 +33397,7 @@ var _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// node_modules/zod/v4/core/regexes.js
+// ../main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -34156,7 +33569,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// node_modules/zod/v4/core/checks.js
+// ../main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -34632,7 +34045,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// node_modules/zod/v4/core/doc.js
+// ../main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -34673,14 +34086,14 @@ ${content.join("\n")}
   }
 };
 
-// node_modules/zod/v4/core/versions.js
+// ../main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// node_modules/zod/v4/core/schemas.js
+// ../main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -37122,7 +36535,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// node_modules/zod/v4/core/memoizer.js
+// ../main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -37399,7 +36812,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// node_modules/zod/v4/locales/index.js
+// ../main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -37467,7 +36880,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// node_modules/zod/v4/locales/ar.js
+// ../main/node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -37579,7 +36992,7 @@ function ar_default() {
   };
 }
 
-// node_modules/zod/v4/locales/az.js
+// ../main/node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -37690,7 +37103,7 @@ function az_default() {
   };
 }
 
-// node_modules/zod/v4/locales/be.js
+// ../main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -37859,7 +37272,7 @@ function be_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bg.js
+// ../main/node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -37985,7 +37398,7 @@ function bg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bn.js
+// ../main/node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -38099,7 +37512,7 @@ function bn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ca.js
+// ../main/node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -38213,7 +37626,7 @@ function ca_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ckb.js
+// ../main/node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -38346,7 +37759,7 @@ function ckb_default() {
   };
 }
 
-// node_modules/zod/v4/locales/cs.js
+// ../main/node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -38463,7 +37876,7 @@ function cs_default() {
   };
 }
 
-// node_modules/zod/v4/locales/da.js
+// ../main/node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -38584,7 +37997,7 @@ function da_default() {
   };
 }
 
-// node_modules/zod/v4/locales/de.js
+// ../main/node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -38698,7 +38111,7 @@ function de_default() {
   };
 }
 
-// node_modules/zod/v4/locales/el.js
+// ../main/node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -38811,7 +38224,7 @@ function el_default() {
   };
 }
 
-// node_modules/zod/v4/locales/en.js
+// ../main/node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -38936,7 +38349,7 @@ function en_default() {
   };
 }
 
-// node_modules/zod/v4/locales/eo.js
+// ../main/node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -39051,7 +38464,7 @@ function eo_default() {
   };
 }
 
-// node_modules/zod/v4/locales/es.js
+// ../main/node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -39188,7 +38601,7 @@ function es_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fa.js
+// ../main/node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -39308,7 +38721,7 @@ function fa_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fi.js
+// ../main/node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -39426,7 +38839,7 @@ function fi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr.js
+// ../main/node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -39556,7 +38969,7 @@ function fr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr-CA.js
+// ../main/node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -39669,7 +39082,7 @@ function fr_CA_default() {
   };
 }
 
-// node_modules/zod/v4/locales/gu.js
+// ../main/node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -39783,7 +39196,7 @@ function gu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/he.js
+// ../main/node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -39985,7 +39398,7 @@ function he_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hi.js
+// ../main/node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -40097,7 +39510,7 @@ function hi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hr.js
+// ../main/node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -40224,7 +39637,7 @@ function hr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hu.js
+// ../main/node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -40338,7 +39751,7 @@ function hu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hy.js
+// ../main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -40497,7 +39910,7 @@ function hy_default() {
   };
 }
 
-// node_modules/zod/v4/locales/id.js
+// ../main/node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -40609,7 +40022,7 @@ function id_default() {
   };
 }
 
-// node_modules/zod/v4/locales/is.js
+// ../main/node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -40724,7 +40137,7 @@ function is_default() {
   };
 }
 
-// node_modules/zod/v4/locales/it.js
+// ../main/node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -40838,7 +40251,7 @@ function it_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ja.js
+// ../main/node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -40951,7 +40364,7 @@ function ja_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ka.js
+// ../main/node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -41069,7 +40482,7 @@ function ka_default() {
   };
 }
 
-// node_modules/zod/v4/locales/km.js
+// ../main/node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -41185,12 +40598,12 @@ function km_default() {
   };
 }
 
-// node_modules/zod/v4/locales/kh.js
+// ../main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// node_modules/zod/v4/locales/kn.js
+// ../main/node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -41306,7 +40719,7 @@ function kn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ko.js
+// ../main/node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -41423,7 +40836,7 @@ function ko_default() {
   };
 }
 
-// node_modules/zod/v4/locales/lt.js
+// ../main/node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
@@ -41631,7 +41044,7 @@ function lt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/mk.js
+// ../main/node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -41746,7 +41159,7 @@ function mk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ms.js
+// ../main/node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -41859,7 +41272,7 @@ function ms_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ne.js
+// ../main/node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -41971,7 +41384,7 @@ function ne_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nl.js
+// ../main/node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -42087,7 +41500,7 @@ function nl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nn.js
+// ../main/node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -42201,7 +41614,7 @@ function nn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/no.js
+// ../main/node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -42315,7 +41728,7 @@ function no_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ota.js
+// ../main/node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -42430,7 +41843,7 @@ function ota_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ps.js
+// ../main/node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -42550,7 +41963,7 @@ function ps_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pl.js
+// ../main/node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -42665,7 +42078,7 @@ function pl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt.js
+// ../main/node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -42809,7 +42222,7 @@ function pt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt-BR.js
+// ../main/node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -42954,7 +42367,7 @@ function pt_BR_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ro.js
+// ../main/node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -43077,7 +42490,7 @@ function ro_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ru.js
+// ../main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -43246,7 +42659,7 @@ function ru_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sk.js
+// ../main/node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -43363,7 +42776,7 @@ function sk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sl.js
+// ../main/node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -43478,7 +42891,7 @@ function sl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sv.js
+// ../main/node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -43594,7 +43007,7 @@ function sv_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ta.js
+// ../main/node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -43710,7 +43123,7 @@ function ta_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tg.js
+// ../main/node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -43827,7 +43240,7 @@ function tg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/th.js
+// ../main/node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -43943,7 +43356,7 @@ function th_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tk.js
+// ../main/node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -44051,7 +43464,7 @@ function tk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tr.js
+// ../main/node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -44162,7 +43575,7 @@ function tr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uk.js
+// ../main/node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -44276,12 +43689,12 @@ function uk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ua.js
+// ../main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// node_modules/zod/v4/locales/ur.js
+// ../main/node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -44397,7 +43810,7 @@ function ur_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uz.js
+// ../main/node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -44511,7 +43924,7 @@ function uz_default() {
   };
 }
 
-// node_modules/zod/v4/locales/vi.js
+// ../main/node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -44625,7 +44038,7 @@ function vi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-CN.js
+// ../main/node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -44740,7 +44153,7 @@ function zh_CN_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-TW.js
+// ../main/node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -44853,7 +44266,7 @@ function zh_TW_default() {
   };
 }
 
-// node_modules/zod/v4/locales/yo.js
+// ../main/node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -44966,7 +44379,7 @@ function yo_default() {
   };
 }
 
-// node_modules/zod/v4/core/registries.js
+// ../main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -45016,7 +44429,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// node_modules/zod/v4/core/compile.js
+// ../main/node_modules/zod/v4/core/compile.js
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -46626,7 +46039,7 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 
-// node_modules/zod/v4/core/api.js
+// ../main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -47685,7 +47098,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// node_modules/zod/v4/core/to-json-schema.js
+// ../main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -48215,7 +47628,7 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
   return finalize(ctx, schema);
 };
 
-// node_modules/zod/v4/core/json-schema-processors.js
+// ../main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -48963,7 +48376,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// node_modules/zod/v4/core/json-schema-generator.js
+// ../main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -49041,10 +48454,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// node_modules/zod/v4/core/json-schema.js
+// ../main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// node_modules/zod/v4/classic/schemas.js
+// ../main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -49225,7 +48638,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/classic/checks.js
+// ../main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -49260,7 +48673,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// node_modules/zod/v4/classic/errors.js
+// ../main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -49306,7 +48719,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// node_modules/zod/v4/classic/parse.js
+// ../main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -49320,7 +48733,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// node_modules/zod/v4/classic/schemas.js
+// ../main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -50785,7 +50198,7 @@ function preprocess(fn, schema) {
   });
 }
 
-// node_modules/zod/v4/classic/compat.js
+// ../main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -50811,7 +50224,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// node_modules/zod/v4/classic/iso.js
+// ../main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -50836,7 +50249,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// node_modules/zod/v4/classic/from-json-schema.js
+// ../main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -51569,7 +50982,7 @@ function fromJSONSchema(schema, params) {
   return convertSchema(normalized, ctx);
 }
 
-// node_modules/zod/v4/core/visit.js
+// ../main/node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -51724,7 +51137,7 @@ function visit(schema, fnOrHandlers) {
   return run(schema);
 }
 
-// node_modules/zod/v4/classic/deep-partial.js
+// ../main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
   return visit(schema, {
     object: (s) => s.partial(),
@@ -51736,7 +51149,7 @@ function deepPartial(schema) {
   });
 }
 
-// node_modules/zod/v4/classic/in-out.js
+// ../main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -51766,7 +51179,7 @@ function output(schema) {
   });
 }
 
-// node_modules/zod/v4/classic/coerce.js
+// ../main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -51791,7 +51204,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/types.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/types.js
 var LATEST_PROTOCOL_VERSION = "2025-11-25";
 var SUPPORTED_PROTOCOL_VERSIONS = [LATEST_PROTOCOL_VERSION, "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"];
 var RELATED_TASK_META_KEY = "io.modelcontextprotocol/related-task";
@@ -53310,7 +52723,7 @@ var UrlElicitationRequiredError = class extends McpError {
   }
 };
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/shared/stdio.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/shared/stdio.js
 var STDIO_DEFAULT_MAX_BUFFER_SIZE = 10 * 1024 * 1024;
 var ReadBuffer = class {
   constructor(options) {
@@ -53347,7 +52760,7 @@ function serializeMessage(message) {
   return JSON.stringify(message) + "\n";
 }
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/server/stdio.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/server/stdio.js
 var StdioServerTransport = class {
   constructor(_stdin = import_node_process.default.stdin, _stdout = import_node_process.default.stdout, options) {
     this._stdin = _stdin;
@@ -53420,7 +52833,7 @@ var BackendUnavailableError = class extends Error {
 
 // session/session.ts
 var import_node_events2 = require("node:events");
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 
 // core/envelope.ts
 function wrapEnvelope(fields, now) {
@@ -53546,11 +52959,15 @@ function validateTopic(topic) {
   }
   return void 0;
 }
+function isValidTopic(topic) {
+  if (topic.length === 0 || topic.includes("+") || topic.includes("#") || topic.includes("\0")) return false;
+  return topic.length * 3 <= MAX_TOPIC_BYTES || Buffer.byteLength(topic, "utf8") <= MAX_TOPIC_BYTES;
+}
 function hasWildcard(pattern) {
   return pattern.includes("+") || pattern.includes("#");
 }
 function matches(pattern, topic) {
-  if (validateTopic(topic) !== void 0 || !isValidPattern(pattern)) return false;
+  if (!isValidTopic(topic) || !isValidPattern(pattern)) return false;
   if (pattern === topic) return true;
   if (topic.startsWith("$") && (pattern.startsWith("+") || pattern.startsWith("#"))) return false;
   const filterLevels = pattern.split("/");
@@ -53567,11 +52984,18 @@ function matches(pattern, topic) {
 // core/buffer.ts
 var ENTRY_OVERHEAD_BYTES = 64;
 function entryBytes(entry) {
-  let bytes = ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8");
-  for (const text of [entry.sender, entry.sentAt, entry.correlation_id, entry.reply_to]) {
-    if (text !== void 0) bytes += Buffer.byteLength(text, "utf8");
-  }
-  return bytes;
+  return ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8") + optionalBytes(entry.sender) + optionalBytes(entry.sentAt) + optionalBytes(entry.correlation_id) + optionalBytes(entry.reply_to);
+}
+function optionalBytes(text) {
+  return text === void 0 ? 0 : Buffer.byteLength(text, "utf8");
+}
+function entryOf(slot) {
+  const entry = { topic: slot.topic, content: slot.content, receivedAt: slot.receivedAt };
+  if (slot.sender !== void 0) entry.sender = slot.sender;
+  if (slot.sentAt !== void 0) entry.sentAt = slot.sentAt;
+  if (slot.correlation_id !== void 0) entry.correlation_id = slot.correlation_id;
+  if (slot.reply_to !== void 0) entry.reply_to = slot.reply_to;
+  return entry;
 }
 var WatchedBuffer = class {
   current;
@@ -53597,7 +53021,7 @@ var WatchedBuffer = class {
   get size() {
     return { messages: this.messages, topics: this.topics.size, bytes: this.bytes };
   }
-  /** Buffers a copy of `entry`; returns the evictions this caused. */
+  /** Buffers a copy of `entry` (the caller may reuse or change its object); returns the evictions this caused. */
   add(entry, now) {
     if (!Number.isFinite(entry.receivedAt)) {
       throw new RangeError(`buffer entry receivedAt must be a finite epoch-ms time, got ${entry.receivedAt}`);
@@ -53610,12 +53034,22 @@ var WatchedBuffer = class {
     }
     if (entry.receivedAt < this.newestReceivedAt) this.outOfOrder = true;
     else this.newestReceivedAt = entry.receivedAt;
-    const slot = { entry: { ...entry }, bytes: entryBytes(entry), removed: false };
     let queue = this.topics.get(entry.topic);
     if (!queue) {
-      queue = new Queue();
+      queue = new TopicQueue(entry.topic);
       this.topics.set(entry.topic, queue);
     }
+    const slot = {
+      topic: queue.topic,
+      content: entry.content,
+      receivedAt: entry.receivedAt,
+      sender: entry.sender,
+      sentAt: entry.sentAt,
+      correlation_id: entry.correlation_id,
+      reply_to: entry.reply_to,
+      bytes: entryBytes(entry),
+      removed: false
+    };
     queue.push(slot);
     this.order.push(slot);
     this.messages++;
@@ -53662,7 +53096,7 @@ var WatchedBuffer = class {
       if (this.outOfOrder) this.expireTopic(topic, now, counts);
       const queue = this.topics.get(topic);
       if (!queue) continue;
-      for (const slot of queue.values()) result.push({ ...slot.entry });
+      for (const slot of queue.values()) result.push(entryOf(slot));
     }
     this.tally(counts);
     return result;
@@ -53691,12 +53125,17 @@ var WatchedBuffer = class {
     }
     return removed;
   }
+  /** Per topic, in listing order: message count. Costs one step per topic, not per message. */
+  counts(now) {
+    this.prune(now);
+    return [...this.topics].map(([topic, queue]) => ({ topic, count: queue.length }));
+  }
   /** Per topic, in listing order: message count and unique senders in first-seen order ("unknown" for none). */
   summary(now) {
     this.prune(now);
     return [...this.topics].map(([topic, queue]) => {
       const senders = /* @__PURE__ */ new Set();
-      for (const slot of queue.values()) senders.add(displaySender(slot.entry.sender));
+      for (const slot of queue.values()) senders.add(displaySender(slot.sender));
       return { topic, count: queue.length, senders: [...senders] };
     });
   }
@@ -53714,7 +53153,7 @@ var WatchedBuffer = class {
   }
   /** Drops expired messages from the front of the arrival order; stops at the first one still fresh. */
   expireHeads(now, counts) {
-    for (let slot = this.liveHead(); slot && this.isExpired(slot.entry, now); slot = this.liveHead()) {
+    for (let slot = this.liveHead(); slot && this.isExpired(slot, now); slot = this.liveHead()) {
       this.dropHead();
       counts.age++;
     }
@@ -53723,7 +53162,7 @@ var WatchedBuffer = class {
     const queue = this.topics.get(topic);
     if (!queue) return;
     queue.retain((slot) => {
-      if (!this.isExpired(slot.entry, now)) return true;
+      if (!this.isExpired(slot, now)) return true;
       this.discard(slot);
       counts.age++;
       return false;
@@ -53749,9 +53188,9 @@ var WatchedBuffer = class {
   /** Removes the live head of the arrival order, which is also the oldest message of its topic. */
   dropHead() {
     const slot = this.order.shift();
-    const queue = this.topics.get(slot.entry.topic);
+    const queue = this.topics.get(slot.topic);
     queue.shift();
-    if (queue.length === 0) this.topics.delete(slot.entry.topic);
+    if (queue.length === 0) this.topics.delete(slot.topic);
     slot.removed = true;
     this.forget(slot);
   }
@@ -53840,6 +53279,13 @@ var Queue = class {
     this.items = kept;
     this.head = 0;
   }
+};
+var TopicQueue = class extends Queue {
+  constructor(topic) {
+    super();
+    this.topic = topic;
+  }
+  topic;
 };
 
 // core/layout.ts
@@ -54210,6 +53656,91 @@ var Connection = class extends import_node_events.EventEmitter {
   }
 };
 
+// session/eviction-report.ts
+var EVICTION_REPORT_INTERVAL_MS = 1e4;
+function total(counts) {
+  return counts.perTopic + counts.age + counts.bytes;
+}
+var EvictionReporter = class {
+  constructor(report, intervalMs = EVICTION_REPORT_INTERVAL_MS, now = Date.now) {
+    this.report = report;
+    this.intervalMs = intervalMs;
+    this.now = now;
+  }
+  report;
+  intervalMs;
+  now;
+  pending = { perTopic: 0, age: 0, bytes: 0 };
+  lastReport = -Infinity;
+  timer;
+  add(counts) {
+    if (total(counts) === 0) return;
+    this.pending.perTopic += counts.perTopic;
+    this.pending.age += counts.age;
+    this.pending.bytes += counts.bytes;
+    if (this.timer) return;
+    const wait = this.lastReport + this.intervalMs - this.now();
+    if (wait <= 0) {
+      this.flush();
+      return;
+    }
+    this.timer = setTimeout(() => this.flush(), wait);
+    this.timer.unref();
+  }
+  /** Reports what is pending now (also on stop, so the last evictions are told). */
+  flush() {
+    clearTimeout(this.timer);
+    this.timer = void 0;
+    const counts = this.pending;
+    const n = total(counts);
+    if (n === 0) return;
+    this.pending = { perTopic: 0, age: 0, bytes: 0 };
+    this.lastReport = this.now();
+    this.report({
+      limit: "buffer",
+      message: `watched buffer evicted ${n} message(s) (per-topic cap ${counts.perTopic}, age ${counts.age}, byte bound ${counts.bytes})`,
+      counts
+    });
+  }
+};
+
+// session/lane.ts
+var import_node_crypto = require("node:crypto");
+var PublishLane = class {
+  constructor(options, own2, warn) {
+    this.own = own2;
+    this.warn = warn;
+    const { will: _will, ...rest } = options;
+    this.lane = new Connection({ ...rest, clientId: `${options.clientId}-lane-${(0, import_node_crypto.randomUUID)().slice(0, 6)}` });
+    this.lane.on("error", (err) => {
+      if (err.message === this.lastError) return;
+      this.lastError = err.message;
+      this.warn(`publish lane: ${err.message} (frames go out on the main connection meanwhile)`);
+    });
+    this.lane.on("connect", () => {
+      this.lastError = void 0;
+    });
+  }
+  own;
+  warn;
+  lane;
+  opened = false;
+  lastError;
+  open() {
+    if (this.opened) return;
+    this.opened = true;
+    this.lane.open();
+  }
+  async publish(topic, payload, qos, retain) {
+    const connection = this.lane.connected ? this.lane : this.own;
+    await connection.publish(topic, payload, qos, retain);
+  }
+  async close() {
+    await this.lane.close();
+    this.lane.removeAllListeners();
+  }
+};
+
 // session/status.ts
 var statusSchema = external_exports.object({
   status: external_exports.enum(["online", "offline"]),
@@ -54276,8 +53807,146 @@ var SessionDirectory = class {
   }
 };
 
+// core/topic-trie.ts
+var TrieNode = class {
+  children;
+  plus;
+  /** Filters ending in `#` right below this node. */
+  rest;
+  /** Filters ending at this node. */
+  here;
+  isEmpty() {
+    return !this.children?.size && !this.plus && !this.rest && !this.here;
+  }
+};
+var DOLLAR = 36;
+var TopicTrie = class {
+  /** `slots`: how many sets share this trie. */
+  constructor(slots = 1) {
+    this.slots = slots;
+    this.found = new Array(slots).fill(void 0);
+  }
+  slots;
+  root = new TrieNode();
+  count = 0;
+  // Walk state, set at the start of each walk (walks never nest: nothing outside runs during one).
+  mode = 0 /* Best */;
+  slot = 0;
+  found;
+  out = [];
+  get size() {
+    return this.count;
+  }
+  /** Adds a valid filter holding a wildcard, to `slot`, with its rank. */
+  add(filter, rank, slot = 0) {
+    let node2 = this.root;
+    const levels = filter.split("/");
+    for (let i = 0; i < levels.length; i++) {
+      const level = levels[i];
+      if (level === "#") {
+        (node2.rest ??= []).push({ filter, rank, slot });
+        this.count++;
+        return;
+      }
+      if (level === "+") node2 = node2.plus ??= new TrieNode();
+      else {
+        node2.children ??= /* @__PURE__ */ new Map();
+        let child = node2.children.get(level);
+        if (!child) node2.children.set(level, child = new TrieNode());
+        node2 = child;
+      }
+    }
+    (node2.here ??= []).push({ filter, rank, slot });
+    this.count++;
+  }
+  /** Removes a filter of `slot` added before; false when it was not there. */
+  remove(filter, slot = 0) {
+    const removed = this.removeFrom(this.root, filter.split("/"), 0, filter, slot);
+    if (removed) this.count--;
+    return removed;
+  }
+  /** The matching filter of `slot` with the lowest rank. `levels`: the topic split on `/`. */
+  best(levels, slot = 0) {
+    this.mode = 0 /* Best */;
+    this.slot = slot;
+    this.found[slot] = void 0;
+    this.start(levels);
+    return this.take(slot);
+  }
+  /** For every slot, the matching filter with the lowest rank, written to `out[slot]`. */
+  bestPerSlot(levels, out) {
+    this.mode = 1 /* BestPerSlot */;
+    this.found.fill(void 0, 0, this.slots);
+    this.start(levels);
+    for (let s = 0; s < this.slots; s++) out[s] = this.take(s);
+  }
+  /** The filter a walk found for `slot`, clearing it for the next walk. */
+  take(slot) {
+    const entry = this.found[slot];
+    this.found[slot] = void 0;
+    return entry?.filter;
+  }
+  /** Appends every matching filter of `slot` to `out` (in no particular order). */
+  collect(levels, out, slot = 0) {
+    this.mode = 2 /* Collect */;
+    this.slot = slot;
+    this.out = out;
+    this.start(levels);
+    this.out = [];
+  }
+  start(levels) {
+    if (this.count === 0) return;
+    const first = levels[0];
+    if (first.charCodeAt(0) !== DOLLAR) return this.walk(this.root, levels, 0);
+    const child = this.root.children?.get(first);
+    if (child !== void 0) this.walk(child, levels, 1);
+  }
+  walk(node2, levels, i) {
+    if (node2.rest !== void 0) this.consider(node2.rest);
+    if (i === levels.length) {
+      if (node2.here !== void 0) this.consider(node2.here);
+      return;
+    }
+    if (node2.children !== void 0) {
+      const child = node2.children.get(levels[i]);
+      if (child !== void 0) this.walk(child, levels, i + 1);
+    }
+    if (node2.plus !== void 0) this.walk(node2.plus, levels, i + 1);
+  }
+  consider(entries) {
+    for (const entry of entries) {
+      if (this.mode !== 1 /* BestPerSlot */ && entry.slot !== this.slot) continue;
+      if (this.mode === 2 /* Collect */) {
+        this.out.push(entry.filter);
+        continue;
+      }
+      const held = this.found[entry.slot];
+      if (held === void 0 || entry.rank < held.rank) this.found[entry.slot] = entry;
+    }
+  }
+  removeFrom(node2, levels, i, filter, slot) {
+    if (i === levels.length) return removeEntry(node2, "here", filter, slot);
+    const level = levels[i];
+    if (level === "#") return removeEntry(node2, "rest", filter, slot);
+    const child = level === "+" ? node2.plus : node2.children?.get(level);
+    if (!child || !this.removeFrom(child, levels, i + 1, filter, slot)) return false;
+    if (child.isEmpty()) {
+      if (level === "+") node2.plus = void 0;
+      else node2.children.delete(level);
+    }
+    return true;
+  }
+};
+function removeEntry(node2, where, filter, slot) {
+  const entries = node2[where];
+  const at = entries ? entries.findIndex((e) => e.filter === filter && e.slot === slot) : -1;
+  if (at < 0) return false;
+  entries.splice(at, 1);
+  if (entries.length === 0) node2[where] = void 0;
+  return true;
+}
+
 // core/pattern-index.ts
-var import_qlobber = __toESM(require_qlobber2());
 var PatternError = class extends Error {
   pattern;
   constructor(pattern, message) {
@@ -54287,30 +53956,72 @@ var PatternError = class extends Error {
   }
 };
 var MAX_TRIE_LEVELS = 128;
-var MAX_TOPIC_LEVELS = 65536;
-function mqttTrie() {
-  return new import_qlobber.QlobberDedup({
-    separator: "/",
-    wildcard_one: "+",
-    wildcard_some: "#",
-    match_empty_levels: true,
-    max_words: MAX_TOPIC_LEVELS
-  });
-}
 function levelCount(pattern) {
   let count = 1;
   for (let i = pattern.indexOf("/"); i !== -1; i = pattern.indexOf("/", i + 1)) count++;
   return count;
 }
+var PreparedTopic = class {
+  constructor(topic) {
+    this.topic = topic;
+    this.valid = isValidTopic(topic);
+  }
+  topic;
+  valid;
+  split;
+  get levels() {
+    return this.split ??= splitLevels(this.topic);
+  }
+};
+function splitLevels(topic) {
+  const levels = [];
+  let start = 0;
+  for (let slash = topic.indexOf("/"); slash !== -1; slash = topic.indexOf("/", start)) {
+    levels.push(topic.slice(start, slash));
+    start = slash + 1;
+  }
+  levels.push(topic.slice(start));
+  return levels;
+}
+var PatternStore = class {
+  constructor(slots = 1) {
+    this.slots = slots;
+    if (slots < 1 || slots > 30) throw new RangeError(`a pattern store has 1 to 30 slots, not ${slots}`);
+    this.trie = new TopicTrie(slots);
+  }
+  slots;
+  trie;
+  /** name → bit set of the slots holding it. */
+  names = /* @__PURE__ */ new Map();
+  /** Bit `1 << slot` is set for each slot holding `name`; 0 when none does. */
+  slotsNaming(name) {
+    return this.names.get(name) ?? 0;
+  }
+  addName(name, slot) {
+    this.names.set(name, this.slotsNaming(name) | 1 << slot);
+  }
+  deleteName(name, slot) {
+    const left = this.slotsNaming(name) & ~(1 << slot);
+    if (left === 0) this.names.delete(name);
+    else this.names.set(name, left);
+  }
+};
 var PatternIndex = class {
   /** pattern → insertion number; its key order is the insertion order. */
   order = /* @__PURE__ */ new Map();
   nextNumber = 0;
-  exact = /* @__PURE__ */ new Set();
-  leadingWildcard = mqttTrie();
-  otherWildcard = mqttTrie();
+  store;
+  slot;
+  bit;
   deep = [];
-  constructor(patterns2) {
+  /** `placement`: a slot of a shared store; by default the index has a store of its own. */
+  constructor(patterns2, placement) {
+    this.store = placement?.store ?? new PatternStore();
+    this.slot = placement?.slot ?? 0;
+    if (!Number.isInteger(this.slot) || this.slot < 0 || this.slot >= this.store.slots) {
+      throw new RangeError(`slot ${this.slot} is outside the store's ${this.store.slots} slot(s)`);
+    }
+    this.bit = 1 << this.slot;
     if (patterns2) for (const pattern of patterns2) this.add(pattern);
   }
   /** Adds `pattern`; false when it is already present. Throws PatternError if it is invalid. */
@@ -54318,17 +54029,18 @@ var PatternIndex = class {
     if (this.order.has(pattern)) return false;
     const problem = validatePattern(pattern);
     if (problem !== void 0) throw new PatternError(pattern, problem);
-    this.order.set(pattern, this.nextNumber++);
-    if (!hasWildcard(pattern)) this.exact.add(pattern);
+    const number4 = this.nextNumber++;
+    this.order.set(pattern, number4);
+    if (!hasWildcard(pattern)) this.store.addName(pattern, this.slot);
     else if (levelCount(pattern) > MAX_TRIE_LEVELS) this.deep.push(pattern);
-    else this.trieFor(pattern).add(pattern, pattern);
+    else this.store.trie.add(pattern, number4, this.slot);
     return true;
   }
   delete(pattern) {
     if (!this.order.delete(pattern)) return false;
-    if (!hasWildcard(pattern)) this.exact.delete(pattern);
+    if (!hasWildcard(pattern)) this.store.deleteName(pattern, this.slot);
     else if (levelCount(pattern) > MAX_TRIE_LEVELS) this.deep.splice(this.deep.indexOf(pattern), 1);
-    else this.trieFor(pattern).remove(pattern, pattern);
+    else this.store.trie.remove(pattern, this.slot);
     return true;
   }
   has(pattern) {
@@ -54343,50 +54055,74 @@ var PatternIndex = class {
   }
   /** The deciding pattern: one equal to `sender` (exact string), else one equal to `topic`, else a filter matching `topic` by MQTT rules; undefined when none. */
   match(topic, sender) {
-    if (sender !== void 0 && this.exact.has(sender)) return sender;
-    if (this.exact.has(topic)) return topic;
-    let decider;
-    let deciderNumber = Infinity;
-    this.eachWildcardMatch(topic, (pattern) => {
+    const prepared = typeof topic === "string" ? new PreparedTopic(topic) : topic;
+    const named = this.named(prepared, sender);
+    if (named !== void 0 || !prepared.valid) return named;
+    const trie = this.store.trie;
+    return this.earliestFilter(prepared, trie.size > 0 ? trie.best(prepared.levels, this.slot) : void 0);
+  }
+  /** The first two steps of `match`: a pattern equal to the sender, else one equal to the topic. */
+  named(topic, sender) {
+    if (sender !== void 0 && (this.store.slotsNaming(sender) & this.bit) !== 0) return sender;
+    if ((this.store.slotsNaming(topic.topic) & this.bit) !== 0) return topic.topic;
+    return void 0;
+  }
+  /**
+   * The last step of `match`, for a caller that walked a shared trie itself:
+   * `fromTrie` is this index's best filter from that walk (for a valid topic).
+   */
+  earliestFilter(topic, fromTrie) {
+    if (this.deep.length === 0) return fromTrie;
+    let decider = fromTrie;
+    let deciderNumber = fromTrie === void 0 ? Infinity : this.order.get(fromTrie);
+    for (const pattern of this.deep) {
       const n = this.order.get(pattern);
-      if (n < deciderNumber) {
+      if (n < deciderNumber && matches(pattern, topic.topic)) {
         decider = pattern;
         deciderNumber = n;
       }
-    });
+    }
     return decider;
   }
   /** Every pattern in the index that matches `topic` as an MQTT filter (no sender matching), in insertion order. */
   matchingTopic(topic) {
     const found = [];
-    if (this.exact.has(topic)) found.push(topic);
-    this.eachWildcardMatch(topic, (pattern) => found.push(pattern));
+    if ((this.store.slotsNaming(topic) & this.bit) !== 0) found.push(topic);
+    if (isValidTopic(topic)) {
+      this.store.trie.collect(splitLevels(topic), found, this.slot);
+      for (const pattern of this.deep) if (matches(pattern, topic)) found.push(pattern);
+    }
     return found.sort((a, b) => this.order.get(a) - this.order.get(b));
-  }
-  trieFor(pattern) {
-    return pattern.startsWith("+") || pattern.startsWith("#") ? this.leadingWildcard : this.otherWildcard;
-  }
-  eachWildcardMatch(topic, visit2) {
-    if (validateTopic(topic) !== void 0) return;
-    if (!topic.startsWith("$")) for (const pattern of this.leadingWildcard.match(topic)) visit2(pattern);
-    for (const pattern of this.otherWildcard.match(topic)) visit2(pattern);
-    for (const pattern of this.deep) if (matches(pattern, topic)) visit2(pattern);
   }
 };
 
 // core/gate.ts
+var MUTED = 0;
+var ADMITTED = 1;
+var WATCHED = 2;
+function byName(slot, sender, senderSlots, topic, topicSlots) {
+  const bit = 1 << slot;
+  if ((senderSlots & bit) !== 0) return sender;
+  return (topicSlots & bit) !== 0 ? topic : void 0;
+}
 var Gate = class {
   /** Throws PatternError naming the first invalid pattern. An empty `ownName` counts as none. */
   constructor(lists, ownName) {
     this.ownName = ownName;
     this.lists = {
-      admitted: new PatternIndex(lists.admitted),
-      watched: new PatternIndex(lists.watched),
-      muted: new PatternIndex(lists.muted)
+      admitted: new PatternIndex(lists.admitted, { store: this.store, slot: ADMITTED }),
+      watched: new PatternIndex(lists.watched, { store: this.store, slot: WATCHED }),
+      muted: new PatternIndex(lists.muted, { store: this.store, slot: MUTED })
     };
+    this.bySlot = [this.lists.muted, this.lists.admitted, this.lists.watched];
   }
   ownName;
   lists;
+  store = new PatternStore(3);
+  bySlot;
+  /** Per slot, the best trie filter for the topic `walkedFor` (reused: classify never nests). */
+  fromTrie = [void 0, void 0, void 0];
+  walkedFor;
   /** False when the list already holds `pattern`; throws PatternError if it is invalid. */
   add(list, pattern) {
     return this.lists[list].add(pattern);
@@ -54410,13 +54146,28 @@ var Gate = class {
   /** sender is the claimed sender (undefined when the payload named none). */
   classify(topic, sender) {
     if (this.ownName && sender === this.ownName) return { tier: "dropped", reason: "echo" };
-    const muted = this.lists.muted.match(topic, sender);
-    if (muted !== void 0) return { tier: "dropped", reason: "muted", pattern: muted };
-    const admitted = this.lists.admitted.match(topic, sender);
-    if (admitted !== void 0) return { tier: "admitted", pattern: admitted };
-    const watched = this.lists.watched.match(topic, sender);
-    if (watched !== void 0) return { tier: "watched", pattern: watched };
+    const store = this.store;
+    const senderSlots = sender === void 0 ? 0 : store.slotsNaming(sender);
+    const topicSlots = store.slotsNaming(topic);
+    const prepared = new PreparedTopic(topic);
+    const mutedBy = byName(MUTED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(MUTED, prepared);
+    if (mutedBy !== void 0) return { tier: "dropped", reason: "muted", pattern: mutedBy };
+    const admittedBy = byName(ADMITTED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(ADMITTED, prepared);
+    if (admittedBy !== void 0) return { tier: "admitted", pattern: admittedBy };
+    const watchedBy = byName(WATCHED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(WATCHED, prepared);
+    if (watchedBy !== void 0) return { tier: "watched", pattern: watchedBy };
     return { tier: "dropped", reason: "unmatched" };
+  }
+  /** The earliest filter of `slot` matching the topic. The first call for a topic walks the trie once for all slots. */
+  filterOf(slot, topic) {
+    if (!topic.valid) return void 0;
+    if (this.walkedFor !== topic) {
+      this.walkedFor = topic;
+      const trie = this.store.trie;
+      if (trie.size > 0) trie.bestPerSlot(topic.levels, this.fromTrie);
+      else this.fromTrie.fill(void 0);
+    }
+    return this.bySlot[slot].earliestFilter(topic, this.fromTrie[slot]);
   }
 };
 
@@ -54536,10 +54287,10 @@ var PendingRequests = class {
 };
 
 // session/echo.ts
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 var RECENT_TOPICS = 1e4;
 function hashPayload(payload) {
-  return (0, import_node_crypto.createHash)("sha1").update(payload).digest("base64");
+  return (0, import_node_crypto2.createHash)("sha1").update(payload).digest("base64");
 }
 function rememberBounded(map2, key, value) {
   map2.delete(key);
@@ -54576,11 +54327,12 @@ var RetainedSeen = class {
     return false;
   }
 };
+var SHORT_CONTENT = 256;
 var CROSS_PATH_WINDOW_MS = 2e3;
 var CrossPathDuplicates = class {
   recent = /* @__PURE__ */ new Map();
   isDuplicate(topic, content, via, now) {
-    const key = `${topic}\0${hashPayload(content)}`;
+    const key = content.length <= SHORT_CONTENT ? `${topic}\0=${content}` : `${topic}\0#${hashPayload(content)}`;
     const seen = this.recent.get(key);
     if (seen && seen.via !== via && now - seen.at <= CROSS_PATH_WINDOW_MS) {
       this.recent.delete(key);
@@ -54798,14 +54550,16 @@ var Session = class extends import_node_events2.EventEmitter {
     for (const list of ["admitted", "watched"]) {
       for (const pattern of this.lists.effective()[list]) this.needs.add(pattern, list);
     }
-    this.connection = new Connection({
+    const connectionOptions = {
       brokerUrl: options.brokerUrl,
-      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto2.randomUUID)().slice(0, 8)}`,
+      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto3.randomUUID)().slice(0, 8)}`,
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {},
       will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) }
-    });
+    };
+    this.connection = new Connection(connectionOptions);
+    this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.log("warn", message));
   }
   options;
   name;
@@ -54816,6 +54570,10 @@ var Session = class extends import_node_events2.EventEmitter {
   requests;
   directory;
   connection;
+  /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
+  lane;
+  /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
+  evictions = new EvictionReporter((hit) => this.emit("limit", hit));
   startedAt = /* @__PURE__ */ new Date();
   problems = [];
   counters = {
@@ -54868,6 +54626,7 @@ var Session = class extends import_node_events2.EventEmitter {
   async doStop() {
     clearInterval(this.heartbeat);
     clearInterval(this.sweep);
+    this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     if (this.connection.connected) {
       try {
@@ -54878,6 +54637,7 @@ var Session = class extends import_node_events2.EventEmitter {
     }
     await this.connection.close();
     this.connection.removeAllListeners();
+    await this.lane.close();
     this.setState("stopped");
   }
   async onConnect() {
@@ -54982,13 +54742,14 @@ var Session = class extends import_node_events2.EventEmitter {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
-    const duplicate = this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
     }
     const decision = options.force ? { tier: options.force === "admit" ? "admitted" : "watched", pattern: `(forced by flow)` } : this.lists.gate.classify(topic, message.sender);
     if (decision.tier === "dropped" && decision.reason === "muted") return this.drop(topic, message, "muted", decision.pattern);
+    const reachesClaude = decision.tier === "admitted" || decision.tier === "watched";
+    const duplicate = reachesClaude && this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.correlation_id && topic === this.topics.inbox) {
       const reply = { content: message.content, ...message.sender ? { sender: message.sender } : {} };
       if (this.requests.settle(message.correlation_id, topic, reply)) {
@@ -54997,7 +54758,7 @@ var Session = class extends import_node_events2.EventEmitter {
       }
     }
     const receivedAt = Date.now();
-    if (duplicate && (decision.tier === "admitted" || decision.tier === "watched")) {
+    if (duplicate) {
       this.counters.dropped.duplicate++;
       return decision;
     }
@@ -55048,13 +54809,7 @@ var Session = class extends import_node_events2.EventEmitter {
     return { tier: "dropped", reason: reason === "muted" ? "muted" : "unmatched", ...pattern ? { pattern } : {} };
   }
   reportEvictions(counts) {
-    const total = counts.perTopic + counts.age + counts.bytes;
-    if (total === 0) return;
-    this.emit("limit", {
-      limit: "buffer",
-      message: `watched buffer evicted ${total} message(s) (per-topic cap ${counts.perTopic}, age ${counts.age}, byte bound ${counts.bytes})`,
-      counts
-    });
+    this.evictions.add(counts);
   }
   // ── lists ────────────────────────────────────────────────────────────────
   effectiveLists() {
@@ -55144,15 +54899,16 @@ var Session = class extends import_node_events2.EventEmitter {
   /** Routes messages on `topic` to `handler` instead of the gate, subscribing while attached. */
   async attachService(topic, handler) {
     this.services.set(topic, handler);
+    if (!this.stopping) this.lane.open();
     await this.need(topic, "link");
     return async () => {
       this.services.delete(topic);
       await this.release(topic, "link");
     };
   }
-  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames. */
+  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames, on the publish lane. */
   async publishService(topic, payload, retain = false) {
-    await this.connection.publish(topic, payload, 1, retain);
+    await this.lane.publish(topic, payload, 1, retain);
   }
   /** Adds a named section to the status snapshot (e.g. the flow link's counters). */
   addStatusSection(name, section) {
@@ -55191,7 +54947,7 @@ var Session = class extends import_node_events2.EventEmitter {
     const invalid = validateSessionName(target);
     if (invalid) throw new SessionError(`Invalid target session name: ${invalid}`);
     if (!this.connection.connected) throw new SessionError(`request to ${target} failed: not connected to the broker`);
-    const correlationId = (0, import_node_crypto2.randomUUID)();
+    const correlationId = (0, import_node_crypto3.randomUUID)();
     const timeout = timeoutSeconds ?? this.options.requestTimeoutSeconds;
     const reply = this.requests.wait(correlationId, target, this.topics.inbox, timeout);
     try {
@@ -55226,7 +54982,7 @@ var Session = class extends import_node_events2.EventEmitter {
   status() {
     const lists = this.lists.effective();
     const buffer = {};
-    for (const { topic, count } of this.buffer.summary(Date.now())) buffer[topic] = count;
+    for (const { topic, count } of this.buffer.counts(Date.now())) buffer[topic] = count;
     return {
       session: this.name,
       version: this.options.version,
@@ -55279,10 +55035,10 @@ var Session = class extends import_node_events2.EventEmitter {
 
 // session/link/client.ts
 var import_node_events3 = require("node:events");
-var import_node_crypto4 = require("node:crypto");
+var import_node_crypto5 = require("node:crypto");
 
 // session/link/protocol.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 
 // session/link/messages.ts
 var metaKey = external_exports.string().regex(/^[A-Za-z0-9_]+$/);
@@ -55335,10 +55091,10 @@ function canonical(fields, topic) {
   return [fields.v, fields.type, fields.ts, fields.nonce, fields.from, topic, JSON.stringify(fields.body)].join("\n");
 }
 function sign(key, text) {
-  return (0, import_node_crypto3.createHmac)("sha256", key).update(text).digest("hex");
+  return (0, import_node_crypto4.createHmac)("sha256", key).update(text).digest("hex");
 }
 function encodeFrame(key, topic, type, from, body, now = /* @__PURE__ */ new Date()) {
-  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto3.randomBytes)(16).toString("base64url"), from, body };
+  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto4.randomBytes)(16).toString("base64url"), from, body };
   return JSON.stringify({ ...fields, sig: sign(key, canonical(fields, topic)) });
 }
 var NonceCache = class {
@@ -55378,7 +55134,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   if (!frame.success) return { ok: false, reason: "malformed", detail: frame.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
   const f = frame.data;
   const expected = Buffer.from(sign(key, canonical(f, topic)), "hex");
-  if (!(0, import_node_crypto3.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
+  if (!(0, import_node_crypto4.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
     return { ok: false, reason: "bad-signature", detail: "signature does not match the link key" };
   }
   const sent = Date.parse(f.ts);
@@ -55409,19 +55165,23 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     this.options = options;
     this.topics = sessionTopics(options.prefix, options.name);
     this.replies = replyTopic(this.topics.rpc, this.id);
-    this.connection = new Connection({
+    const connectionOptions = {
       brokerUrl: options.brokerUrl,
       clientId: `claude-${options.name}-bridge-${this.id.slice(1, 9)}`,
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {}
-    });
+    };
+    this.connection = new Connection(connectionOptions);
+    this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.emit("log", "warn", message));
   }
   options;
-  id = `b${(0, import_node_crypto4.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
+  id = `b${(0, import_node_crypto5.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
   topics;
   replies;
   connection;
+  /** Frames go out on a publish-only connection, so PUBACKs never hold back events (see lane.ts). */
+  lane;
   nonces = new NonceCache();
   refused = emptyRefusals();
   calls = /* @__PURE__ */ new Map();
@@ -55438,6 +55198,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     c.on("error", (err) => this.emit("log", "warn", `MQTT error: ${err.message}`));
     c.on("message", (topic, payload) => this.onMessage(topic, payload));
     c.open();
+    this.lane.open();
     this.ping = setInterval(() => void this.hello(), this.options.pingMs ?? 15e3);
   }
   /** Resolves with the flow's retained status once seen, or undefined after `timeoutMs`. */
@@ -55470,6 +55231,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     }
     await this.connection.close();
     this.connection.removeAllListeners();
+    await this.lane.close();
   }
   /** The flow's latest retained status, if one was seen. */
   get status() {
@@ -55488,7 +55250,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   async call(tool, args, timeoutMs = this.options.callTimeoutMs ?? 5e3) {
     const away = this.unreachableReason();
     if (away) return { text: `${tool} failed: ${away}`, isError: true };
-    const id = (0, import_node_crypto4.randomUUID)();
+    const id = (0, import_node_crypto5.randomUUID)();
     const result = new Promise((resolve2) => {
       const timer = setTimeout(() => {
         this.calls.delete(id);
@@ -55542,7 +55304,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     await this.send("hello", body).catch((err) => this.emit("log", "warn", `hello not sent: ${err.message}`));
   }
   async send(type, body) {
-    await this.connection.publish(this.topics.rpc, encodeFrame(this.options.key, this.topics.rpc, type, this.id, body), 1, false);
+    await this.lane.publish(this.topics.rpc, encodeFrame(this.options.key, this.topics.rpc, type, this.id, body), 1, false);
   }
   onMessage(topic, payload) {
     if (topic === this.topics.status) return this.onStatus(payload);
@@ -56307,7 +56069,7 @@ function collapseRepeats(log2) {
   };
 }
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/server/zod-compat.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/server/zod-compat.js
 function isZ4Schema(s) {
   const schema = s;
   return !!schema._zod;
@@ -56370,15 +56132,15 @@ function getLiteralValue(schema) {
   return void 0;
 }
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/experimental/tasks/interfaces.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/experimental/tasks/interfaces.js
 function isTerminal(status) {
   return status === "completed" || status === "failed" || status === "cancelled";
 }
 
-// node_modules/zod-to-json-schema/dist/esm/parsers/string.js
+// ../main/node_modules/zod-to-json-schema/dist/esm/parsers/string.js
 var ALPHA_NUMERIC = new Set("ABCDEFGHIJKLMNOPQRSTUVXYZabcdefghijklmnopqrstuvxyz0123456789");
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/server/zod-json-schema-compat.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/server/zod-json-schema-compat.js
 function getMethodLiteral(schema) {
   const shape = getObjectShape(schema);
   const methodSchema = shape?.method;
@@ -56399,7 +56161,7 @@ function parseWithCompat(schema, data) {
   return result.data;
 }
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/shared/protocol.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/shared/protocol.js
 var DEFAULT_REQUEST_TIMEOUT_MSEC = 6e4;
 var Protocol = class {
   constructor(_options) {
@@ -57376,7 +57138,7 @@ function mergeCapabilities(base, additional) {
   return result;
 }
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/validation/ajv-provider.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/validation/ajv-provider.js
 var import_ajv = __toESM(require_ajv(), 1);
 var import_ajv_formats = __toESM(require_dist(), 1);
 function createDefaultAjvInstance() {
@@ -57444,7 +57206,7 @@ var AjvJsonSchemaValidator = class {
   }
 };
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/experimental/tasks/server.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/experimental/tasks/server.js
 var ExperimentalServerTasks = class {
   constructor(_server) {
     this._server = _server;
@@ -57657,7 +57419,7 @@ var ExperimentalServerTasks = class {
   }
 };
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/experimental/tasks/helpers.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/experimental/tasks/helpers.js
 function assertToolsCallTaskCapability(requests, method, entityName) {
   if (!requests) {
     throw new Error(`${entityName} does not support task creation (required for ${method})`);
@@ -57692,7 +57454,7 @@ function assertClientRequestTaskCapability(requests, method, entityName) {
   }
 }
 
-// node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js
+// ../main/node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js
 var Server = class extends Protocol {
   /**
    * Initializes this server with the given name and version information.

@@ -1,5 +1,5 @@
 // Builds plugin/bridge.cjs: the bridge with everything it imports (MCP SDK, mqtt.js, zod,
-// qlobber and our own core/ and session/) in one CommonJS file, so that the Claude Code
+// and our own core/ and session/) in one CommonJS file, so that the Claude Code
 // plugin runs from a plain clone with nothing but Node >= 20: no install, no build.
 // `--check` rebuilds in memory and fails when the committed file differs from it.
 import { build } from "esbuild";

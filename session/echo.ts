@@ -54,6 +54,9 @@ export class RetainedSeen {
   }
 }
 
+/** Contents up to this many characters are remembered as they are, longer ones by their hash. */
+const SHORT_CONTENT = 256;
+
 /** How long the same message by the other path counts as the same message. */
 const CROSS_PATH_WINDOW_MS = 2000;
 
@@ -67,7 +70,8 @@ export class CrossPathDuplicates {
   private readonly recent = new Map<string, { via: string; at: number }>();
 
   isDuplicate(topic: string, content: string, via: string, now: number): boolean {
-    const key = `${topic}\u0000${hashPayload(content)}`;
+    // Short contents are their own key (a hash costs more than the comparison); long ones are hashed, to bound memory.
+    const key = content.length <= SHORT_CONTENT ? `${topic}\u0000=${content}` : `${topic}\u0000#${hashPayload(content)}`;
     const seen = this.recent.get(key);
     if (seen && seen.via !== via && now - seen.at <= CROSS_PATH_WINDOW_MS) {
       this.recent.delete(key);

@@ -18,7 +18,9 @@ import type { SessionConfig } from "../core/session-file.js";
 import { validateSessionName } from "../core/session-name.js";
 import { redactUrl } from "../core/settings.js";
 import { validatePattern, validateTopic } from "../core/topics.js";
-import { Connection } from "./connection.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
+import { EvictionReporter } from "./eviction-report.js";
+import { PublishLane } from "./lane.js";
 import { SessionDirectory, type DirectoryEntry } from "./directory.js";
 import { SessionLists, type InvalidPattern } from "./lists.js";
 import { PendingRequests, type RequestReply } from "./requests.js";
@@ -51,6 +53,10 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly requests: PendingRequests;
   private readonly directory: SessionDirectory;
   private readonly connection: Connection;
+  /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
+  private readonly lane: PublishLane;
+  /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
+  private readonly evictions = new EvictionReporter((hit) => this.emit("limit", hit));
   private readonly startedAt = new Date();
   private readonly problems: string[] = [];
   private readonly counters: Counters = {
@@ -93,14 +99,16 @@ export class Session extends EventEmitter<SessionEvents> {
     for (const list of ["admitted", "watched"] as const) {
       for (const pattern of this.lists.effective()[list]) this.needs.add(pattern, list);
     }
-    this.connection = new Connection({
+    const connectionOptions: ConnectionOptions = {
       brokerUrl: options.brokerUrl,
       clientId: options.clientId ?? `claude-${options.name}-${randomUUID().slice(0, 8)}`,
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) },
-    });
+    };
+    this.connection = new Connection(connectionOptions);
+    this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.log("warn", message));
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────
@@ -139,6 +147,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private async doStop(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.sweep);
+    this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     if (this.connection.connected) {
       try {
@@ -149,6 +158,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     await this.connection.close();
     this.connection.removeAllListeners();
+    await this.lane.close();
     this.setState("stopped");
   }
 
@@ -271,8 +281,6 @@ export class Session extends EventEmitter<SessionEvents> {
     if (message.kind === "binary") this.counters.binary++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
-    // A copy by the other path keeps its tier (a flow may route it), but Claude gets it once.
-    const duplicate = this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.kind === "oversize") {
       this.counters.dropped.oversize++;
       this.emit("limit", { limit: "payload", message: `${message.content} on ${topic}` });
@@ -282,6 +290,10 @@ export class Session extends EventEmitter<SessionEvents> {
       ? { tier: options.force === "admit" ? "admitted" : "watched", pattern: `(forced by flow)` }
       : this.lists.gate.classify(topic, message.sender);
     if (decision.tier === "dropped" && decision.reason === "muted") return this.drop(topic, message, "muted", decision.pattern);
+    // A copy by the other path keeps its tier (a flow may route it), but Claude gets it once.
+    // Only what reaches Claude needs remembering: a copy of a dropped message is dropped too.
+    const reachesClaude = decision.tier === "admitted" || decision.tier === "watched";
+    const duplicate = reachesClaude && this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
 
     if (message.correlation_id && topic === this.topics.inbox) {
       const reply: RequestReply = { content: message.content, ...(message.sender ? { sender: message.sender } : {}) };
@@ -292,7 +304,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
 
     const receivedAt = Date.now();
-    if (duplicate && (decision.tier === "admitted" || decision.tier === "watched")) {
+    if (duplicate) {
       this.counters.dropped.duplicate++;
       return decision;
     }
@@ -346,13 +358,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private reportEvictions(counts: EvictionCounts): void {
-    const total = counts.perTopic + counts.age + counts.bytes;
-    if (total === 0) return;
-    this.emit("limit", {
-      limit: "buffer",
-      message: `watched buffer evicted ${total} message(s) (per-topic cap ${counts.perTopic}, age ${counts.age}, byte bound ${counts.bytes})`,
-      counts,
-    });
+    this.evictions.add(counts);
   }
 
   // ── lists ────────────────────────────────────────────────────────────────
@@ -457,6 +463,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Routes messages on `topic` to `handler` instead of the gate, subscribing while attached. */
   async attachService(topic: string, handler: ServiceHandler): Promise<() => Promise<void>> {
     this.services.set(topic, handler);
+    if (!this.stopping) this.lane.open();
     await this.need(topic, "link");
     return async () => {
       this.services.delete(topic);
@@ -464,9 +471,9 @@ export class Session extends EventEmitter<SessionEvents> {
     };
   }
 
-  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames. */
+  /** Publishes a payload as is (no envelope, no echo bookkeeping): the link's frames, on the publish lane. */
   async publishService(topic: string, payload: string, retain = false): Promise<void> {
-    await this.connection.publish(topic, payload, 1, retain);
+    await this.lane.publish(topic, payload, 1, retain);
   }
 
   /** Adds a named section to the status snapshot (e.g. the flow link's counters). */
@@ -550,7 +557,7 @@ export class Session extends EventEmitter<SessionEvents> {
   status(): StatusSnapshot {
     const lists = this.lists.effective();
     const buffer: Record<string, number> = {};
-    for (const { topic, count } of this.buffer.summary(Date.now())) buffer[topic] = count;
+    for (const { topic, count } of this.buffer.counts(Date.now())) buffer[topic] = count;
     // The reference's keys first, in its order; ours after.
     return {
       session: this.name,

@@ -10,7 +10,8 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { sessionTopics, type SessionTopics } from "../../core/layout.js";
-import { Connection } from "../connection.js";
+import { Connection, type ConnectionOptions } from "../connection.js";
+import { PublishLane } from "../lane.js";
 import { parseStatus, type ReceivedStatus } from "../status.js";
 import type { ToolOutcome } from "../tools/run.js";
 import type { AdmittedMessage, TlsOptions } from "../types.js";
@@ -54,6 +55,8 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   readonly topics: SessionTopics;
   private readonly replies: string;
   private readonly connection: Connection;
+  /** Frames go out on a publish-only connection, so PUBACKs never hold back events (see lane.ts). */
+  private readonly lane: PublishLane;
   private readonly nonces = new NonceCache();
   private readonly refused = emptyRefusals();
   private readonly calls = new Map<string, WaitingCall>();
@@ -68,13 +71,15 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     super();
     this.topics = sessionTopics(options.prefix, options.name);
     this.replies = replyTopic(this.topics.rpc, this.id);
-    this.connection = new Connection({
+    const connectionOptions: ConnectionOptions = {
       brokerUrl: options.brokerUrl,
       clientId: `claude-${options.name}-bridge-${this.id.slice(1, 9)}`,
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
-    });
+    };
+    this.connection = new Connection(connectionOptions);
+    this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.emit("log", "warn", message));
   }
 
   /** Starts connecting; on every connect it subscribes and says hello. Does not wait for the broker. */
@@ -84,6 +89,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     c.on("error", (err) => this.emit("log", "warn", `MQTT error: ${err.message}`));
     c.on("message", (topic, payload) => this.onMessage(topic, payload));
     c.open();
+    this.lane.open();
     this.ping = setInterval(() => void this.hello(), this.options.pingMs ?? 15_000);
   }
 
@@ -118,6 +124,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     }
     await this.connection.close();
     this.connection.removeAllListeners();
+    await this.lane.close();
   }
 
   /** The flow's latest retained status, if one was seen. */
@@ -197,7 +204,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   }
 
   private async send<T extends "hello" | "call" | "ack" | "bye">(type: T, body: FrameBody<T>): Promise<void> {
-    await this.connection.publish(this.topics.rpc, encodeFrame(this.options.key, this.topics.rpc, type, this.id, body), 1, false);
+    await this.lane.publish(this.topics.rpc, encodeFrame(this.options.key, this.topics.rpc, type, this.id, body), 1, false);
   }
 
   private onMessage(topic: string, payload: Buffer): void {

@@ -270,6 +270,19 @@ test("summary lists topics with counts and unique senders in first-seen order", 
   ]);
 });
 
+test("counts lists topics with their message counts and leaves out expired ones", () => {
+  const buffer = new WatchedBuffer({ ...roomy, maxAgeSeconds: 10 });
+  buffer.add(entry("old", "1", T0, "a"), T0);
+  buffer.add(entry("t1", "2", T0 + 5_000, "b"), T0 + 5_000);
+  buffer.add(entry("t2", "3", T0 + 5_000), T0 + 5_000);
+  buffer.add(entry("t1", "4", T0 + 6_000), T0 + 6_000);
+  assert.deepEqual(buffer.counts(T0 + 11_000), [
+    { topic: "t1", count: 2 },
+    { topic: "t2", count: 1 },
+  ]);
+  assert.equal(buffer.evicted.age, 1);
+});
+
 test("summary leaves out expired messages and topics", () => {
   const buffer = new WatchedBuffer({ ...roomy, maxAgeSeconds: 10 });
   buffer.add(entry("old", "1", T0, "a"), T0);

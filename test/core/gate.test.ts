@@ -160,6 +160,26 @@ describe("lists", () => {
   });
 });
 
+describe("lists sharing one store", () => {
+  test("a pattern in two lists answers for each, and leaving one list leaves the other", () => {
+    const gate = new Gate(lists({ admitted: ["home/+", "bob"], muted: ["home/+", "bob"] }));
+    assert.deepEqual(gate.classify("home/hall", undefined), { tier: "dropped", reason: "muted", pattern: "home/+" });
+    assert.deepEqual(gate.classify("x", "bob"), { tier: "dropped", reason: "muted", pattern: "bob" });
+    gate.delete("muted", "home/+");
+    gate.delete("muted", "bob");
+    assert.deepEqual(gate.classify("home/hall", undefined), { tier: "admitted", pattern: "home/+" });
+    assert.deepEqual(gate.classify("x", "bob"), { tier: "admitted", pattern: "bob" });
+    assert.equal(gate.index("muted").match("home/hall"), undefined);
+    assert.deepEqual(gate.index("admitted").matchingTopic("home/hall"), ["home/+"]);
+  });
+
+  test("a muted filter beats an admitted name, and an admitted filter beats a watched name", () => {
+    const gate = new Gate(lists({ admitted: ["a/b", "carol", "w/#"], watched: ["w/x"], muted: ["a/+"] }));
+    assert.deepEqual(gate.classify("a/b", "carol"), { tier: "dropped", reason: "muted", pattern: "a/+" });
+    assert.deepEqual(gate.classify("w/x", undefined), { tier: "admitted", pattern: "w/#" });
+  });
+});
+
 describe("scale", () => {
   test("10,000 patterns per list classify correctly and quickly", () => {
     const admitted: string[] = [];

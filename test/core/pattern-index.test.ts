@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PatternError, PatternIndex } from "../../core/pattern-index.js";
+import { PatternError, PatternIndex, PatternStore } from "../../core/pattern-index.js";
 import { hasWildcard, isValidPattern, matches, validatePattern } from "../../core/topics.js";
 
 /** Small seeded PRNG (mulberry32) so a failing run can be replayed from its seed. */
@@ -103,7 +103,7 @@ describe("match", () => {
     assert.deepEqual(index.matchingTopic("a/+"), []);
   });
 
-  test("a topic with more levels than qlobber's default limit still matches", () => {
+  test("a topic of 65,535 levels still matches", () => {
     const topic = "/".repeat(65_534);
     const index = new PatternIndex(["#", "+/#"]);
     assert.deepEqual(index.matchingTopic(topic), ["#", "+/#"]);
@@ -177,6 +177,29 @@ describe("set operations", () => {
     assert.throws(() => index.add("b#"), PatternError);
     assert.deepEqual(index.list(), ["a"]);
     assert.equal(index.match("b#"), undefined);
+  });
+});
+
+describe("shared store", () => {
+  test("indexes sharing a store answer only for their own slot", () => {
+    const store = new PatternStore(2);
+    const first = new PatternIndex(["a/#", "alice", "x/y"], { store, slot: 0 });
+    const second = new PatternIndex(["a/+", "x/y"], { store, slot: 1 });
+    assert.equal(first.match("a/b", "alice"), "alice");
+    assert.equal(second.match("a/b", "alice"), "a/+");
+    assert.deepEqual(first.matchingTopic("a/b"), ["a/#"]);
+    assert.deepEqual(second.matchingTopic("a/b"), ["a/+"]);
+    first.delete("x/y");
+    assert.equal(first.match("x/y"), undefined);
+    assert.equal(second.match("x/y"), "x/y");
+    second.delete("a/+");
+    assert.equal(second.match("a/b"), undefined);
+    assert.equal(first.match("a/b"), "a/#");
+  });
+
+  test("a slot outside the store is refused", () => {
+    assert.throws(() => new PatternIndex([], { store: new PatternStore(2), slot: 2 }), RangeError);
+    assert.throws(() => new PatternStore(31), RangeError);
   });
 });
 

@@ -34,4 +34,13 @@ describe("echo bookkeeping", () => {
     assert.equal(dup.isDuplicate("door", "open", "mqtt", 5000), false, "outside the window");
     assert.equal(dup.isDuplicate("door", "closed", "flow", 5010), false, "other content");
   });
+
+  test("long contents are told apart as well as short ones", () => {
+    const dup = new CrossPathDuplicates();
+    const long = "x".repeat(5000);
+    assert.equal(dup.isDuplicate("cam", long, "mqtt", 0), false);
+    assert.equal(dup.isDuplicate("cam", `${long}y`, "flow", 10), false, "other content");
+    assert.equal(dup.isDuplicate("cam", long, "flow", 20), true);
+    assert.equal(dup.isDuplicate("cam", "x", "flow", 30), false, "a short content never matches a long one");
+  });
 });

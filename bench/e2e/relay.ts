@@ -1,0 +1,30 @@
+/**
+ * A reference for the bridge's extra process hop: an mqtt.js subscriber in a child
+ * process that writes the content of every message it receives to stdout as one
+ * line, and nothing else. Its parent reads the lines, as an MCP client reads the
+ * bridge's. argv: broker url, topic filter, QoS.
+ */
+import mqtt from "mqtt";
+
+const [url, filter, qos] = process.argv.slice(2);
+const client = mqtt.connect(url!, { reconnectPeriod: 0, clientId: `bench-relay-${process.pid}` });
+client.on("error", (err) => {
+  process.stderr.write(`relay: ${err.message}\n`);
+  process.exit(1);
+});
+client.on("connect", () => {
+  client.subscribe(filter!, { qos: Number(qos) as 0 | 1 }, (err) => {
+    if (err) {
+      process.stderr.write(`relay: subscribe failed: ${err.message}\n`);
+      process.exit(1);
+    }
+    process.stdout.write("ready\n");
+  });
+});
+client.on("message", (_topic, payload) => {
+  const parsed = JSON.parse(payload.toString()) as { content?: unknown };
+  process.stdout.write(`${typeof parsed.content === "string" ? parsed.content : ""}\n`);
+});
+// Exits when its parent closes stdin (reading it is what makes "end" fire).
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
