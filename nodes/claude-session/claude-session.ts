@@ -16,13 +16,14 @@ import { SESSION_NODE_TYPE, type ClaudeSessionNode, type SessionCredentials } fr
 import { packageVersion } from "../shared/version.js";
 import { parseSessionConfig, type SessionNodeConfig, type SessionNodeDef } from "./config.js";
 import { SessionHost, type HostLog } from "./host.js";
+import { fileOutboxStore } from "../../session/link/outbox-store.js";
 import { startBoard } from "./sidebar/board.js";
 import { tlsFromConfigNode } from "./tls.js";
 
 // What the editor does not set follows the bridge's defaults (MQTT_REQUEST_TIMEOUT and the other limits).
 const BRIDGE_DEFAULTS = parseSettings({}, "/").settings;
 
-type Ready = { ok: true; config: SessionNodeConfig; options: SessionOptions; linkKey?: string };
+type Ready = { ok: true; config: SessionNodeConfig; options: SessionOptions; linkKey?: string; outboxPath?: string };
 type Prepared = Ready | { ok: false; problem: string };
 
 /** The node's properties checked and turned into session options, or every problem found. */
@@ -65,7 +66,8 @@ function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, ver
   } else {
     node.warn("Node-RED has no user directory: the lists Claude changes are kept in memory only");
   }
-  return { ok: true, config, options, ...(linkKey ? { linkKey } : {}) };
+  const outboxPath = userDir ? join(userDir, "claude-channel", "outbox", `${config.name}.json`) : undefined;
+  return { ok: true, config, options, ...(linkKey ? { linkKey } : {}), ...(outboxPath ? { outboxPath } : {}) };
 }
 
 /** A session and, when it serves Claude Code's bridge, its flow link. */
@@ -77,13 +79,16 @@ interface Built {
 /**
  * With a link key, the session also serves Claude Code's bridge over the flow link.
  * The link attaches before the session connects, so its rpc subscription is in place
- * before the first online status invites bridges to say hello.
+ * before the first online status invites bridges to say hello. Messages it has not
+ * delivered wait in `<userDir>/claude-channel/outbox/<name>.json` across a deploy.
  */
-function withLink(options: SessionOptions, key: string | undefined, log: HostLog, onLinkChange: () => void): Built {
+function withLink(prepared: Ready, log: HostLog, onLinkChange: () => void): Built {
+  const { options, linkKey: key, outboxPath } = prepared;
   if (!key) return { session: new Session(options) };
   let link: LinkHost | undefined;
   const session = new Session({ ...options, statusExtras: () => ({ link: { protocol: LINK_PROTOCOL_VERSION, epoch: link?.epoch } }) });
-  link = new LinkHost(session, { key, onChange: onLinkChange });
+  const outboxStore = outboxPath ? fileOutboxStore(outboxPath, (problem) => log("error", problem)) : undefined;
+  link = new LinkHost(session, { key, onChange: onLinkChange, ...(outboxStore ? { outboxStore } : {}) });
   link.start().catch((err: unknown) => log("error", `the flow link could not start: ${String(err)}`));
   session.on("state", (state) => {
     if (state === "stopped") void link.stop();
@@ -93,8 +98,8 @@ function withLink(options: SessionOptions, key: string | undefined, log: HostLog
 
 /** A new session with the owner's buffer limits, when the editor sets them, written over the session file's. */
 function createSession(prepared: Ready, log: HostLog, onLinkChange: () => void): Built {
-  const { options, config } = prepared;
-  const built = withLink(options, prepared.linkKey, log, onLinkChange);
+  const { config } = prepared;
+  const built = withLink(prepared, log, onLinkChange);
   const own = built.session.currentConfig();
   const changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number } = {};
   if (config.bufferMaxAge !== undefined && config.bufferMaxAge !== own.bufferMaxAge) changes.bufferMaxAge = config.bufferMaxAge;

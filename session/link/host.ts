@@ -5,14 +5,15 @@
  * locally. Admitted messages go out on `channel`, numbered within an epoch (one per
  * session start). They stay in a bounded outbox until a bridge acknowledges them, so
  * a bridge that restarts, or was not connected yet, gets them in order when it says
- * hello. When the outbox is full the oldest go first; they are counted and the next
- * bridge to attach is told how many.
+ * hello; with an outbox store they also wait across a deploy. When the outbox is full
+ * the oldest go first; they are counted and the next bridge to attach is told how many.
  */
 import { randomUUID } from "node:crypto";
 import type { Session } from "../session.js";
 import { runTool } from "../tools/run.js";
 import type { AdmittedMessage } from "../types.js";
 import { toChannelMessage, type ChannelMessage } from "./messages.js";
+import type { OutboxStore } from "./outbox-store.js";
 import {
   decodeFrame,
   emptyRefusals,
@@ -32,6 +33,8 @@ export interface LinkHostOptions {
   bridgeTimeoutMs?: number;
   /** Told after each frame that arrives and each tool call it ran: bridges, outbox or refusals may have changed. */
   onChange?: () => void;
+  /** Where undelivered messages wait between one session and the next (a deploy, a restart). */
+  outboxStore?: OutboxStore;
 }
 
 interface Pending {
@@ -62,7 +65,7 @@ export class LinkHost {
   private readonly bridgeTimeoutMs: number;
   private detach: (() => Promise<void>) | undefined;
   private removeSection: (() => void) | undefined;
-  private readonly onAdmitted = (message: AdmittedMessage): void => this.enqueue(message);
+  private readonly onAdmitted = (message: AdmittedMessage): void => this.enqueue(toChannelMessage(message));
 
   constructor(private readonly session: Session, private readonly options: LinkHostOptions) {
     this.outboxLimit = options.outboxLimit ?? 1000;
@@ -70,6 +73,7 @@ export class LinkHost {
   }
 
   async start(): Promise<void> {
+    for (const message of this.options.outboxStore?.load() ?? []) this.enqueue(message);
     this.session.on("admitted", this.onAdmitted);
     this.removeSection = this.session.addStatusSection("link", () => this.stats());
     this.detach = await this.session.attachService(this.session.topics.rpc, (topic, payload) => this.onFrame(topic, payload));
@@ -77,6 +81,7 @@ export class LinkHost {
 
   async stop(): Promise<void> {
     this.session.off("admitted", this.onAdmitted);
+    this.saveOutbox();
     this.removeSection?.();
     const detach = this.detach;
     this.detach = undefined;
@@ -109,8 +114,18 @@ export class LinkHost {
     }
   }
 
-  private enqueue(admitted: AdmittedMessage): void {
-    const entry: Pending = { seq: ++this.seq, message: toChannelMessage(admitted) };
+  private saveOutbox(): void {
+    const store = this.options.outboxStore;
+    if (!store) return;
+    try {
+      store.save(this.outbox.map((entry) => entry.message));
+    } catch (err) {
+      this.session.emit("log", "error", `link: ${this.outbox.length} undelivered message(s) could not be saved: ${(err as Error).message}`);
+    }
+  }
+
+  private enqueue(message: ChannelMessage): void {
+    const entry: Pending = { seq: ++this.seq, message };
     this.outbox.push(entry);
     if (this.outbox.length > this.outboxLimit) {
       this.outbox.shift();

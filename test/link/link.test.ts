@@ -1,11 +1,14 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import mqtt from "mqtt";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
-import { nextEvent, sessionOptions, uniquePrefix } from "../helpers/session.js";
+import { nextEvent, sessionOptions, tempDir, uniquePrefix } from "../helpers/session.js";
 import { LinkHost } from "../../session/link/host.js";
 import { LinkClient } from "../../session/link/client.js";
 import { encodeFrame } from "../../session/link/protocol.js";
+import { fileOutboxStore, type OutboxStore } from "../../session/link/outbox-store.js";
 import { Session } from "../../session/session.js";
 import type { AdmittedMessage } from "../../session/types.js";
 
@@ -27,14 +30,14 @@ interface Flow {
   stop(): Promise<void>;
 }
 
-async function flowSession(prefix: string, outboxLimit?: number): Promise<Flow> {
+async function flowSession(prefix: string, outboxLimit?: number, outboxStore?: OutboxStore): Promise<Flow> {
   let host: LinkHost | undefined;
   const session = new Session(
     sessionOptions(broker.url, { name: "home", prefix, host: "flow", statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }) }),
   );
   // The host attaches before the session connects, so its rpc subscription is in
   // place before the first online status tells bridges to say hello.
-  host = new LinkHost(session, { key: KEY, ...(outboxLimit ? { outboxLimit } : {}) });
+  host = new LinkHost(session, { key: KEY, ...(outboxLimit ? { outboxLimit } : {}), ...(outboxStore ? { outboxStore } : {}) });
   await host.start();
   const connected = nextEvent(session, "state", (s) => s === "connected");
   session.start();
@@ -171,5 +174,31 @@ describe("flow link between a flow-hosted session and a bridge", () => {
     await publishInbox(second, ["after"]);
     await until(() => client.received.length === 2, "delivery from the new session");
     assert.equal(client.received[1]!.content, "after");
+  });
+
+  test("messages not yet delivered wait on disk for the next session of the same name", async () => {
+    const prefix = uniquePrefix();
+    const path = join(tempDir(), "outbox", "home.json");
+    const problems: string[] = [];
+    const first = await flowSession(prefix, undefined, fileOutboxStore(path, (p) => problems.push(p)));
+    await publishInbox(first, ["kept 1", "kept 2"]);
+    await until(() => first.host.stats().outbox === 2, "two undelivered");
+    await first.stop();
+    const second = await flowSession(prefix, undefined, fileOutboxStore(path, (p) => problems.push(p)));
+    assert.equal(second.host.stats().outbox, 2);
+    const client = await bridge(prefix);
+    await until(() => client.received.length === 2, "the saved messages at the bridge");
+    assert.deepEqual(client.received.map((m) => m.content), ["kept 1", "kept 2"]);
+    assert.deepEqual(problems, []);
+  });
+
+  test("a broken outbox file is moved aside and reported, not taken as empty in silence", () => {
+    const dir = tempDir();
+    const path = join(dir, "home.json");
+    writeFileSync(path, '[{"topic": 1}]');
+    const problems: string[] = [];
+    assert.deepEqual(fileOutboxStore(path, (p) => problems.push(p)).load(), []);
+    assert.match(problems.join("\n"), /is not valid .*moved aside/);
+    assert.ok(readdirSync(dir).some((f) => f.startsWith("home.json.corrupt-")));
   });
 });

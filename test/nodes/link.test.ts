@@ -4,7 +4,7 @@ import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { tempDir, uniquePrefix } from "../helpers/session.js";
 import { LinkClient } from "../../session/link/client.js";
 import type { AdmittedMessage } from "../../session/types.js";
-import { claudeNodes, configNode, connected, gateFlow, helper, logged, LOG_ERROR, waitFor } from "./helpers/red.js";
+import { claudeNodes, configNode, connected, deploy, gateFlow, helper, logged, LOG_ERROR, waitFor } from "./helpers/red.js";
 
 const KEY = "k3y-of-the-flow-link-0123456789abcdef";
 let broker: TestBroker;
@@ -75,5 +75,17 @@ describe("claude-session with a link key", () => {
   test("a link key that is too short is a configuration problem, not a crash", async () => {
     await helper.load(claudeNodes, gateFlow(broker.url, prefix), { s1: { linkKey: "short" } });
     await waitFor(() => (logged(LOG_ERROR, "s1").some((m) => /link key is too short/.test(m)) ? true : undefined), "the error to be logged");
+  });
+
+  test("admitted messages no bridge has taken survive a full redeploy", async () => {
+    const flow = gateFlow(broker.url, prefix, { session: { admitted: ["doors/#"] } });
+    await helper.load(claudeNodes, flow, { s1: { linkKey: KEY } });
+    await connected("s1");
+    helper.getNode("g1")!.receive({ topic: "doors/front", payload: "opened before the deploy" });
+    await deploy(flow.map((n) => (n.id === "s1" ? { ...n, heartbeat: 30, credentials: { linkKey: KEY } } : n)));
+    await connected("s1");
+    const client = bridge();
+    await waitFor(() => client.received[0], "the message from before the deploy");
+    assert.equal(client.received[0]!.content, "opened before the deploy");
   });
 });
