@@ -1,36 +1,25 @@
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Session } from "../../session/session.js";
-import { Peer } from "../bridge/harness.js";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { nextEvent, sessionOptions } from "../helpers/session.js";
 import { logged, LOG_ERROR, received } from "../nodes/helpers/red.js";
-import { connected, helper, listening, loadExample, until } from "./harness.js";
+import { connected, exampleSuite, helper, listening, loadExample, until } from "./harness.js";
+
+const suite = exampleSuite({ peer: {} });
 
 const EXAMPLE = "answer-a-request";
 const DOOR = "homeassistant/cover/garage_door/state";
-let broker: TestBroker;
-let peer: Peer;
 let claude: Session;
 
-before(async () => {
-  broker = await startBroker();
-});
-after(async () => {
-  await broker.stop();
-});
 beforeEach(async () => {
-  peer = await Peer.connect(broker.url);
   // Claude's side: the session "home", asking with the request tool's operation.
-  claude = new Session(sessionOptions(broker.url, { name: "home", prefix: "claude", requestTimeoutSeconds: 10 }));
+  claude = new Session(sessionOptions(suite.broker.url, { name: "home", prefix: "claude", requestTimeoutSeconds: 10 }));
   const up = nextEvent(claude, "state", (state) => state === "connected");
   claude.start();
   await up;
 });
 afterEach(async () => {
   await claude.stop();
-  await peer.end();
-  await helper.unload();
 });
 
 function doorKnown(state: string): Promise<void> {
@@ -40,24 +29,24 @@ function doorKnown(state: string): Promise<void> {
 
 describe("example: a flow answering Claude's request", () => {
   test("\"is the garage open?\" is answered from the door's state, as the session garage", async () => {
-    await loadExample(EXAMPLE, broker.url);
+    await loadExample(EXAMPLE, suite.broker.url);
     await connected("claude-session-garage");
     await listening();
 
     const before = await claude.request("garage", "is the garage open?");
     assert.deepEqual(before, { content: "I have not heard from the garage door yet.", sender: "garage" });
 
-    await peer.publish(DOOR, "open", true);
+    await suite.peer.publish(DOOR, "open", true);
     await doorKnown("open");
     assert.deepEqual(await claude.request("garage", "is the garage open?"), { content: "The garage door is open.", sender: "garage" });
 
-    await peer.publish(DOOR, "closed", true);
+    await suite.peer.publish(DOOR, "closed", true);
     await doorKnown("closed");
     assert.deepEqual(await claude.request("garage", "is the garage open?"), { content: "The garage door is closed.", sender: "garage" });
   });
 
   test("a note that is not a request is shown but not answered", async () => {
-    await loadExample(EXAMPLE, broker.url, { taps: { "garage-gate": [["asked"]] } });
+    await loadExample(EXAMPLE, suite.broker.url, { taps: { "garage-gate": [["asked"]] } });
     await connected("claude-session-garage");
     await listening();
     const seen = received("asked", 2);

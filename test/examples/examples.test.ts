@@ -1,11 +1,12 @@
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { combineFlows, exampleNames, pointAtBroker, readExample, type FlowNode } from "../../demo/example-flows.js";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { LOG_ERROR, LOG_WARN } from "../nodes/helpers/red.js";
-import { connected, helper, listening, loadExample } from "./harness.js";
+import { connected, exampleSuite, helper, listening, loadExample } from "./harness.js";
+
+const suite = exampleSuite();
 
 // The public property names (ARCHITECTURE.md), plus what every editor node carries.
 const COMMON = ["id", "type", "z", "name", "x", "y", "wires", "g"];
@@ -16,17 +17,6 @@ const PROPERTIES: Record<string, string[]> = {
 };
 
 const names = exampleNames();
-let broker: TestBroker;
-
-before(async () => {
-  broker = await startBroker();
-});
-after(async () => {
-  await broker.stop();
-});
-afterEach(async () => {
-  await helper.unload();
-});
 
 describe("the example flows", () => {
   test("are the five of the README, each exercised by a test of its own", () => {
@@ -63,7 +53,7 @@ describe("the example flows", () => {
   });
 
   test("all load together in a real Node-RED, as the demo deploys them, without a node warning or error", async () => {
-    const flow = await loadExample(names, broker.url);
+    const flow = await loadExample(names, suite.broker.url);
     for (const session of flow.filter((n) => n.type === "claude-session")) await connected(session.id);
     await listening();
     // The test helper's own registration notices carry no node id; the flow's nodes must say nothing.

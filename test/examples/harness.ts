@@ -8,6 +8,9 @@ import type { NodeInitializer, NodeMessage } from "node-red";
 import { combineFlows, pointAtBroker, readExample, type FlowNode } from "../../demo/example-flows.js";
 import type { Session } from "../../session/session.js";
 import type { AdmittedMessage } from "../../session/types.js";
+import { after, afterEach, before, beforeEach } from "node:test";
+import { Peer } from "../bridge/harness.js";
+import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { tempDir } from "../helpers/session.js";
 import { changeNode, claudeNodes, connected, helper, mqttNodes, type Credentials } from "../nodes/helpers/red.js";
 
@@ -19,6 +22,49 @@ const coreNodes: NodeInitializer[] = [
   `${core}/function/10-function.js`,
   `${core}/function/10-switch.js`,
 ].map((path) => require(path) as NodeInitializer);
+
+export interface ExampleSuite {
+  readonly broker: TestBroker;
+  /** A plain MQTT client, fresh for each test (only with `peer`). */
+  readonly peer: Peer;
+}
+
+/**
+ * The hooks every example test file needs: one broker for the file, a fresh peer per
+ * test subscribed to `peer.subscribe` (when asked for), the flow unloaded after each test.
+ */
+export function exampleSuite(options: { peer?: { subscribe?: string[] } } = {}): ExampleSuite {
+  let broker: TestBroker | undefined;
+  let peer: Peer | undefined;
+  before(async () => {
+    broker = await startBroker();
+  });
+  after(async () => {
+    await broker?.stop();
+  });
+  if (options.peer) {
+    const filters = options.peer.subscribe ?? [];
+    beforeEach(async () => {
+      peer = await Peer.connect(broker!.url);
+      for (const filter of filters) await peer.subscribe(filter);
+    });
+  }
+  afterEach(async () => {
+    await peer?.end();
+    peer = undefined;
+    await helper.unload();
+  });
+  return {
+    get broker() {
+      if (!broker) throw new Error("the broker is not started yet");
+      return broker;
+    },
+    get peer() {
+      if (!peer) throw new Error("this suite has no peer (pass { peer: {} })");
+      return peer;
+    },
+  };
+}
 
 export const EXAMPLE_NODES: NodeInitializer[] = [...claudeNodes, ...coreNodes, changeNode, mqttNodes];
 export const BROKER_NODE = "mqtt-broker-local";

@@ -1,27 +1,17 @@
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { SimulatedHome } from "../../demo/home.js";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { received } from "../nodes/helpers/red.js";
-import { connected, helper, listening, loadExample, nextAdmitted, press } from "./harness.js";
+import { connected, exampleSuite, listening, loadExample, nextAdmitted, press } from "./harness.js";
+
+const suite = exampleSuite();
 
 const EXAMPLE = "home-assistant-triggers";
 const taps = { "ha-gate": [["admitted"], ["watched"], ["dropped"]] };
-let broker: TestBroker;
-
-before(async () => {
-  broker = await startBroker();
-});
-after(async () => {
-  await broker.stop();
-});
-afterEach(async () => {
-  await helper.unload();
-});
 
 describe("example: Home Assistant triggers gated into Claude", () => {
   test("the front door (trigger: state stand-in) is admitted and reaches Claude as its one-line summary", async () => {
-    await loadExample(EXAMPLE, broker.url, { taps });
+    await loadExample(EXAMPLE, suite.broker.url, { taps });
     const home = await connected("claude-session-home");
     const toClaude = nextAdmitted(home, (m) => m.topic === "homeassistant/binary_sensor/front_door");
     const out = received("admitted");
@@ -39,7 +29,7 @@ describe("example: Home Assistant triggers gated into Claude", () => {
   });
 
   test("a temperature (events: state stand-in) is watched and waits in Claude's inbox", async () => {
-    await loadExample(EXAMPLE, broker.url, { taps });
+    await loadExample(EXAMPLE, suite.broker.url, { taps });
     const home = await connected("claude-session-home");
     const out = received("watched");
     press("ha-temperature");
@@ -54,7 +44,7 @@ describe("example: Home Assistant triggers gated into Claude", () => {
   });
 
   test("the noisy Wi-Fi signal is muted: dropped, never buffered", async () => {
-    await loadExample(EXAMPLE, broker.url, { taps });
+    await loadExample(EXAMPLE, suite.broker.url, { taps });
     const home = await connected("claude-session-home");
     const out = received("dropped");
     press("ha-wifi");
@@ -70,10 +60,10 @@ describe("example: Home Assistant triggers gated into Claude", () => {
   });
 
   test("the demo's simulated Home Assistant events become events: state messages and are gated the same way", async () => {
-    await loadExample(EXAMPLE, broker.url, { taps });
+    await loadExample(EXAMPLE, suite.broker.url, { taps });
     const session = await connected("claude-session-home");
     await listening();
-    const simulated = await SimulatedHome.start(broker.url);
+    const simulated = await SimulatedHome.start(suite.broker.url);
     try {
       const toClaude = nextAdmitted(session, (m) => m.topic === "homeassistant/binary_sensor/front_door");
       const out = received("admitted");

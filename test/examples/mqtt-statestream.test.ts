@@ -1,36 +1,20 @@
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Peer } from "../bridge/harness.js";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { received } from "../nodes/helpers/red.js";
-import { connected, helper, listening, loadExample, nextAdmitted } from "./harness.js";
+import { connected, exampleSuite, listening, loadExample, nextAdmitted } from "./harness.js";
+
+const suite = exampleSuite({ peer: {} });
 
 const EXAMPLE = "mqtt-statestream";
 const taps = { "statestream-gate": [["admitted"], ["watched"], ["dropped"]] };
-let broker: TestBroker;
-let peer: Peer;
-
-before(async () => {
-  broker = await startBroker();
-});
-after(async () => {
-  await broker.stop();
-});
-beforeEach(async () => {
-  peer = await Peer.connect(broker.url);
-});
-afterEach(async () => {
-  await peer.end();
-  await helper.unload();
-});
 
 describe("example: MQTT statestream gated into Claude", () => {
   test("a sensor's state is matched as homeassistant/sensor/<object_id> and waits in Claude's inbox", async () => {
-    await loadExample(EXAMPLE, broker.url, { taps });
+    await loadExample(EXAMPLE, suite.broker.url, { taps });
     const home = await connected("claude-session-home");
     await listening();
     const out = received("watched");
-    await peer.publish("homeassistant/sensor/kitchen_temperature/state", "20.5");
+    await suite.peer.publish("homeassistant/sensor/kitchen_temperature/state", "20.5");
     const [msg] = await out;
     assert.equal(msg!.topic, "homeassistant/sensor/kitchen_temperature/state");
     assert.deepEqual(msg!.claude, { tier: "watched", pattern: "homeassistant/sensor/+", session: "home", topic: "homeassistant/sensor/kitchen_temperature" });
@@ -39,25 +23,25 @@ describe("example: MQTT statestream gated into Claude", () => {
   });
 
   test("the muted Wi-Fi signal is dropped", async () => {
-    await loadExample(EXAMPLE, broker.url, { taps });
+    await loadExample(EXAMPLE, suite.broker.url, { taps });
     await connected("claude-session-home");
     await listening();
     const out = received("dropped");
-    await peer.publish("homeassistant/sensor/wifi_signal/state", "-64");
+    await suite.peer.publish("homeassistant/sensor/wifi_signal/state", "-64");
     const [msg] = await out;
     assert.equal((msg!.claude as { reason?: string }).reason, "muted");
   });
 
   test("a reading is gated once, by the flow: the session does not also take statestream topics itself", async () => {
-    await loadExample(EXAMPLE, broker.url, { taps });
+    await loadExample(EXAMPLE, suite.broker.url, { taps });
     const home = await connected("claude-session-home");
     await listening();
     const out = received("watched");
-    await peer.publish("homeassistant/sensor/kitchen_temperature/state", "20.5");
+    await suite.peer.publish("homeassistant/sensor/kitchen_temperature/state", "20.5");
     await out;
     // The session hears its own inbox: a message sent after the reading, by the same client, arrives after it.
     const marker = nextAdmitted(home, (m) => m.topic === "claude/sessions/home/inbox");
-    await peer.publish("claude/sessions/home/inbox", JSON.stringify({ sender: "test", ts: new Date().toISOString(), content: "marker" }));
+    await suite.peer.publish("claude/sessions/home/inbox", JSON.stringify({ sender: "test", ts: new Date().toISOString(), content: "marker" }));
     await marker;
     assert.equal(home.status().counts.watched, 1);
   });

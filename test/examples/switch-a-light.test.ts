@@ -1,44 +1,30 @@
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { LIGHT_SET_TOPIC, SimulatedHome } from "../../demo/home.js";
-import { Peer } from "../bridge/harness.js";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { logged, LOG_WARN } from "../nodes/helpers/red.js";
-import { connected, helper, listening, loadExample, nextAdmitted, press, until } from "./harness.js";
+import { connected, exampleSuite, listening, loadExample, nextAdmitted, press, until } from "./harness.js";
+
+const suite = exampleSuite({ peer: { subscribe: [LIGHT_SET_TOPIC] } });
 
 const EXAMPLE = "switch-a-light";
 const COMMANDS = "home/commands/light/living_room";
-let broker: TestBroker;
-let peer: Peer;
 let home: SimulatedHome | undefined;
 
-before(async () => {
-  broker = await startBroker();
-});
-after(async () => {
-  await broker.stop();
-});
-beforeEach(async () => {
-  peer = await Peer.connect(broker.url);
-  await peer.subscribe(LIGHT_SET_TOPIC);
-});
 afterEach(async () => {
   await home?.stop();
   home = undefined;
-  await peer.end();
-  await helper.unload();
 });
 
 function setCommands(): string[] {
-  return peer.received.filter((m) => m.topic === LIGHT_SET_TOPIC).map((m) => m.payload.toString());
+  return suite.peer.received.filter((m) => m.topic === LIGHT_SET_TOPIC).map((m) => m.payload.toString());
 }
 
 describe("example: Claude switches a light through a raw publish", () => {
   test("Claude's \"on\" reaches the light as a bare ON; the light obeys, and its new state is admitted to Claude", async () => {
-    await loadExample(EXAMPLE, broker.url);
+    await loadExample(EXAMPLE, suite.broker.url);
     const session = await connected("claude-session-home");
     await listening();
-    home = await SimulatedHome.start(broker.url);
+    home = await SimulatedHome.start(suite.broker.url);
     const confirmed = nextAdmitted(session, (m) => m.topic === "homeassistant/light/living_room/state" && m.content === "on");
     press("light-try-on");
     await until(() => setCommands().length > 0, "a command on the light's set topic");
@@ -48,12 +34,12 @@ describe("example: Claude switches a light through a raw publish", () => {
   });
 
   test("only on and off pass: anything else is refused with a warning and never reaches the light", async () => {
-    await loadExample(EXAMPLE, broker.url);
+    await loadExample(EXAMPLE, suite.broker.url);
     await connected("claude-session-home");
     await listening();
-    home = await SimulatedHome.start(broker.url);
-    await peer.publish(COMMANDS, JSON.stringify({ sender: "home", ts: new Date().toISOString(), content: "unlock the front door" }));
-    await peer.publish(COMMANDS, "off");
+    home = await SimulatedHome.start(suite.broker.url);
+    await suite.peer.publish(COMMANDS, JSON.stringify({ sender: "home", ts: new Date().toISOString(), content: "unlock the front door" }));
+    await suite.peer.publish(COMMANDS, "off");
     await until(() => setCommands().length > 0, "a command on the light's set topic");
     assert.deepEqual(setCommands(), ["OFF"]);
     assert.match(logged(LOG_WARN, "light-allow").join("\n"), /light command refused: "unlock the front door"/);

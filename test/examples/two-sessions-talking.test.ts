@@ -1,28 +1,11 @@
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Peer } from "../bridge/harness.js";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { received } from "../nodes/helpers/red.js";
-import { connected, helper, listening, loadExample, nextAdmitted, press } from "./harness.js";
+import { connected, exampleSuite, listening, loadExample, nextAdmitted, press } from "./harness.js";
+
+const suite = exampleSuite({ peer: { subscribe: ["claude/sessions/+/inbox"] } });
 
 const EXAMPLE = "two-sessions-talking";
-let broker: TestBroker;
-let peer: Peer;
-
-before(async () => {
-  broker = await startBroker();
-});
-after(async () => {
-  await broker.stop();
-});
-beforeEach(async () => {
-  peer = await Peer.connect(broker.url);
-  await peer.subscribe("claude/sessions/+/inbox");
-});
-afterEach(async () => {
-  await peer.end();
-  await helper.unload();
-});
 
 interface Envelope {
   sender: string;
@@ -32,14 +15,14 @@ interface Envelope {
 
 describe("example: two Claude sessions talking through their inboxes", () => {
   test("office writes into home's inbox, as office; home admits it, so its Claude hears it at once", async () => {
-    await loadExample(EXAMPLE, broker.url, { taps: { "talk-inboxes": [["conversation"]] } });
+    await loadExample(EXAMPLE, suite.broker.url, { taps: { "talk-inboxes": [["conversation"]] } });
     const home = await connected("claude-session-home");
     await connected("claude-session-office");
     await listening();
     const toClaude = nextAdmitted(home, (m) => m.topic === "claude/sessions/home/inbox");
     const shown = received("conversation");
     press("talk-office-writes");
-    const onBroker = await peer.next((m) => m.topic === "claude/sessions/home/inbox", "the note in home's inbox");
+    const onBroker = await suite.peer.next((m) => m.topic === "claude/sessions/home/inbox", "the note in home's inbox");
     const envelope = JSON.parse(onBroker.payload.toString()) as Envelope;
     assert.equal(envelope.sender, "office");
     assert.match(envelope.content, /printer is out of toner/);
@@ -51,7 +34,7 @@ describe("example: two Claude sessions talking through their inboxes", () => {
   });
 
   test("home writes into office's inbox, as home, and office admits it", async () => {
-    await loadExample(EXAMPLE, broker.url);
+    await loadExample(EXAMPLE, suite.broker.url);
     await connected("claude-session-home");
     const office = await connected("claude-session-office");
     const toClaude = nextAdmitted(office, (m) => m.topic === "claude/sessions/office/inbox");
