@@ -26,6 +26,8 @@ export interface DemoSettings {
   brokerPort: number;
   httpPort: number;
   log: (line: string) => void;
+  /** Node-RED's console level: "error" for the demo; the check shows warnings too, so a failure explains itself. */
+  nodeRedLogLevel?: "error" | "warn";
 }
 
 export interface Demo {
@@ -59,7 +61,12 @@ export async function startDemo(settings: DemoSettings): Promise<Demo> {
     const claudeCode = prepareClaudeCode(dir, { brokerUrl, prefix: DEMO_PREFIX, session: DEMO_SESSION });
 
     let page: ClaudePage | undefined;
-    const red = await startNodeRed({ userDir: dir, port: settings.httpPort, route: (req, res) => page?.route(req, res) ?? false }).catch(
+    const red = await startNodeRed({
+      userDir: dir,
+      port: settings.httpPort,
+      logLevel: settings.nodeRedLogLevel ?? "error",
+      route: (req, res) => page?.route(req, res) ?? false,
+    }).catch(
       portProblem("the editor and page", settings.httpPort, "--http-port"),
     );
     started.push({ what: "Node-RED", stop: () => red.stop() });

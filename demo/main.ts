@@ -35,7 +35,7 @@ async function main(): Promise<number> {
 
 async function check(dir: string, options: DemoOptions): Promise<number> {
   log("check: starting the broker, Node-RED, the example flows, the simulated home and the bridge…");
-  const demo = await startDemo({ dir, brokerPort: options.brokerPort ?? 0, httpPort: options.httpPort ?? 0, log });
+  const demo = await startDemo({ dir, brokerPort: options.brokerPort ?? 0, httpPort: options.httpPort ?? 0, log, nodeRedLogLevel: "warn" });
   try {
     await runCheck(demo, log);
     log("check: ok — the door event reached Claude as a channel notification, the reading is in its inbox");

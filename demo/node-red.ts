@@ -29,7 +29,7 @@ export interface EmbeddedNodeRed {
   stop(): Promise<void>;
 }
 
-export async function startNodeRed(options: { userDir: string; port: number; route: Route }): Promise<EmbeddedNodeRed> {
+export async function startNodeRed(options: { userDir: string; port: number; logLevel: "error" | "warn"; route: Route }): Promise<EmbeddedNodeRed> {
   const { userDir } = options;
   linkPackage(userDir);
   writeFileSync(join(userDir, "flows.json"), "[]\n");
@@ -69,7 +69,7 @@ export async function startNodeRed(options: { userDir: string; port: number; rou
     credentialSecret: false,
     httpAdminRoot: "/",
     httpNodeRoot: "/",
-    logging: { console: { level: "error", metrics: false, audit: false } },
+    logging: { console: { level: options.logLevel, metrics: false, audit: false } },
   };
   // Settings of Node-RED 4 that @types/node-red does not know yet.
   RED.init(server, Object.assign(settings, { diagnostics: { enabled: false }, telemetry: { enabled: false }, editorTheme: { tours: false } }));

@@ -53602,7 +53602,9 @@ var Connection = class extends import_node_events.EventEmitter {
     });
     this.on_(client, "close", () => this.emit("close"));
     this.on_(client, "offline", () => this.emit("offline"));
-    this.on_(client, "error", (err) => this.emit("error", err));
+    this.on_(client, "error", (err) => {
+      if (this.client === client) this.emit("error", err);
+    });
     this.on_(
       client,
       "message",

@@ -92,7 +92,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     });
     this.on_(client, "close", () => this.emit("close"));
     this.on_(client, "offline", () => this.emit("offline"));
-    this.on_(client, "error", (err: Error) => this.emit("error", err));
+    this.on_(client, "error", (err: Error) => {
+      // Once close() began, the broker may still send (a queued message, a late ack) and
+      // the reply mqtt.js tries to write fails with "write after end": not news.
+      if (this.client === client) this.emit("error", err);
+    });
     this.on_(client, "message", (topic: string, payload: Buffer, packet: { retain?: boolean }) =>
       this.emit("message", topic, payload, packet.retain === true),
     );
