@@ -10,14 +10,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { paths } from "../lib/paths.js";
+import type { FlowNode } from "../../demo/example-flows.js";
 
-export interface FlowNode {
-  id: string;
-  type: string;
-  z?: string;
-  wires?: string[][];
-  [property: string]: unknown;
-}
+export type { FlowNode };
 
 /** The part of a runtime node the bench uses: give it a message, listen to what it gets. */
 export interface RuntimeNode {

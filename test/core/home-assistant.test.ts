@@ -8,27 +8,12 @@ import {
   summariseHaChange,
   type HaStateChange,
 } from "../../core/home-assistant.js";
+import { context, haState } from "../nodes/fixtures/home-assistant.js";
 
 // Fixtures are shaped as node-red-contrib-home-assistant-websocket 0.80.x sends them (reference: home-assistant-messages.md).
 
 type Json = Record<string, unknown>;
 
-function context(id: string): Json {
-  return { id, parent_id: null, user_id: null };
-}
-
-/** A state object as Home Assistant sends it over the websocket. */
-function haState(entityId: string, state: string, attributes: Json, at = "2026-11-21T19:10:58.408123+00:00"): Json {
-  return {
-    entity_id: entityId,
-    state,
-    attributes,
-    last_changed: at,
-    last_reported: at,
-    last_updated: at,
-    context: context("01JDB2X4S6Q7KZ8M3N5P9R2T4V"),
-  };
-}
 
 /** The same state as served from the node's cache: no last_reported, context first, `Z` timestamps. */
 function cachedState(entityId: string, state: string, attributes: Json): Json {
