@@ -1,5 +1,5 @@
 /**
- * Loads an example flow from `examples/flows/` into a real Node-RED runtime
+ * Loads an example flow from `examples/` into a real Node-RED runtime
  * (node-red-node-test-helper, with the core nodes the examples use), pointed at the
  * suite's broker. Tests tap any node's output with helper nodes, wait until the flow's
  * mqtt in nodes really listen, and talk MQTT with a peer.
