@@ -1,13 +1,15 @@
 /**
  * claude-publish: sends `msg.payload` as the session (in its envelope unless raw) to a
- * topic, to another session's inbox, or as the reply to a request.
+ * topic, to another session's inbox, or as the reply to a request. A reply goes only
+ * into the reply space (core/permissions): a session inbox, a topic the session's
+ * publishAllow names, or one of the node's own `replyAllow` filters.
  */
 import type { Node, NodeDef, NodeInitializer } from "node-red";
 import { z } from "zod";
 import { validateSessionName } from "../../core/session-name.js";
 import { validateTopic } from "../../core/topics.js";
 import { InputError, onInput } from "../shared/input.js";
-import { flag, optionalText, orDefault, parseNodeProps } from "../shared/props.js";
+import { filterList, flag, optionalText, orDefault, parseNodeProps } from "../shared/props.js";
 import { doneStatus, problemStatus, viewStatus } from "../shared/status.js";
 import { sessionFor, useSession } from "../shared/use-session.js";
 import { publishRequest } from "./outbound.js";
@@ -19,6 +21,7 @@ interface PublishDef extends NodeDef {
   target?: unknown;
   raw?: unknown;
   retain?: unknown;
+  replyAllow?: unknown;
 }
 
 const publishProps = z.object({
@@ -27,6 +30,7 @@ const publishProps = z.object({
   target: optionalText(validateSessionName, 'a session name (letters, digits, "_" and "-"), or empty to use msg.target'),
   raw: flag,
   retain: flag,
+  replyAllow: filterList,
 });
 
 const init: NodeInitializer = (RED) => {
@@ -46,6 +50,8 @@ const init: NodeInitializer = (RED) => {
           inbox: session.topics.inbox,
           maxPayloadBytes: sessionNode.maxPayloadBytes,
         });
+        // The reply space: a forged request must not make the flow publish anywhere it may.
+        if (parsed.props.mode === "reply") session.checkReplyTo(request.topic, parsed.props.replyAllow);
         const { bytes } = await session.publish(request);
         node.status(doneStatus(`${bytes} B → ${request.topic}`));
       },

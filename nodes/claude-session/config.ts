@@ -9,18 +9,20 @@
  * - `bufferMaxAge`, `bufferMaxPerTopic`: empty means "as the session file says" (Claude's
  *   `config` tool may change them); a value is the owner's and is applied on every start.
  * - `admitted`, `watched`, `muted`: lists of valid MQTT topic filters (or sender names).
+ * - `publishAllow`, `publishDeny`: lists of valid MQTT topic filters, the owner's publish
+ *   permissions (absent or empty allow list: anywhere not denied).
  * - `tls`: the id of a tls-config node, or empty.
  * Numbers may arrive as numbers or as digit strings (how the editor stores them).
  * Every bad property is reported, each naming the property and what it accepts.
  */
 import { z } from "zod";
 import type { NodeDef } from "node-red";
+import type { PublishPermissions } from "../../core/permissions.js";
 import { MAX_BUFFER_AGE_SECONDS, MAX_BUFFER_PER_TOPIC } from "../../core/session-file.js";
 import { validateSessionName } from "../../core/session-name.js";
 import { brokerUrlReason, BROKER_PROTOCOLS, MAX_TIMER_SECONDS, topicPrefixReason } from "../../core/settings.js";
-import { validatePattern } from "../../core/topics.js";
 import type { GateLists } from "../../session/types.js";
-import { checkedText, describeIssues, digitsToNumber, orDefault } from "../shared/props.js";
+import { checkedText, describeIssues, digitsToNumber, filterList, orDefault } from "../shared/props.js";
 
 export interface SessionNodeDef extends NodeDef {
   broker?: unknown;
@@ -32,6 +34,8 @@ export interface SessionNodeDef extends NodeDef {
   admitted?: unknown;
   watched?: unknown;
   muted?: unknown;
+  publishAllow?: unknown;
+  publishDeny?: unknown;
   tls?: unknown;
 }
 
@@ -44,6 +48,7 @@ export interface SessionNodeConfig {
   bufferMaxAge?: number;
   bufferMaxPerTopic?: number;
   pinned: GateLists;
+  publishPermissions: PublishPermissions;
   tls?: string;
 }
 
@@ -60,18 +65,6 @@ function wholeNumber(min: number, max: number, unit: string): z.ZodType<number> 
       .max(max, `above ${max}; accepted: ${accepted}`),
   );
 }
-
-const patternList = z.preprocess(
-  orDefault([]),
-  z.array(z.string({ error: "holds something other than text; accepted: MQTT topic filters" }), {
-    error: "not a list; accepted: a list of MQTT topic filters",
-  }).check((ctx) => {
-    for (const pattern of ctx.value) {
-      const reason = validatePattern(pattern);
-      if (reason) ctx.issues.push({ code: "custom", message: reason, input: pattern });
-    }
-  }),
-);
 
 const schema = z.object({
   // validateSessionName's messages already say what is allowed.
@@ -101,9 +94,11 @@ const schema = z.object({
       .optional(),
   ),
   bufferMaxPerTopic: z.preprocess(digitsToNumber, wholeNumber(1, MAX_BUFFER_PER_TOPIC, "").optional()),
-  admitted: patternList,
-  watched: patternList,
-  muted: patternList,
+  admitted: filterList,
+  watched: filterList,
+  muted: filterList,
+  publishAllow: filterList,
+  publishDeny: filterList,
   tls: z.preprocess(orDefault(undefined), z.string({ error: "not a tls-config node id" }).optional()),
 });
 
@@ -112,8 +107,8 @@ export function parseSessionConfig(def: SessionNodeDef): ParsedSessionConfig {
   if (!result.success) {
     return { ok: false, problems: describeIssues(result.error) };
   }
-  const { admitted, watched, muted, bufferMaxAge, bufferMaxPerTopic, tls, ...rest } = result.data;
-  const config: SessionNodeConfig = { ...rest, pinned: { admitted, watched, muted } };
+  const { admitted, watched, muted, publishAllow, publishDeny, bufferMaxAge, bufferMaxPerTopic, tls, ...rest } = result.data;
+  const config: SessionNodeConfig = { ...rest, pinned: { admitted, watched, muted }, publishPermissions: { allow: publishAllow, deny: publishDeny } };
   if (bufferMaxAge !== undefined) config.bufferMaxAge = bufferMaxAge;
   if (bufferMaxPerTopic !== undefined) config.bufferMaxPerTopic = bufferMaxPerTopic;
   if (tls !== undefined) config.tls = tls;

@@ -5,6 +5,7 @@
  */
 import type { Node } from "node-red";
 import { z } from "zod";
+import { validatePattern } from "../../core/topics.js";
 import { problemStatus } from "./status.js";
 
 export function isBlank(value: unknown): boolean {
@@ -40,6 +41,19 @@ export function optionalText(reason: (value: string) => string | undefined, acce
 export const flag = z.preprocess(
   orDefault(false),
   z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: "accepted: true or false" }),
+);
+
+/** A list of valid MQTT topic filters; blank is an empty list. */
+export const filterList = z.preprocess(
+  orDefault([]),
+  z.array(z.string({ error: "holds something other than text; accepted: MQTT topic filters" }), {
+    error: "not a list; accepted: a list of MQTT topic filters",
+  }).check((ctx) => {
+    for (const pattern of ctx.value) {
+      const reason = validatePattern(pattern);
+      if (reason) ctx.issues.push({ code: "custom", message: reason, input: pattern });
+    }
+  }),
 );
 
 export function describeIssues(error: z.ZodError): string[] {
