@@ -5,7 +5,10 @@
  * - Unset (undefined) → the default. Every other value is checked, and a bad value is an error
  *   naming the variable and what it accepts; nothing is silently defaulted or clamped.
  * - An empty value is a bad value, except MQTT_USERNAME / MQTT_PASSWORD (empty = not sent) and
- *   MQTT_CA_FILE / MQTT_CERT_FILE / MQTT_KEY_FILE / SESSION_LINK_KEY (empty = unset).
+ *   MQTT_CA_FILE / MQTT_CERT_FILE / MQTT_KEY_FILE / SESSION_LINK_KEY / SESSION_APPROVER_KEY /
+ *   MQTT_PUBLISH_ALLOW / MQTT_PUBLISH_DENY (empty = unset).
+ * - MQTT_PUBLISH_ALLOW / MQTT_PUBLISH_DENY are comma-separated MQTT topic filters (spaces
+ *   around each are trimmed); an empty entry or an invalid filter is an error.
  * - Integers are plain base-10 digits, optionally surrounded by whitespace
  *   ("5s", "1.9", "0x10", "-1", "" are errors).
  * - SESSION_NAME is sanitised to [A-Za-z0-9_-] with a warning, as the reference does;
@@ -34,6 +37,7 @@ import {
   type QoS,
 } from "./limits.js";
 import { MAX_SESSION_NAME_LENGTH, sanitizeSessionName } from "./session-name.js";
+import { validatePattern } from "./topics.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -56,6 +60,9 @@ export interface Settings {
   keyFile?: string;
   rejectUnauthorized: boolean;
   linkKey?: string;
+  /** Where Claude may publish; empty: anywhere not denied. */
+  publishAllow: string[];
+  publishDeny: string[];
 }
 
 /** One bad variable. `message` says what was wrong and what is accepted. */
@@ -98,6 +105,21 @@ function integer(variable: string, min: number, max: number, unit: string): Rule
     variable,
     accepted: `a whole number${unit}${range}, in plain digits`,
     schema: digits.pipe(z.number().min(min, `below ${min}`).max(max, max === Number.MAX_SAFE_INTEGER ? "too large" : `above ${max}`)),
+  };
+}
+
+function filterList(variable: string): Rule<string[]> {
+  return {
+    variable,
+    accepted: "MQTT topic filters separated by commas, e.g. home/commands/#,claude/sessions/+/inbox",
+    schema: z.string().transform((raw, ctx) => {
+      const filters = raw.split(",").map((entry) => entry.trim());
+      filters.forEach((filter, i) => {
+        const reason = filter === "" ? `entry ${i + 1} is empty` : validatePattern(filter);
+        if (reason) ctx.issues.push({ code: "custom", message: reason, input: raw });
+      });
+      return filters;
+    }),
   };
 }
 
@@ -156,6 +178,8 @@ const RULES = {
     accepted: `at least ${MIN_LINK_KEY_LENGTH} characters (the claude-session node's editor generates one)`,
     schema: checked((key) => (key.length < MIN_LINK_KEY_LENGTH ? `too short (${key.length} characters)` : undefined)),
   },
+  publishAllow: filterList("MQTT_PUBLISH_ALLOW"),
+  publishDeny: filterList("MQTT_PUBLISH_DENY"),
 } satisfies Record<string, Rule<unknown>>;
 
 function shown(variable: string, raw: string): string {
@@ -224,6 +248,8 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
   const sessionHost = withDefault<Settings["sessionHost"]>(env, RULES.sessionHost, "auto", problems);
   const rejectUnauthorized = withDefault(env, RULES.rejectUnauthorized, true, problems);
   const linkKey = optional(env, RULES.linkKey, problems);
+  const publishAllow = optional(env, RULES.publishAllow, problems) ?? [];
+  const publishDeny = optional(env, RULES.publishDeny, problems) ?? [];
   const caFile = env.MQTT_CA_FILE || undefined;
   const certFile = env.MQTT_CERT_FILE || undefined;
   const keyFile = env.MQTT_KEY_FILE || undefined;
@@ -275,6 +301,8 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
     bufferMaxBytes,
     sessionHost,
     rejectUnauthorized,
+    publishAllow,
+    publishDeny,
   };
   if (username !== undefined) settings.username = username;
   if (password !== undefined) settings.password = password;

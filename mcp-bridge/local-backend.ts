@@ -31,6 +31,7 @@ export function localSessionOptions(config: BridgeConfig, version: string): Sess
     bufferMaxBytes: s.bufferMaxBytes,
     host: "bridge",
     version,
+    publishPermissions: { allow: s.publishAllow, deny: s.publishDeny },
     store: FileSessionStore.forSession(join(s.stateDir, "sessions"), s.sessionName),
   };
 }

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   const bridge = createBridge({
     backend,
     version,
-    instructions: buildInstructions({ session: settings.sessionName, prefix: settings.topicPrefix }),
+    instructions: buildInstructions({
+      session: settings.sessionName,
+      prefix: settings.topicPrefix,
+      ...(mode.mode === "bridge" ? { permissions: { allow: settings.publishAllow, deny: settings.publishDeny } } : {}),
+    }),
     log,
   });
   const shutdown = shutdownOnce({

@@ -1,6 +1,7 @@
 /** The shapes of a Session's operations: what hosts pass in and get back. */
 import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
 import type { GateDecision } from "../core/gate.js";
+import type { Refusal } from "../core/permissions.js";
 import type { ConnectionState, DropReason } from "./types.js";
 
 export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
@@ -40,6 +41,8 @@ export interface Counters {
   replies: number;
   dropped: Record<DropReason, number>;
   binary: number;
+  /** Publishes by Claude that the owner's permissions or the reply space refused, by rule. */
+  refused: Record<Refusal, number>;
 }
 
 export interface StatusSnapshot {
@@ -57,6 +60,8 @@ export interface StatusSnapshot {
   host: "bridge" | "flow";
   connection: { state: ConnectionState; since: string; lastError?: string };
   pinned: { admitted: string[]; watched: string[]; muted: string[] };
+  /** The owner's publish permissions; an empty allow list allows every topic not denied. */
+  publishPermissions: { allow: string[]; deny: string[] };
   bufferBytes: number;
   bufferMaxBytes: number;
   counts: Counters;

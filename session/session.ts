@@ -16,6 +16,7 @@ import type { GateDecision, ListName } from "../core/gate.js";
 import { sessionTopics, type SessionTopics } from "../core/layout.js";
 import type { SessionConfig } from "../core/session-file.js";
 import { validateSessionName } from "../core/session-name.js";
+import { checkPublish, checkReply, NO_PERMISSIONS, type PermissionVerdict, type PublishPermissions } from "../core/permissions.js";
 import { redactUrl } from "../core/settings.js";
 import { validatePattern, validateTopic } from "../core/topics.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
@@ -32,6 +33,9 @@ import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
 import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
 
 export class SessionError extends Error {}
+
+/** The tools through which Claude publishes a message it wrote (request has its own path). */
+export type ClaudePublishTool = "publish" | "reply";
 
 /** Receives the raw messages of a service topic (the flow link's plumbing), which are never gated. */
 export type ServiceHandler = (topic: string, payload: Buffer) => void;
@@ -65,7 +69,9 @@ export class Session extends EventEmitter<SessionEvents> {
     replies: 0,
     dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0 },
     binary: 0,
+    refused: { denied: 0, "not-allowed": 0, "outside-reply-space": 0 },
   };
+  private readonly permissions: PublishPermissions;
   private readonly retainedSeen = new RetainedSeen();
   private readonly ownPublishes = new RecentPublishes();
   private readonly crossPath = new CrossPathDuplicates();
@@ -82,6 +88,7 @@ export class Session extends EventEmitter<SessionEvents> {
     super();
     this.name = options.name;
     this.topics = sessionTopics(options.prefix, options.name);
+    this.permissions = options.publishPermissions ?? NO_PERMISSIONS;
     const own = loadOwnConfig(options.store, this.topics.inbox, (problem) => this.problem(problem));
     this.lists = new SessionLists(own, options.pinned, options.name);
     for (const bad of this.lists.invalid) {
@@ -513,10 +520,41 @@ export class Session extends EventEmitter<SessionEvents> {
     return { bytes };
   }
 
+  /**
+   * Publishes for Claude (the publish and reply tools): the owner's publish permissions
+   * first, and for a reply the reply space too. A refusal is counted and thrown,
+   * naming the rule.
+   */
+  async publishForClaude(req: PublishRequest, tool: ClaudePublishTool): Promise<{ bytes: number }> {
+    this.enforce(checkPublish(this.permissions, req.topic));
+    if (tool === "reply") this.enforce(checkReply(this.permissions, this.options.prefix, req.topic));
+    return this.publish(req);
+  }
+
+  /**
+   * For the flow's reply nodes: refuses (and counts) a `reply_to` outside the reply space,
+   * which `widen` (the node's own filters) may enlarge.
+   */
+  checkReplyTo(topic: string, widen: readonly string[]): void {
+    this.enforce(checkReply(this.permissions, this.options.prefix, topic, widen));
+  }
+
+  publishPermissions(): PublishPermissions {
+    return this.permissions;
+  }
+
+  private enforce(verdict: PermissionVerdict): void {
+    if (verdict.ok) return;
+    this.counters.refused[verdict.refusal]++;
+    this.log("warn", `publish refused: ${verdict.message}`);
+    throw new SessionError(`refused: ${verdict.message}`);
+  }
+
   /** Sends a request to another session's inbox and waits for the correlated reply. */
   async request(target: string, text: string, timeoutSeconds?: number): Promise<RequestReply> {
     const invalid = validateSessionName(target);
     if (invalid) throw new SessionError(`Invalid target session name: ${invalid}`);
+    this.enforce(checkPublish(this.permissions, sessionTopics(this.options.prefix, target).inbox));
     if (!this.connection.connected) throw new SessionError(`request to ${target} failed: not connected to the broker`);
     const correlationId = randomUUID();
     const timeout = timeoutSeconds ?? this.options.requestTimeoutSeconds;
@@ -578,6 +616,7 @@ export class Session extends EventEmitter<SessionEvents> {
         ...(this.lastError ? { lastError: this.lastError } : {}),
       },
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
+      publishPermissions: { allow: [...(this.permissions.allow ?? [])], deny: [...this.permissions.deny] },
       bufferBytes: this.buffer.size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),

@@ -2,6 +2,7 @@
 import type { GateLists, ListName } from "../core/gate.js";
 import type { EvictionCounts } from "../core/buffer.js";
 import type { PayloadKind } from "../core/envelope.js";
+import type { PublishPermissions } from "../core/permissions.js";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected" | "stopped";
 export type HostKind = "bridge" | "flow";
@@ -35,6 +36,8 @@ export interface SessionOptions {
   version: string;
   /** Where Claude's lists persist; undefined keeps them in memory only. */
   store?: SessionStore;
+  /** Where Claude may publish (the owner's; Claude cannot change them). Absent: anywhere. */
+  publishPermissions?: PublishPermissions;
   /** The owner's lists (set in the flow editor): always in force, never removable by Claude. */
   pinned?: Partial<GateLists>;
   /** MQTT client id; default `claude-<name>-<random>`. */

@@ -31,7 +31,15 @@ registerNode(RED, "claude-publish", {
         $(".claude-publish-topic").toggle(mode === "publish");
         $(".claude-publish-target").toggle(mode === "inbox");
         $(".claude-publish-options").toggle(mode !== "reply");
+        $(".claude-publish-reply").toggle(mode === "reply");
       })
       .trigger("change");
+    $("#node-input-replyAllow-text").val((Array.isArray(this.replyAllow) ? (this.replyAllow as string[]) : []).join(", "));
+  },
+  oneditsave() {
+    this.replyAllow = String($("#node-input-replyAllow-text").val())
+      .split(",")
+      .map((filter) => filter.trim())
+      .filter((filter) => filter !== "");
   },
 });

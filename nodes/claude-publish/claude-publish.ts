@@ -1,6 +1,8 @@
 /**
  * claude-publish: sends `msg.payload` as the session (in its envelope unless raw) to a
- * topic, to another session's inbox, or as the reply to a request.
+ * topic, to another session's inbox, or as the reply to a request. A reply goes only
+ * into the reply space (core/permissions): a session inbox, a topic the session's
+ * publishAllow names, or one of the node's own `replyAllow` filters.
  */
 import type { Node, NodeDef, NodeInitializer } from "node-red";
 import { InputError, onInput } from "../shared/input.js";
@@ -17,6 +19,7 @@ interface PublishDef extends NodeDef {
   target?: unknown;
   raw?: unknown;
   retain?: unknown;
+  replyAllow?: unknown;
 }
 
 const init: NodeInitializer = (RED) => {
@@ -36,6 +39,8 @@ const init: NodeInitializer = (RED) => {
           inbox: session.topics.inbox,
           maxPayloadBytes: sessionNode.maxPayloadBytes,
         });
+        // The reply space: a forged request must not make the flow publish anywhere it may.
+        if (parsed.props.mode === "reply") session.checkReplyTo(request.topic, parsed.props.replyAllow);
         const { bytes } = await session.publish(request);
         node.status(doneStatus(`${bytes} B → ${request.topic}`));
       },

@@ -1,7 +1,7 @@
 /** claude-publish's properties (public: flows in the wild use these names). */
 import { validateSessionName } from "../../core/session-name.js";
-import { validateTopic } from "../../core/topics.js";
-import { choice, configNode, flag, label, text } from "../shared/props.js";
+import { validatePattern, validateTopic } from "../../core/topics.js";
+import { choice, configNode, flag, label, list, text } from "../shared/props.js";
 import { SESSION_NODE_TYPE } from "../shared/types.js";
 
 export const PUBLISH_PROPS = {
@@ -12,4 +12,6 @@ export const PUBLISH_PROPS = {
   target: text(validateSessionName, { blank: "", accepted: 'a session name (letters, digits, "_" and "-"), or empty to use msg.target' }),
   raw: flag(),
   retain: flag(),
+  /** Reply mode: topics beyond the session inboxes and publishAllow that a reply may go to. */
+  replyAllow: list(validatePattern, "MQTT topic filters"),
 };

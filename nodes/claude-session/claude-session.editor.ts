@@ -16,7 +16,7 @@ function sidebar(): { add(): void; remove(): void } | undefined {
   return (window as Window & { ClaudeChannelSidebar?: { add(): void; remove(): void } }).ClaudeChannelSidebar;
 }
 
-const LISTS = ["admitted", "watched", "muted"] as const;
+const LISTS = ["admitted", "watched", "muted", "publishAllow", "publishDeny"] as const;
 const TABS = [
   { id: "claude-session-tab-connection", label: "Connection" },
   { id: "claude-session-tab-security", label: "Security" },
@@ -36,7 +36,7 @@ function listEditor(list: string, patterns: unknown): void {
     height: 130,
     addItem(row: JQuery, _index: number, pattern: unknown) {
       const input = $('<input type="text" class="node-input-pattern" style="width: 100%">')
-        .attr("placeholder", "e.g. home/+/door or a sender name")
+        .attr("placeholder", list.startsWith("publish") ? "e.g. home/commands/#" : "e.g. home/+/door or a sender name")
         .val(typeof pattern === "string" ? pattern : "")
         .appendTo(row);
       const hint = $('<div class="form-tips" style="display: none; margin-top: 4px"></div>').appendTo(row);

@@ -45,6 +45,7 @@ function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, ver
     host: "flow",
     version,
     pinned: config.pinned,
+    publishPermissions: config.publishPermissions,
   };
   const credentials: SessionCredentials | undefined = node.credentials;
   if (credentials?.username) options.username = credentials.username;

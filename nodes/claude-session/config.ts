@@ -5,6 +5,7 @@
  */
 import type { NodeDef } from "node-red";
 import type { QoS } from "../../core/limits.js";
+import type { PublishPermissions } from "../../core/permissions.js";
 import type { GateLists } from "../../session/types.js";
 import { readProps } from "../shared/props.js";
 import { SESSION_PROPS } from "./props.js";
@@ -19,6 +20,8 @@ export interface SessionNodeDef extends NodeDef {
   admitted?: unknown;
   watched?: unknown;
   muted?: unknown;
+  publishAllow?: unknown;
+  publishDeny?: unknown;
   tls?: unknown;
 }
 
@@ -31,6 +34,7 @@ export interface SessionNodeConfig {
   bufferMaxAge?: number;
   bufferMaxPerTopic?: number;
   pinned: GateLists;
+  publishPermissions: PublishPermissions;
   tls?: string;
 }
 
@@ -39,8 +43,8 @@ export type ParsedSessionConfig = { ok: true; config: SessionNodeConfig } | { ok
 export function parseSessionConfig(def: SessionNodeDef): ParsedSessionConfig {
   const read = readProps(SESSION_PROPS, def);
   if (!read.ok) return read;
-  const { admitted, watched, muted, bufferMaxAge, bufferMaxPerTopic, tls, ...rest } = read.props;
-  const config: SessionNodeConfig = { ...rest, pinned: { admitted, watched, muted } };
+  const { admitted, watched, muted, publishAllow, publishDeny, bufferMaxAge, bufferMaxPerTopic, tls, ...rest } = read.props;
+  const config: SessionNodeConfig = { ...rest, pinned: { admitted, watched, muted }, publishPermissions: { allow: publishAllow, deny: publishDeny } };
   if (bufferMaxAge !== undefined) config.bufferMaxAge = bufferMaxAge;
   if (bufferMaxPerTopic !== undefined) config.bufferMaxPerTopic = bufferMaxPerTopic;
   if (tls !== undefined) config.tls = tls;

@@ -2,6 +2,7 @@
  * claude-session's properties (public: flows in the wild use these names), with core's limits.
  * `bufferMaxAge` and `bufferMaxPerTopic` left empty mean "as the session file says" (Claude's
  * `config` tool may change them); a value is the owner's and is applied on every start.
+ * `publishAllow` / `publishDeny` are the owner's publish permissions (core/permissions).
  */
 import { brokerUrlReason, BROKER_URL_ACCEPTED, topicPrefixReason, TOPIC_PREFIX_ACCEPTED } from "../../core/connection.js";
 import {
@@ -19,6 +20,7 @@ import { validatePattern } from "../../core/topics.js";
 import { choice, configNode, list, number, text } from "../shared/props.js";
 
 const FILTERS = "MQTT topic filters or sender names";
+const TOPIC_FILTERS = "MQTT topic filters";
 
 export const SESSION_PROPS = {
   name: text(validateSessionName, { required: true }),
@@ -31,5 +33,9 @@ export const SESSION_PROPS = {
   admitted: list(validatePattern, FILTERS),
   watched: list(validatePattern, FILTERS),
   muted: list(validatePattern, FILTERS),
+  // A new session may only message other sessions until the owner widens it; an empty list
+  // (and flows from before these lists) lets Claude publish anywhere not denied.
+  publishAllow: list(validatePattern, TOPIC_FILTERS, [`${DEFAULT_TOPIC_PREFIX}/sessions/+/inbox`]),
+  publishDeny: list(validatePattern, TOPIC_FILTERS),
   tls: configNode("tls-config", false),
 };

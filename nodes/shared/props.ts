@@ -135,10 +135,10 @@ export function number(options: NumberOptions, value?: number): Prop<number | un
   };
 }
 
-/** A list of texts that `reason` accepts each (blank: an empty list). */
-export function list(reason: (item: string) => string | undefined, accepted: string): Prop<string[]> {
+/** A list of texts that `reason` accepts each (blank: an empty list; `value`: a new node's list). */
+export function list(reason: (item: string) => string | undefined, accepted: string, value: string[] = []): Prop<string[]> {
   return {
-    editor: { value: [] },
+    editor: { value },
     validated: true,
     read(stored) {
       if (isBlank(stored)) return ok([]);

@@ -3,11 +3,11 @@ import type { ToolName } from "./schemas.js";
 
 export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
   reply:
-    "Reply on an MQTT topic as this session. To answer a request, use the received reply_to as topic and pass its correlation_id. The text is wrapped in a JSON envelope {sender, ts, content} unless raw is true.",
+    "Reply on an MQTT topic as this session. To answer a request, use the received reply_to as topic and pass its correlation_id. The text is wrapped in a JSON envelope {sender, ts, content} unless raw is true. A reply goes only to a session inbox (<prefix>/sessions/<name>/inbox) or to a topic the owner's publish permissions allow explicitly; otherwise it is refused.",
   publish:
-    "Publish a message to an MQTT topic as this session, wrapped in the JSON envelope {sender, ts, content}. Set raw: true to send the text unchanged (for devices such as lights and switches). Fails when the broker is not connected or does not acknowledge the message.",
+    "Publish a message to an MQTT topic as this session, wrapped in the JSON envelope {sender, ts, content}. Set raw: true to send the text unchanged (for devices such as lights and switches). Fails when the broker is not connected or does not acknowledge the message, and when the owner's publish permissions (see status: publishPermissions) refuse the topic: the error names the rule.",
   request:
-    "Send a request to another session's inbox and wait for its reply (correlated by id). Returns the reply text, or an error on timeout.",
+    "Send a request to another session's inbox and wait for its reply (correlated by id). Returns the reply text, or an error on timeout. The owner's publish permissions apply to the target's inbox.",
   inbox:
     "Read watched (buffered) messages. Without topic: a summary of what is buffered. With a topic or pattern (e.g. home/#): the messages, oldest first. clear: true removes what matched (without topic: everything). Reading does not remove messages.",
   watch: "Watch a sender name or topic filter: matching messages are buffered silently; read them with inbox. Subscribes on the broker. Persisted.",
@@ -20,6 +20,6 @@ export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
   subscribe:
     "Subscribe to a topic filter on the broker without persisting it. Messages are only delivered if the topic is also admitted or watched.",
   unsubscribe: "Remove a subscription made with subscribe. Filters still needed by the admitted or watched lists stay subscribed.",
-  status: "Show this session's state: connection, lists, subscriptions, buffer, counts of dropped and evicted messages, and problems.",
+  status: "Show this session's state: connection, lists, the owner's publish permissions, subscriptions, buffer, counts of dropped, evicted and refused messages, and problems.",
   sessions: "List the sessions seen on the broker, from their retained status: name, online/offline, last heartbeat, and whether that heartbeat is stale.",
 };

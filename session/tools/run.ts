@@ -6,7 +6,7 @@
  */
 import { displaySender } from "../../core/envelope.js";
 import type { BufferEntry } from "../../core/buffer.js";
-import type { Session } from "../session.js";
+import type { ClaudePublishTool, Session } from "../session.js";
 import { describeArgumentError, isToolName, toolSchemas, type ToolArgs, type ToolName } from "./schemas.js";
 
 export interface ToolOutcome {
@@ -29,21 +29,21 @@ function formatEntry(entry: BufferEntry): string {
 
 type Handlers = { [N in ToolName]: (session: Session, args: ToolArgs<N>) => Promise<ToolOutcome> };
 
-async function publish(session: Session, args: ToolArgs<"publish">): Promise<ToolOutcome> {
-  await session.publish({
+async function publish(session: Session, args: ToolArgs<"publish">, tool: ClaudePublishTool): Promise<ToolOutcome> {
+  await session.publishForClaude({
     topic: args.topic,
     text: args.text,
     ...(args.correlation_id ? { correlation_id: args.correlation_id } : {}),
     ...(args.retain !== undefined ? { retain: args.retain } : {}),
     ...(args.raw !== undefined ? { raw: args.raw } : {}),
     ...(args.qos !== undefined ? { qos: args.qos } : {}),
-  });
+  }, tool);
   return ok(`Published to ${args.topic}${args.raw ? " (raw)" : ""}`);
 }
 
 const handlers: Handlers = {
-  reply: publish,
-  publish,
+  reply: (session, args) => publish(session, args, "reply"),
+  publish: (session, args) => publish(session, args, "publish"),
   async request(session, args) {
     const reply = await session.request(args.target, args.text, args.timeout);
     return ok(`Response from ${args.target}: ${reply.content}`);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { nextEvent, sessionOptions, uniquePrefix } from "../helpers/session.js";
 import { Session } from "../../session/session.js";
+import type { SessionOptions } from "../../session/types.js";
 import { LinkHost } from "../../session/link/host.js";
 import { Peer, eventually, startBridge, type BridgeClient } from "./harness.js";
 
@@ -21,10 +22,10 @@ after(async () => {
   await broker.stop();
 });
 
-async function flowSession(prefix: string, pinned = {}): Promise<{ session: Session; host: LinkHost }> {
+async function flowSession(prefix: string, pinned = {}, extra: Partial<SessionOptions> = {}): Promise<{ session: Session; host: LinkHost }> {
   let host: LinkHost | undefined;
   const session = new Session(
-    sessionOptions(broker.url, { name: "home", prefix, host: "flow", pinned, statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }) }),
+    sessionOptions(broker.url, { name: "home", prefix, host: "flow", pinned, statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }), ...extra }),
   );
   host = new LinkHost(session, { key: KEY });
   await host.start();
@@ -66,6 +67,23 @@ describe("bridge in flow mode", () => {
     const note = await b.nextNotification((n) => n.content === "front door opened");
     assert.equal(note.meta.sender, "door");
     assert.equal(note.meta.topic, flow.session.topics.inbox);
+  });
+
+  test("the flow owner's publish permissions govern Claude's publishes; the bridge's own variables cannot widen them", async () => {
+    const prefix = uniquePrefix();
+    const flow = await flowSession(prefix, {}, { publishPermissions: { allow: [`${prefix}/home/commands/#`], deny: [] } });
+    const b = await bridge(prefix, { SESSION_HOST: "flow", MQTT_PUBLISH_ALLOW: "#" });
+    await eventually(async () => !(await b.call("status")).isError, "the flow to answer");
+    await peer.subscribe(`${prefix}/#`);
+    const refused = await b.call("publish", { topic: `${prefix}/victim/set`, text: "on", raw: true });
+    assert.equal(refused.isError, true);
+    assert.match(refused.text, /not in the owner's publish allow list/);
+    assert.equal(await b.ok("publish", { topic: `${prefix}/home/commands/light`, text: "on", raw: true }), `Published to ${prefix}/home/commands/light (raw)`);
+    await peer.next((m) => m.topic === `${prefix}/home/commands/light`, "the allowed publish");
+    assert.deepEqual(peer.received.filter((m) => m.topic === `${prefix}/victim/set`), []);
+    const status = await b.status();
+    assert.deepEqual(status.publishPermissions.allow, [`${prefix}/home/commands/#`]);
+    assert.equal(flow.session.status().counts.refused["not-allowed"], 1);
   });
 
   test("pinned patterns cannot be removed by Claude", async () => {

@@ -104,10 +104,10 @@ describe("publishing", () => {
     await late.end();
   });
 
-  test("reply answers a received request on its reply_to with its correlation_id", async () => {
+  test("reply answers a received request on its reply_to (a session inbox) with its correlation_id", async () => {
     const b = await bridge();
     const asker = await Peer.connect(suite.broker.url);
-    const replies = `replies-${randomUUID().slice(0, 8)}`;
+    const replies = `${b.prefix}/sessions/bob-${randomUUID().slice(0, 8)}/inbox`;
     await asker.subscribe(replies);
     await asker.publish(b.inbox, envelope({ sender: "bob", content: "what is 6*7?", correlation_id: "q-42", reply_to: replies }));
     const request = await b.nextNotification((n) => n.meta.correlation_id === "q-42");

@@ -38,6 +38,8 @@ describe("parseSettings: defaults when nothing is set", () => {
       bufferMaxBytes: 16777216,
       sessionHost: "auto",
       rejectUnauthorized: true,
+      publishAllow: [],
+      publishDeny: [],
     });
     assert.deepEqual(warnings, []);
   });
@@ -96,6 +98,8 @@ describe("parseSettings: good values", () => {
       keyFile: "/etc/k.pem",
       rejectUnauthorized: false,
       linkKey: "k".repeat(32),
+      publishAllow: [],
+      publishDeny: [],
     });
   });
   test("QOS 0 is accepted", () => assert.equal(parseSettings({ QOS: "0" }, HOME).settings.qos, 0));
@@ -328,5 +332,25 @@ describe("redactUrl", () => {
   }
   test("the default settings URL is unchanged", () => {
     assert.equal(redactUrl(parseSettings({}, HOME).settings.brokerUrl), "mqtt://localhost:1883");
+  });
+});
+
+describe("parseSettings: publish permissions", () => {
+  test("MQTT_PUBLISH_ALLOW and MQTT_PUBLISH_DENY are comma-separated filters, trimmed", () => {
+    const { settings } = parseSettings({ MQTT_PUBLISH_ALLOW: "home/commands/#, claude/sessions/+/inbox", MQTT_PUBLISH_DENY: "home/commands/lock/#" }, HOME);
+    assert.deepEqual(settings.publishAllow, ["home/commands/#", "claude/sessions/+/inbox"]);
+    assert.deepEqual(settings.publishDeny, ["home/commands/lock/#"]);
+  });
+  test("empty means unset", () => {
+    const { settings } = parseSettings({ MQTT_PUBLISH_ALLOW: "", MQTT_PUBLISH_DENY: "" }, HOME);
+    assert.deepEqual([settings.publishAllow, settings.publishDeny], [[], []]);
+  });
+  test("an invalid filter or an empty entry is an error naming the variable", () => {
+    const bad = onlyProblem({ MQTT_PUBLISH_ALLOW: "home/#/x" });
+    assert.equal(bad.variable, "MQTT_PUBLISH_ALLOW");
+    assert.match(bad.message, /#.*accepted: MQTT topic filters separated by commas/);
+    const empty = onlyProblem({ MQTT_PUBLISH_DENY: "a/#,,b" });
+    assert.equal(empty.variable, "MQTT_PUBLISH_DENY");
+    assert.match(empty.message, /entry 2 is empty/);
   });
 });

@@ -59,4 +59,22 @@ describe("example: a flow answering Claude's request", () => {
     // Had the note reached claude-publish in reply mode, it would have failed there (nothing to reply to).
     assert.deepEqual(logged(LOG_ERROR, "garage-reply"), []);
   });
+
+  test("a forged request naming another topic as reply_to publishes nothing: the reply stays in the reply space", async () => {
+    await loadExample(EXAMPLE, suite.broker.url);
+    await connected("claude-session-garage");
+    await listening();
+    await suite.peer.subscribe("victim/#");
+    const forged = { sender: "home", ts: new Date().toISOString(), content: "is the garage open?", correlation_id: "forged-1", reply_to: "victim/device/set" };
+    await suite.peer.publish("claude/sessions/garage/inbox", JSON.stringify(forged));
+    await until(() => logged(LOG_ERROR, "garage-reply").length > 0, "the reply node to refuse the forged request");
+    assert.match(logged(LOG_ERROR, "garage-reply")[0]!, /victim\/device\/set is outside the reply space/);
+
+    // A real request is still answered, and by then the forged one would have arrived too.
+    assert.equal((await claude.request("garage", "is the garage open?")).sender, "garage");
+    assert.deepEqual(suite.peer.received.filter((m) => m.topic.startsWith("victim/")), []);
+    const garage = helper.getNode("claude-session-garage") as unknown as { current(): { session: Session } };
+    // The flow's own reply node is not bound by Claude's allow list, only by the reply space.
+    assert.equal(garage.current().session.status().counts.refused["outside-reply-space"], 1);
+  });
 });

@@ -11,9 +11,9 @@ const suite = exampleSuite();
 // The public property names (ARCHITECTURE.md), plus what every editor node carries.
 const COMMON = ["id", "type", "z", "name", "x", "y", "wires", "g"];
 const PROPERTIES: Record<string, string[]> = {
-  "claude-session": ["id", "type", "name", "broker", "prefix", "qos", "heartbeat", "bufferMaxAge", "bufferMaxPerTopic", "admitted", "watched", "muted", "tls"],
+  "claude-session": ["id", "type", "name", "broker", "prefix", "qos", "heartbeat", "bufferMaxAge", "bufferMaxPerTopic", "admitted", "watched", "muted", "publishAllow", "publishDeny", "tls"],
   "claude-gate": [...COMMON, "session", "mode", "subject", "subjectType"],
-  "claude-publish": [...COMMON, "session", "mode", "topic", "target", "raw", "retain"],
+  "claude-publish": [...COMMON, "session", "mode", "topic", "target", "raw", "retain", "replyAllow"],
 };
 
 const names = exampleNames();

@@ -64,15 +64,23 @@ function validate(type: string, property: string, value: unknown): boolean | str
 }
 
 describe("editor definitions", () => {
+  test("a new claude-session may only publish to session inboxes until the owner widens it; filters are checked", () => {
+    assert.deepEqual(plain(defs["claude-session"]!.defaults.publishAllow!.value), ["claude/sessions/+/inbox"]);
+    assert.deepEqual(plain(defs["claude-session"]!.defaults.publishDeny!.value), []);
+    assert.equal(validate("claude-session", "publishAllow", ["home/commands/#"]), true);
+    assert.match(String(validate("claude-session", "publishDeny", ["a/#/b"])), /"#" is only allowed as the last level/);
+    assert.match(String(validate("claude-publish", "replyAllow", ["a/#/b"])), /"#" is only allowed as the last level/);
+  });
+
   test("use the public property names, credentials and palette category", () => {
     assert.deepEqual(Object.keys(defs["claude-session"]!.defaults).sort(), [
-      "admitted", "broker", "bufferMaxAge", "bufferMaxPerTopic", "heartbeat", "muted", "name", "prefix", "qos", "tls", "watched",
+      "admitted", "broker", "bufferMaxAge", "bufferMaxPerTopic", "heartbeat", "muted", "name", "prefix", "publishAllow", "publishDeny", "qos", "tls", "watched",
     ]);
     assert.deepEqual(plain(defs["claude-session"]!.credentials), { username: { type: "text" }, password: { type: "password" }, linkKey: { type: "password" } });
     assert.equal(defs["claude-session"]!.defaults.tls!.type, "tls-config");
     assert.equal(defs["claude-session"]!.category, "config");
     assert.deepEqual(Object.keys(defs["claude-gate"]!.defaults).sort(), ["mode", "name", "session", "subject", "subjectType"]);
-    assert.deepEqual(Object.keys(defs["claude-publish"]!.defaults).sort(), ["mode", "name", "raw", "retain", "session", "target", "topic"]);
+    assert.deepEqual(Object.keys(defs["claude-publish"]!.defaults).sort(), ["mode", "name", "raw", "replyAllow", "retain", "session", "target", "topic"]);
     for (const type of ["claude-gate", "claude-publish"]) {
       assert.equal(defs[type]!.category, "claude");
       assert.equal(defs[type]!.defaults.session!.type, "claude-session");

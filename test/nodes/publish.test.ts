@@ -211,7 +211,7 @@ describe("claude-publish as the reply to a request", () => {
   });
 
   test("takes the address from an envelope in msg.payload (its content is the answer), else from msg", async () => {
-    await load({ publish: { mode: "reply" } });
+    await load({ publish: { mode: "reply", replyAllow: ["replies/+"] } });
     const replies = await subscribe("replies/bob", 2);
     send({ payload: { content: "yes", reply_to: "replies/bob", correlation_id: "c-7" } });
     send({ payload: "no", reply_to: "replies/bob", correlation_id: "c-8" });
@@ -221,6 +221,25 @@ describe("claude-publish as the reply to a request", () => {
       { sender: "flowbot", content: "yes", correlation_id: "c-7", reply_to: undefined },
     );
     assert.deepEqual([second!.content, second!.correlation_id], ["no", "c-8"]);
+  });
+
+  test("a reply_to outside the reply space (session inboxes and replyAllow) is refused, counted and publishes nothing", async () => {
+    const session = await load({ publish: { mode: "reply", replyAllow: ["replies/+"] } });
+    const seen: string[] = [];
+    const record = (topic: string): number => seen.push(topic);
+    peer.on("message", record);
+    await peer.subscribeAsync("victim/#", { qos: 1 });
+    const inbox = await subscribe(`${prefix}/sessions/bob/inbox`, 1);
+    const errors = received("errors");
+    send({ payload: "on", reply_to: "victim/device/set", correlation_id: "c-1" });
+    assert.match(String(((await errors)[0]!.error as { message: string }).message), /victim\/device\/set is outside the reply space/);
+    send({ payload: "fine", reply_to: `${prefix}/sessions/bob/inbox`, correlation_id: "c-2" });
+    assert.equal(envelope((await inbox())[0]!.text).content, "fine");
+    // The refused reply would have come first: same publisher, same QoS 1 stream.
+    peer.off("message", record);
+    await peer.unsubscribeAsync("victim/#");
+    assert.deepEqual(seen.filter((t) => t.startsWith("victim/")), []);
+    assert.equal(session.status().counts.refused["outside-reply-space"], 1);
   });
 
   test("a message with nothing to reply to goes to Catch", async () => {

@@ -18,6 +18,7 @@ describe("claude-session properties", () => {
         qos: 2,
         heartbeat: 30,
         pinned: { admitted: [], watched: [], muted: [] },
+        publishPermissions: { allow: [], deny: [] },
       },
     });
   });
@@ -29,6 +30,15 @@ describe("claude-session properties", () => {
     assert.ok(parsed.ok);
     assert.deepEqual(parsed.config.pinned, { admitted: ["home/#"], watched: ["garden/+"], muted: ["bob"] });
     assert.deepEqual([parsed.config.bufferMaxAge, parsed.config.bufferMaxPerTopic, parsed.config.tls, parsed.config.qos], [90.5, 7, "t1", 0]);
+  });
+
+  test("the owner's publish permissions are kept as given; an invalid filter is reported", () => {
+    const parsed = parseSessionConfig(def({ publishAllow: ["home/commands/#"], publishDeny: ["home/commands/lock/#"] }));
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.config.publishPermissions, { allow: ["home/commands/#"], deny: ["home/commands/lock/#"] });
+    const bad = parseSessionConfig(def({ publishDeny: ["a/#/b"] }));
+    assert.ok(!bad.ok);
+    assert.match(bad.problems.join("\n"), /^publishDeny: .*#/m);
   });
 
   test("every bad property is reported, each naming the property and what it accepts", () => {
