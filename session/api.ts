@@ -40,6 +40,8 @@ export interface Counters {
   replies: number;
   dropped: Record<DropReason, number>;
   binary: number;
+  /** Payloads whose JSON nests too deeply to be read as JSON; passed on as text. */
+  nested: number;
 }
 
 export interface StatusSnapshot {
