@@ -8,6 +8,8 @@
  * - `admitted`, `muted`, `watched`: arrays of strings (the patterns themselves are checked by
  *   the gate, not here). `bufferMaxAge`: seconds, > 0 and <= 86400. `bufferMaxPerTopic`:
  *   integer 1..10000.
+ * - JSON nesting deeper than MAX_JSON_DEPTH levels is refused before it is parsed (the
+ *   unknown keys it would sit in are written back, and writing recurses per level).
  * - Anything else (invalid JSON, a wrong type, a number out of range) is a SessionFileError
  *   naming each bad field and what it accepts; unlike the reference, it never falls back to the
  *   defaults, which the next write would then make permanent.
@@ -17,6 +19,7 @@
 
 import { z } from "zod";
 import { DEFAULT_BUFFER_AGE_SECONDS, DEFAULT_BUFFER_PER_TOPIC, MAX_BUFFER_AGE_SECONDS, MAX_BUFFER_PER_TOPIC } from "./limits.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 
 export interface SessionConfig {
   admitted: string[];
@@ -78,6 +81,9 @@ function setOwn(target: object, key: string, value: unknown): void {
  * out-of-range numbers, or invalid JSON → SessionFileError naming each field and what is accepted.
  */
 export function parseSessionFile(text: string, inboxTopic: string): SessionConfig {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new SessionFileError([`nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; accepted: a JSON object of patterns and numbers`]);
+  }
   let parsed: unknown;
   try {
     // A BOM (as some Windows editors write) is not JSON, but is harmless to drop.

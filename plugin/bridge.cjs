@@ -52835,100 +52835,72 @@ var BackendUnavailableError = class extends Error {
 var import_node_events2 = require("node:events");
 var import_node_crypto3 = require("node:crypto");
 
-// core/envelope.ts
-function wrapEnvelope(fields, now) {
-  const envelope = {
-    sender: fields.sender,
-    ts: now.toISOString(),
-    content: fields.content
-  };
-  if (fields.correlation_id) envelope.correlation_id = fields.correlation_id;
-  if (fields.reply_to) envelope.reply_to = fields.reply_to;
-  return JSON.stringify(envelope);
-}
-var utf8 = new TextDecoder("utf-8", { fatal: true });
-var CONTROL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-function parseInbound(payload, maxBytes) {
-  if (!(maxBytes >= 0) || !Number.isFinite(maxBytes)) {
-    throw new RangeError(`maxBytes must be a non-negative number, got ${maxBytes}`);
+// core/json-depth.ts
+var MAX_JSON_DEPTH = 64;
+var QUOTE = 34;
+var BACKSLASH = 92;
+var OPEN_ARRAY = 91;
+var CLOSE_ARRAY = 93;
+var OPEN_OBJECT = 123;
+var CLOSE_OBJECT = 125;
+function nestsDeeperThan(text, max = MAX_JSON_DEPTH) {
+  if (text.length <= max * 2) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > max) return true;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
   }
-  const bytes = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.byteLength;
-  if (bytes > maxBytes) {
-    return { kind: "oversize", content: `[payload of ${bytes} bytes dropped: over the ${maxBytes}-byte limit]`, bytes };
-  }
-  const text = decode3(payload);
-  if (text === void 0 || CONTROL_CHAR.test(text)) {
-    return { kind: "binary", content: `[binary payload, ${bytes} bytes]`, bytes };
-  }
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { kind: "text", content: text, bytes };
-  }
-  if (!isObject2(parsed)) return { kind: "json", content: text, bytes };
-  const fields = claimedFields(parsed);
-  const content = Object.hasOwn(parsed, "content") ? parsed.content : void 0;
-  if (content === void 0 || content === null) return { kind: "json", content: text, ...fields, bytes };
-  return {
-    kind: "envelope",
-    content: typeof content === "string" ? content : JSON.stringify(content),
-    ...fields,
-    bytes
-  };
-}
-function displaySender(sender) {
-  return sender ? sender : "unknown";
-}
-function decode3(payload) {
-  if (typeof payload === "string") {
-    if (LONE_SURROGATE.test(payload)) return void 0;
-    return payload.charCodeAt(0) === 65279 ? payload.slice(1) : payload;
-  }
-  try {
-    return utf8.decode(payload);
-  } catch {
-    return void 0;
-  }
-}
-function isObject2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function claimedFields(object3) {
-  const fields = {};
-  const sender = nonEmptyString(object3, "sender");
-  const sentAt = nonEmptyString(object3, "ts");
-  const correlationId = nonEmptyString(object3, "correlation_id");
-  const replyTo = nonEmptyString(object3, "reply_to");
-  if (sender !== void 0) fields.sender = sender;
-  if (sentAt !== void 0) fields.sentAt = sentAt;
-  if (correlationId !== void 0) fields.correlation_id = correlationId;
-  if (replyTo !== void 0) fields.reply_to = replyTo;
-  return fields;
-}
-function nonEmptyString(object3, key) {
-  if (!Object.hasOwn(object3, key)) return void 0;
-  const value = object3[key];
-  return typeof value === "string" && value.length > 0 ? value : void 0;
+  return false;
 }
 
 // core/topics.ts
+var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+var CONTROL = /[\u0001-\u001F\u007F-\u009F]/;
+var NON_CHARACTER = /[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]/;
+function codePoint(value, index) {
+  return `U+${(value.codePointAt(index) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+function mqttStringProblem(value) {
+  if (value.includes("\0")) return "contains a NUL character (U+0000), which MQTT forbids";
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone) return `is not well-formed UTF-8: a lone surrogate ${codePoint(value, lone.index)} at position ${lone.index}`;
+  const control = CONTROL.exec(value);
+  if (control) return `contains the control character ${codePoint(value, control.index)} at position ${control.index}, which brokers refuse`;
+  const nonCharacter = NON_CHARACTER.exec(value);
+  if (nonCharacter) return `contains the non-character ${codePoint(value, nonCharacter.index)} at position ${nonCharacter.index}, which brokers refuse`;
+  return void 0;
+}
 var MAX_TOPIC_BYTES = 65535;
+var MAX_TOPIC_LEVELS = 200;
 function overByteLimit(value) {
   return value.length * 3 > MAX_TOPIC_BYTES && new TextEncoder().encode(value).length > MAX_TOPIC_BYTES;
 }
 function checkCommon(kind, value) {
   if (typeof value !== "string") return `${kind} must be a string`;
   if (value.length === 0) return `${kind} is empty; it needs at least one character`;
-  if (value.includes("\0")) return `${kind} "${printable(value)}" contains a NUL character, which MQTT forbids`;
+  const problem = mqttStringProblem(value);
+  if (problem) return `${kind} "${printable(value)}" ${problem}`;
   if (overByteLimit(value)) {
     return `${kind} is longer than ${MAX_TOPIC_BYTES} bytes, the MQTT limit`;
   }
+  let levels = 1;
+  for (let at = value.indexOf("/"); at >= 0 && levels <= MAX_TOPIC_LEVELS; at = value.indexOf("/", at + 1)) levels++;
+  if (levels > MAX_TOPIC_LEVELS) return `${kind} has more than ${MAX_TOPIC_LEVELS} levels, more than brokers accept`;
   return void 0;
 }
 function printable(value) {
-  return value.replace(/\u0000/g, "\\0");
+  const escaped = value.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return escaped.length > 120 ? `${escaped.slice(0, 117)}...` : escaped;
 }
 function validatePattern(pattern) {
   const common = checkCommon("pattern", pattern);
@@ -52982,6 +52954,84 @@ function matches(pattern, topic) {
     if (level !== "+" && level !== topicLevels[i]) return false;
   }
   return filterLevels.length === topicLevels.length;
+}
+
+// core/envelope.ts
+function wrapEnvelope(fields, now) {
+  const envelope = {
+    sender: fields.sender,
+    ts: now.toISOString(),
+    content: fields.content
+  };
+  if (fields.correlation_id) envelope.correlation_id = fields.correlation_id;
+  if (fields.reply_to) envelope.reply_to = fields.reply_to;
+  return JSON.stringify(envelope);
+}
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+var CONTROL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+function parseInbound(payload, maxBytes) {
+  if (!(maxBytes >= 0) || !Number.isFinite(maxBytes)) {
+    throw new RangeError(`maxBytes must be a non-negative number, got ${maxBytes}`);
+  }
+  const bytes = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.byteLength;
+  if (bytes > maxBytes) {
+    return { kind: "oversize", content: `[payload of ${bytes} bytes dropped: over the ${maxBytes}-byte limit]`, bytes };
+  }
+  const text = decode3(payload);
+  if (text === void 0 || CONTROL_CHAR.test(text)) {
+    return { kind: "binary", content: `[binary payload, ${bytes} bytes]`, bytes };
+  }
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return { kind: "text", content: text, bytes, nested: true };
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { kind: "text", content: text, bytes };
+  }
+  if (!isObject2(parsed)) return { kind: "json", content: text, bytes };
+  const fields = claimedFields(parsed);
+  const content = Object.hasOwn(parsed, "content") ? parsed.content : void 0;
+  if (content === void 0 || content === null) return { kind: "json", content: text, ...fields, bytes };
+  return {
+    kind: "envelope",
+    content: typeof content === "string" ? content : JSON.stringify(content),
+    ...fields,
+    bytes
+  };
+}
+function displaySender(sender) {
+  return sender ? sender : "unknown";
+}
+function decode3(payload) {
+  if (typeof payload === "string") {
+    if (LONE_SURROGATE.test(payload)) return void 0;
+    return payload.charCodeAt(0) === 65279 ? payload.slice(1) : payload;
+  }
+  try {
+    return utf8.decode(payload);
+  } catch {
+    return void 0;
+  }
+}
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function claimedFields(object3) {
+  const fields = {};
+  const sender = nonEmptyString(object3, "sender");
+  const sentAt = nonEmptyString(object3, "ts");
+  const correlationId = nonEmptyString(object3, "correlation_id");
+  const replyTo = nonEmptyString(object3, "reply_to");
+  if (sender !== void 0) fields.sender = sender;
+  if (sentAt !== void 0) fields.sentAt = sentAt;
+  if (correlationId !== void 0) fields.correlation_id = correlationId;
+  if (replyTo !== void 0) fields.reply_to = replyTo;
+  return fields;
+}
+function nonEmptyString(object3, key) {
+  if (!Object.hasOwn(object3, key)) return void 0;
+  const value = object3[key];
+  return typeof value === "string" && value.length > 0 ? value : void 0;
 }
 
 // core/buffer.ts
@@ -53629,6 +53679,12 @@ function redactUrl(url2) {
 var import_mqtt = __toESM(require_build2());
 var import_node_events = require("node:events");
 var ConnectionError = class extends Error {
+  /** True when the broker said no (a SUBACK failure code), as opposed to not answering. */
+  constructor(message, refused = false) {
+    super(message);
+    this.refused = refused;
+  }
+  refused;
 };
 var ACK_DEADLINE_MS = 1e4;
 var CLOSE_DEADLINE_MS = 2e3;
@@ -53710,13 +53766,24 @@ var Connection = class extends import_node_events.EventEmitter {
     const client = this.requireClient(`publish to ${topic}`);
     await withDeadline(client.publishAsync(topic, payload, { qos, retain }), ACK_DEADLINE_MS, `publish to ${topic}`);
   }
-  /** Subscribes; rejects when the broker refuses the filter (SUBACK 0x80). */
+  /** Subscribes; rejects when the broker refuses the filter (a SUBACK code of 0x80 or above: MQTT 3.1.1's failure, MQTT 5's reason codes). */
   async subscribe(filters, qos) {
     if (filters.length === 0) return;
     const client = this.requireClient(`subscribe to ${filters.join(", ")}`);
-    const granted = await withDeadline(client.subscribeAsync(filters, { qos }), ACK_DEADLINE_MS, "subscribe");
-    const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
-    if (refused.length > 0) throw new ConnectionError(`the broker refused the subscription to ${refused.join(", ")}`);
+    let granted;
+    try {
+      granted = await withDeadline(client.subscribeAsync(filters, { qos }), ACK_DEADLINE_MS, "subscribe");
+    } catch (err) {
+      const codes = err.packet?.granted;
+      const failure2 = Array.isArray(codes) ? codes.find((code) => typeof code === "number" && code >= 128) : void 0;
+      if (failure2 !== void 0) throw new ConnectionError(`SUBACK failure code 0x${failure2.toString(16)} (${err.message})`, true);
+      throw err;
+    }
+    const refused = granted.filter((g) => g.qos >= 128);
+    if (refused.length > 0) {
+      const codes = refused.map((g) => `${g.topic} (code 0x${g.qos.toString(16)})`).join(", ");
+      throw new ConnectionError(`SUBACK failure for ${codes}`, true);
+    }
   }
   async unsubscribe(filters) {
     if (filters.length === 0) return;
@@ -53839,8 +53906,10 @@ var statusSchema = external_exports.object({
   reason: external_exports.string().optional()
 }).passthrough();
 function parseStatus(payload) {
+  const text = payload.toString();
+  if (nestsDeeperThan(text, 8)) return void 0;
   try {
-    const parsed = statusSchema.safeParse(JSON.parse(payload.toString()));
+    const parsed = statusSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : void 0;
   } catch {
     return void 0;
@@ -54467,6 +54536,9 @@ function setOwn(target, key, value) {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 function parseSessionFile(text, inboxTopic) {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new SessionFileError([`nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; accepted: a JSON object of patterns and numbers`]);
+  }
   let parsed;
   try {
     parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
@@ -54573,6 +54645,85 @@ function saveOwnConfig(store, config2) {
   store.save(serializeSessionConfig(config2));
 }
 
+// session/subscription-guard.ts
+var SubscriptionRefused = class extends Error {
+  constructor(filter, reason) {
+    super(`the broker refused the subscription to ${filter}: ${reason}`);
+    this.filter = filter;
+    this.reason = reason;
+  }
+  filter;
+  reason;
+};
+var SubscriptionGuard = class {
+  constructor(connection, qos) {
+    this.connection = connection;
+    this.qos = qos;
+  }
+  connection;
+  qos;
+  /** The SUBSCRIBEs awaiting their SUBACK, each marked once another was sent beside it. */
+  inFlight = /* @__PURE__ */ new Map();
+  suspects = /* @__PURE__ */ new Set();
+  refusedFilters = /* @__PURE__ */ new Map();
+  /** Why the broker refused `filter` in this session, if it did. */
+  refusal(filter) {
+    return this.refusedFilters.get(filter);
+  }
+  refused() {
+    return [...this.refusedFilters].map(([filter, reason]) => ({ filter, reason }));
+  }
+  /** Subscribes one filter; rejects with SubscriptionRefused when the broker will not take it. */
+  async subscribe(filter) {
+    const earlier = this.refusedFilters.get(filter);
+    if (earlier) throw new SubscriptionRefused(filter, earlier);
+    const wasConnected = this.connection.connected;
+    const mark = { crowded: this.inFlight.size > 0 };
+    for (const other of this.inFlight.values()) other.crowded = true;
+    this.inFlight.set(filter, mark);
+    try {
+      await this.connection.subscribe([filter], this.qos());
+      this.suspects.delete(filter);
+    } catch (err) {
+      if (err instanceof ConnectionError && err.refused) throw this.refuse(filter, err.message);
+      if (wasConnected && !this.connection.connected) {
+        if (!mark.crowded) throw this.refuse(filter, "the broker closed the connection right after the SUBSCRIBE");
+        this.suspects.add(filter);
+      }
+      throw err;
+    } finally {
+      if (this.inFlight.get(filter) === mark) this.inFlight.delete(filter);
+    }
+  }
+  /**
+   * Subscribes every filter after a connect: the trusted ones together, then the
+   * suspects one by one. `onRefused` hears of each filter refused on the way; other
+   * failures (a timeout, a lost connection) go to `onFailed` and are tried again on
+   * the next connect.
+   */
+  async subscribeAll(filters, onRefused, onFailed) {
+    const wanted = filters.filter((f) => !this.refusedFilters.has(f));
+    const report = (filter, err) => {
+      if (err instanceof SubscriptionRefused) onRefused(err);
+      else onFailed(filter, err);
+    };
+    const trusted = wanted.filter((f) => !this.suspects.has(f));
+    const results = await Promise.allSettled(trusted.map((f) => this.subscribe(f)));
+    results.forEach((result, i) => {
+      if (result.status === "rejected") report(trusted[i], result.reason);
+    });
+    for (const suspect of wanted.filter((f) => this.suspects.has(f))) {
+      if (!this.connection.connected) return;
+      await this.subscribe(suspect).catch((err) => report(suspect, err));
+    }
+  }
+  refuse(filter, reason) {
+    this.suspects.delete(filter);
+    this.refusedFilters.set(filter, reason);
+    return new SubscriptionRefused(filter, reason);
+  }
+};
+
 // session/subscriptions.ts
 var SubscriptionNeeds = class {
   needs = /* @__PURE__ */ new Map();
@@ -54644,6 +54795,7 @@ var Session = class extends import_node_events2.EventEmitter {
       will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) }
     };
     this.connection = new Connection(connectionOptions);
+    this.guard = new SubscriptionGuard(this.connection, () => this.options.qos);
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.log("warn", message));
   }
   options;
@@ -54655,6 +54807,7 @@ var Session = class extends import_node_events2.EventEmitter {
   requests;
   directory;
   connection;
+  guard;
   /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
   lane;
   /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
@@ -54665,9 +54818,10 @@ var Session = class extends import_node_events2.EventEmitter {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, failed: 0 },
     binary: 0,
-    refused: { denied: 0, "not-allowed": 0, "outside-reply-space": 0 }
+    refused: { denied: 0, "not-allowed": 0, "outside-reply-space": 0 },
+    nested: 0
   };
   permissions;
   retainedSeen = new RetainedSeen();
@@ -54730,13 +54884,31 @@ var Session = class extends import_node_events2.EventEmitter {
   async onConnect() {
     this.lastError = void 0;
     const filters = this.needs.filters();
-    const results = await Promise.allSettled(filters.map((f) => this.connection.subscribe([f], this.options.qos)));
-    results.forEach((result, i) => {
-      if (result.status === "rejected") this.problem(`subscribe ${filters[i]}: ${result.reason.message}`);
-    });
+    await this.guard.subscribeAll(
+      filters,
+      (refusal) => this.onRefused(refusal),
+      (filter, err) => this.log("warn", `subscribe ${filter}: ${err.message} (tried again on the next connect)`)
+    );
     await this.publishStatus("online");
     this.setState("connected");
     this.log("info", `connected; subscribed to ${filters.length} filter(s)`);
+  }
+  /**
+   * A filter the broker will not take (from the session file, the flow's pinned lists or
+   * an earlier run): the session goes on without it rather than lose its connection over
+   * it on every reconnect.
+   */
+  onRefused(refusal) {
+    const { filter } = refusal;
+    const reasons = this.needs.reasons(filter);
+    for (const reason of reasons) this.needs.remove(filter, reason);
+    const lists = reasons.filter((r) => r === "admitted" || r === "watched");
+    for (const list of lists) {
+      if (!this.lists.isPinned(list, filter)) this.lists.remove(list, filter);
+    }
+    if (lists.length > 0) this.listsChanged();
+    const from = reasons.length > 0 ? ` (needed by: ${reasons.join(", ")})` : "";
+    this.problem(`${refusal.message}${from}; the session goes on without it${lists.length > 0 ? " (the session file keeps it until the lists next change)" : ""}`);
   }
   setState(state, detail) {
     if (state === this.connectionState) return;
@@ -54810,7 +54982,8 @@ var Session = class extends import_node_events2.EventEmitter {
     try {
       this.ingest(topic, parseInbound(payload, this.options.maxPayloadBytes), { via: "mqtt", retained }, payload);
     } catch (err) {
-      this.log("error", `message on ${topic} could not be handled: ${err.message}`);
+      this.counters.dropped.failed++;
+      this.log("error", `message on ${topic} could not be handled (counted as dropped: failed): ${err.message}`);
     }
   }
   /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) carry plumbing, never messages for Claude. */
@@ -54827,6 +55000,7 @@ var Session = class extends import_node_events2.EventEmitter {
    */
   ingest(topic, message, options, raw) {
     if (message.kind === "binary") this.counters.binary++;
+    if (message.nested) this.counters.nested++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
     if (message.kind === "oversize") {
@@ -54905,13 +55079,28 @@ var Session = class extends import_node_events2.EventEmitter {
   isPinned(list, pattern) {
     return this.lists.isPinned(list, pattern);
   }
-  /** Adds a pattern to Claude's list (admit / watch / mute). Returns false when already in force. */
+  /**
+   * Adds a pattern to Claude's list (admit / watch / mute). Returns false when already in
+   * force. A filter the broker refuses is taken out again and never persisted.
+   */
   async addPattern(list, pattern) {
     const added = this.lists.add(list, pattern);
     if (!added) return false;
+    let failure2;
+    if (list !== "muted") {
+      try {
+        await this.need(pattern, list);
+      } catch (err) {
+        if (err instanceof SubscriptionRefused) {
+          this.lists.remove(list, pattern);
+          throw new SessionError(`${err.message}; "${pattern}" was not added to the ${list} list`);
+        }
+        failure2 = err;
+      }
+    }
     this.persist();
     this.listsChanged();
-    if (list !== "muted") await this.need(pattern, list);
+    if (failure2) throw failure2;
     return true;
   }
   /** Removes a pattern from Claude's list. Returns false when Claude's list did not have it. */
@@ -54953,8 +55142,15 @@ var Session = class extends import_node_events2.EventEmitter {
   }
   // ── subscriptions ────────────────────────────────────────────────────────
   async need(filter, reason) {
+    const refused = this.guard.refusal(filter);
+    if (refused) throw new SubscriptionRefused(filter, refused);
     if (!this.needs.add(filter, reason) || !this.connection.connected) return;
-    await this.connection.subscribe([filter], this.options.qos);
+    try {
+      await this.guard.subscribe(filter);
+    } catch (err) {
+      if (err instanceof SubscriptionRefused) this.needs.remove(filter, reason);
+      throw err;
+    }
   }
   async release(filter, reason) {
     if (!this.needs.remove(filter, reason) || !this.connection.connected) return;
@@ -54965,9 +55161,11 @@ var Session = class extends import_node_events2.EventEmitter {
     const invalid = validatePattern(filter);
     if (invalid) throw new SessionError(`Invalid topic filter: ${invalid}`);
     if (!this.connection.connected) throw new SessionError(`subscribe to ${filter} failed: not connected to the broker`);
+    const refused = this.guard.refusal(filter);
+    if (refused) throw new SessionError(new SubscriptionRefused(filter, refused).message);
     const added = this.needs.add(filter, "explicit");
     try {
-      await this.connection.subscribe([filter], this.options.qos);
+      await this.guard.subscribe(filter);
     } catch (err) {
       if (added) this.needs.remove(filter, "explicit");
       throw err;
@@ -55175,6 +55373,8 @@ var channelMessageSchema = external_exports.object({
 // session/link/protocol.ts
 var LINK_PROTOCOL_VERSION = 1;
 var MAX_CLOCK_SKEW_MS = 6e4;
+var MAX_FRAME_BYTES = 4 * 1024 * 1024;
+var MAX_FRAME_DEPTH = 32;
 var nonEmpty = external_exports.string().min(1);
 var toolResult = external_exports.object({ id: nonEmpty, text: external_exports.string(), isError: external_exports.boolean() });
 var bodySchemas = {
@@ -55236,9 +55436,13 @@ var NonceCache = class {
   }
 };
 function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
+  const bytes = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+  if (bytes > MAX_FRAME_BYTES) return { ok: false, reason: "oversize", detail: `${bytes} bytes, over the ${MAX_FRAME_BYTES}-byte limit` };
+  const text = payload.toString();
+  if (nestsDeeperThan(text, MAX_FRAME_DEPTH)) return { ok: false, reason: "nested", detail: `nests more than ${MAX_FRAME_DEPTH} levels deep` };
   let json2;
   try {
-    json2 = JSON.parse(payload.toString());
+    json2 = JSON.parse(text);
   } catch {
     return { ok: false, reason: "malformed", detail: "not JSON" };
   }
@@ -55267,7 +55471,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   return { ok: true, type: f.type, from: f.from, body: body.data };
 }
 function emptyRefusals() {
-  return { malformed: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0 };
+  return { malformed: 0, oversize: 0, nested: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0 };
 }
 function replyTopic(rpcTopic, bridgeId) {
   return `${rpcTopic}/${bridgeId}`;
@@ -55501,7 +55705,7 @@ function stripUndefined(value) {
 var DEFAULT_MAX_LENGTH = 256;
 var ELLIPSIS = "\u2026";
 var TAG_SYNTAX = /[<>";[\]]/g;
-var CONTROL = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
+var CONTROL2 = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 var LONE_SURROGATE2 = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 function channelMeta(fields) {
   const meta3 = /* @__PURE__ */ new Map();
@@ -55517,7 +55721,7 @@ function sanitizeMetaValue(value, maxLength = DEFAULT_MAX_LENGTH) {
   if (!Number.isInteger(maxLength) || maxLength < 1) {
     throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
   }
-  const clean = value.replace(TAG_SYNTAX, "_").replace(CONTROL, " ").replace(LONE_SURROGATE2, "\uFFFD");
+  const clean = value.replace(TAG_SYNTAX, "_").replace(CONTROL2, " ").replace(LONE_SURROGATE2, "\uFFFD");
   if (clean.length <= maxLength) return clean;
   let cut = clean.slice(0, maxLength - 1);
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);

@@ -43,6 +43,8 @@ export interface Counters {
   binary: number;
   /** Publishes by Claude that the owner's permissions or the reply space refused, by rule. */
   refused: Record<Refusal, number>;
+  /** Payloads whose JSON nests too deeply to be read as JSON; passed on as text. */
+  nested: number;
 }
 
 export interface StatusSnapshot {

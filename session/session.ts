@@ -29,6 +29,7 @@ import type { Counters, IngestOptions, IngestOutcome, InboxRead, InboxResult, Pu
 import { CrossPathDuplicates, RecentPublishes, RetainedSeen } from "./echo.js";
 import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
 import { parseStatus, type StatusPayload } from "./status.js";
+import { SubscriptionGuard, SubscriptionRefused } from "./subscription-guard.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
 import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
 
@@ -57,6 +58,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly requests: PendingRequests;
   private readonly directory: SessionDirectory;
   private readonly connection: Connection;
+  private readonly guard: SubscriptionGuard;
   /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
   private readonly lane: PublishLane;
   /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
@@ -67,9 +69,10 @@ export class Session extends EventEmitter<SessionEvents> {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, failed: 0 },
     binary: 0,
     refused: { denied: 0, "not-allowed": 0, "outside-reply-space": 0 },
+    nested: 0,
   };
   private readonly permissions: PublishPermissions;
   private readonly retainedSeen = new RetainedSeen();
@@ -115,6 +118,7 @@ export class Session extends EventEmitter<SessionEvents> {
       will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) },
     };
     this.connection = new Connection(connectionOptions);
+    this.guard = new SubscriptionGuard(this.connection, () => this.options.qos);
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.log("warn", message));
   }
 
@@ -173,13 +177,32 @@ export class Session extends EventEmitter<SessionEvents> {
     this.lastError = undefined;
     const filters = this.needs.filters();
     // One SUBACK per filter, so a filter the broker refuses doesn't take the others with it.
-    const results = await Promise.allSettled(filters.map((f) => this.connection.subscribe([f], this.options.qos)));
-    results.forEach((result, i) => {
-      if (result.status === "rejected") this.problem(`subscribe ${filters[i]}: ${(result.reason as Error).message}`);
-    });
+    await this.guard.subscribeAll(
+      filters,
+      (refusal) => this.onRefused(refusal),
+      (filter, err) => this.log("warn", `subscribe ${filter}: ${err.message} (tried again on the next connect)`),
+    );
     await this.publishStatus("online");
     this.setState("connected");
     this.log("info", `connected; subscribed to ${filters.length} filter(s)`);
+  }
+
+  /**
+   * A filter the broker will not take (from the session file, the flow's pinned lists or
+   * an earlier run): the session goes on without it rather than lose its connection over
+   * it on every reconnect.
+   */
+  private onRefused(refusal: SubscriptionRefused): void {
+    const { filter } = refusal;
+    const reasons = this.needs.reasons(filter);
+    for (const reason of reasons) this.needs.remove(filter, reason);
+    const lists = reasons.filter((r): r is "admitted" | "watched" => r === "admitted" || r === "watched");
+    for (const list of lists) {
+      if (!this.lists.isPinned(list, filter)) this.lists.remove(list, filter);
+    }
+    if (lists.length > 0) this.listsChanged();
+    const from = reasons.length > 0 ? ` (needed by: ${reasons.join(", ")})` : "";
+    this.problem(`${refusal.message}${from}; the session goes on without it${lists.length > 0 ? " (the session file keeps it until the lists next change)" : ""}`);
   }
 
   private setState(state: ConnectionState, detail?: string): void {
@@ -266,7 +289,8 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       this.ingest(topic, parseInbound(payload, this.options.maxPayloadBytes), { via: "mqtt", retained }, payload);
     } catch (err) {
-      this.log("error", `message on ${topic} could not be handled: ${(err as Error).message}`);
+      this.counters.dropped.failed++;
+      this.log("error", `message on ${topic} could not be handled (counted as dropped: failed): ${(err as Error).message}`);
     }
   }
 
@@ -286,6 +310,7 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   ingest(topic: string, message: InboundMessage, options: IngestOptions, raw?: Buffer): IngestOutcome {
     if (message.kind === "binary") this.counters.binary++;
+    if (message.nested) this.counters.nested++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
     if (message.kind === "oversize") {
@@ -378,13 +403,29 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.lists.isPinned(list, pattern);
   }
 
-  /** Adds a pattern to Claude's list (admit / watch / mute). Returns false when already in force. */
+  /**
+   * Adds a pattern to Claude's list (admit / watch / mute). Returns false when already in
+   * force. A filter the broker refuses is taken out again and never persisted.
+   */
   async addPattern(list: ListName, pattern: string): Promise<boolean> {
     const added = this.lists.add(list, pattern);
     if (!added) return false;
+    let failure: unknown;
+    if (list !== "muted") {
+      try {
+        await this.need(pattern, list);
+      } catch (err) {
+        if (err instanceof SubscriptionRefused) {
+          this.lists.remove(list, pattern);
+          throw new SessionError(`${err.message}; "${pattern}" was not added to the ${list} list`);
+        }
+        // Not answered (a timeout, a lost connection): kept, and subscribed on the next connect.
+        failure = err;
+      }
+    }
     this.persist();
     this.listsChanged();
-    if (list !== "muted") await this.need(pattern, list);
+    if (failure) throw failure;
     return true;
   }
 
@@ -433,8 +474,15 @@ export class Session extends EventEmitter<SessionEvents> {
   // ── subscriptions ────────────────────────────────────────────────────────
 
   private async need(filter: string, reason: SubscriptionReason): Promise<void> {
+    const refused = this.guard.refusal(filter);
+    if (refused) throw new SubscriptionRefused(filter, refused);
     if (!this.needs.add(filter, reason) || !this.connection.connected) return;
-    await this.connection.subscribe([filter], this.options.qos);
+    try {
+      await this.guard.subscribe(filter);
+    } catch (err) {
+      if (err instanceof SubscriptionRefused) this.needs.remove(filter, reason);
+      throw err;
+    }
   }
 
   private async release(filter: string, reason: SubscriptionReason): Promise<void> {
@@ -447,9 +495,11 @@ export class Session extends EventEmitter<SessionEvents> {
     const invalid = validatePattern(filter);
     if (invalid) throw new SessionError(`Invalid topic filter: ${invalid}`);
     if (!this.connection.connected) throw new SessionError(`subscribe to ${filter} failed: not connected to the broker`);
+    const refused = this.guard.refusal(filter);
+    if (refused) throw new SessionError(new SubscriptionRefused(filter, refused).message);
     const added = this.needs.add(filter, "explicit");
     try {
-      await this.connection.subscribe([filter], this.options.qos);
+      await this.guard.subscribe(filter);
     } catch (err) {
       if (added) this.needs.remove(filter, "explicit");
       throw err;

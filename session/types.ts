@@ -82,8 +82,9 @@ export interface AdmittedMessage {
  * `duplicate`: the same message reached the session by both paths (its own subscription
  * and a flow's claude-gate fed by an `mqtt in` on the same broker); it keeps its tier
  * for the flow, but Claude gets it once.
+ * `failed`: the message could not be handled at all (an error while sorting it); logged.
  */
-export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained" | "duplicate";
+export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained" | "duplicate" | "failed";
 
 export interface DroppedMessage {
   topic: string;
