@@ -7,7 +7,8 @@
  *   stays empty.
  * - `admitted`, `muted`, `watched`: arrays of strings (the patterns themselves are checked by
  *   the gate, not here). `bufferMaxAge`: seconds, > 0 and <= 86400. `bufferMaxPerTopic`:
- *   integer 1..10000.
+ *   integer 1..10000. Optional, absent unless Claude chose them: `coalesceInterval` (seconds,
+ *   0..3600) and `notifyPerMinute` (0..10000), Claude's pacing of admitted notifications.
  * - Anything else (invalid JSON, a wrong type, a number out of range) is a SessionFileError
  *   naming each bad field and what it accepts; unlike the reference, it never falls back to the
  *   defaults, which the next write would then make permanent.
@@ -23,13 +24,17 @@ export interface SessionConfig {
   watched: string[];
   bufferMaxAge: number;
   bufferMaxPerTopic: number;
+  coalesceInterval?: number;
+  notifyPerMinute?: number;
   [extra: string]: unknown;
 }
 
 export const MAX_BUFFER_AGE_SECONDS = 86_400;
 export const MAX_BUFFER_PER_TOPIC = 10_000;
+export const MAX_COALESCE_INTERVAL_SECONDS = 3600;
+export const MAX_NOTIFY_PER_MINUTE = 10_000;
 
-const KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic"] as const;
+const KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic", "coalesceInterval", "notifyPerMinute"] as const;
 type Known = (typeof KNOWN)[number];
 
 const patterns = z.array(z.string());
@@ -44,6 +49,14 @@ const FIELDS: Record<Known, { schema: z.ZodType; accepted: string }> = {
   bufferMaxPerTopic: {
     schema: z.number().int().min(1).max(MAX_BUFFER_PER_TOPIC),
     accepted: `a whole number from 1 to ${MAX_BUFFER_PER_TOPIC}`,
+  },
+  coalesceInterval: {
+    schema: z.number().min(0).max(MAX_COALESCE_INTERVAL_SECONDS),
+    accepted: `a number of seconds from 0 to ${MAX_COALESCE_INTERVAL_SECONDS}`,
+  },
+  notifyPerMinute: {
+    schema: z.number().int().min(0).max(MAX_NOTIFY_PER_MINUTE),
+    accepted: `a whole number from 0 to ${MAX_NOTIFY_PER_MINUTE}`,
   },
 };
 
@@ -117,7 +130,9 @@ export function parseSessionFile(text: string, inboxTopic: string): SessionConfi
 /** 2-space JSON, keys admitted, muted, watched, bufferMaxAge, bufferMaxPerTopic first, then extras in their order; no trailing newline (the reference's format). */
 export function serializeSessionConfig(config: SessionConfig): string {
   const ordered: Record<string, unknown> = {};
-  for (const key of KNOWN) setOwn(ordered, key, config[key]);
+  for (const key of KNOWN) {
+    if (config[key] !== undefined) setOwn(ordered, key, config[key]);
+  }
   for (const key of Object.keys(config)) {
     if (!isKnown(key)) setOwn(ordered, key, config[key]);
   }

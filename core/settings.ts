@@ -19,6 +19,7 @@
 
 import { isAbsolute, join } from "node:path";
 import { z } from "zod";
+import { MAX_COALESCE_INTERVAL_SECONDS, MAX_NOTIFY_PER_MINUTE } from "./session-file.js";
 import { MAX_SESSION_NAME_LENGTH, sanitizeSessionName } from "./session-name.js";
 
 type Env = Record<string, string | undefined>;
@@ -36,6 +37,9 @@ export interface Settings {
   maxPayloadBytes: number;
   maxPendingRequests: number;
   bufferMaxBytes: number;
+  /** The owner's bounds for pacing admitted notifications: shortest interval per topic (0 = off), most per minute (0 = no cap). */
+  coalesceIntervalSeconds: number;
+  notifyPerMinute: number;
   sessionHost: "flow" | "bridge" | "auto";
   caFile?: string;
   certFile?: string;
@@ -63,6 +67,8 @@ export class ConfigError extends Error {
 export const BROKER_PROTOCOLS = ["mqtt", "mqtts", "ws", "wss", "tcp", "ssl"] as const;
 const TLS_PROTOCOLS = new Set(["mqtts", "wss", "ssl"]);
 export const MIN_LINK_KEY_LENGTH = 32;
+export const DEFAULT_COALESCE_INTERVAL_SECONDS = 5;
+export const DEFAULT_NOTIFY_PER_MINUTE = 30;
 
 // Node's timers overflow above 2^31-1 ms and then fire after 1 ms, so a longer heartbeat
 // would turn into a flood.
@@ -162,6 +168,8 @@ const RULES = {
   maxPayloadBytes: integer("MQTT_MAX_PAYLOAD_BYTES", 1024, MAX_MQTT_PACKET_BYTES, " of bytes"),
   maxPendingRequests: integer("MQTT_MAX_PENDING_REQUESTS", 1, Number.MAX_SAFE_INTEGER, ""),
   bufferMaxBytes: integer("MQTT_BUFFER_MAX_BYTES", 65_536, Number.MAX_SAFE_INTEGER, " of bytes"),
+  coalesceIntervalSeconds: integer("MQTT_COALESCE_INTERVAL", 0, MAX_COALESCE_INTERVAL_SECONDS, " of seconds (0: off)"),
+  notifyPerMinute: integer("MQTT_NOTIFY_MAX_PER_MINUTE", 0, MAX_NOTIFY_PER_MINUTE, " (0: no cap)"),
   sessionHost: {
     variable: "SESSION_HOST",
     accepted: "flow, bridge or auto",
@@ -247,6 +255,8 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
   const maxPayloadBytes = withDefault(env, RULES.maxPayloadBytes, 262_144, problems);
   const maxPendingRequests = withDefault(env, RULES.maxPendingRequests, 50, problems);
   const bufferMaxBytes = withDefault(env, RULES.bufferMaxBytes, 16_777_216, problems);
+  const coalesceIntervalSeconds = withDefault(env, RULES.coalesceIntervalSeconds, DEFAULT_COALESCE_INTERVAL_SECONDS, problems);
+  const notifyPerMinute = withDefault(env, RULES.notifyPerMinute, DEFAULT_NOTIFY_PER_MINUTE, problems);
   const sessionHost = withDefault<Settings["sessionHost"]>(env, RULES.sessionHost, "auto", problems);
   const rejectUnauthorized = withDefault(env, RULES.rejectUnauthorized, true, problems);
   const linkKey = optional(env, RULES.linkKey, problems);
@@ -299,6 +309,8 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
     maxPayloadBytes,
     maxPendingRequests,
     bufferMaxBytes,
+    coalesceIntervalSeconds,
+    notifyPerMinute,
     sessionHost,
     rejectUnauthorized,
   };

@@ -1,6 +1,7 @@
 /** The shapes of a Session's operations: what hosts pass in and get back. */
 import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
 import type { GateDecision } from "../core/gate.js";
+import type { PacingStatus } from "./pacing.js";
 import type { ConnectionState, DropReason } from "./types.js";
 
 export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
@@ -62,5 +63,7 @@ export interface StatusSnapshot {
   counts: Counters;
   evicted: EvictionCounts;
   problems: string[];
+  /** How admitted messages were paced for Claude. */
+  coalescing: PacingStatus;
   [section: string]: unknown;
 }

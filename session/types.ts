@@ -39,6 +39,8 @@ export interface SessionOptions {
   pinned?: Partial<GateLists>;
   /** MQTT client id; default `claude-<name>-<random>`. */
   clientId?: string;
+  /** The owner's bounds for pacing admitted notifications (default DEFAULT_PACING). */
+  pacing?: { intervalSeconds: number; perMinute: number };
   /** Extra fields for the retained status payload (e.g. the flow link's protocol version). */
   statusExtras?: () => Record<string, unknown>;
 }
@@ -72,6 +74,13 @@ export interface AdmittedMessage {
   via: "mqtt" | "flow";
   /** Extra meta (e.g. Home Assistant entity id), keys [A-Za-z0-9_]. */
   extra?: Record<string, string>;
+  /** Coalesced: the messages on the topic this notification stands for (2 or more), the first of them received at `firstAt`. */
+  updates?: number;
+  firstAt?: number;
+  /** A digest: how many admitted messages were held beyond the per-minute cap (content says where). */
+  held?: number;
+  /** The `ping` tool's probe, carrying its id. */
+  ping?: string;
 }
 
 /**
@@ -98,7 +107,10 @@ export interface LimitHit {
 
 export interface SessionEvents {
   state: [state: ConnectionState, detail: string | undefined];
+  /** Every admitted message, as the gate let it through. */
   admitted: [message: AdmittedMessage];
+  /** What Claude is to be told: admitted messages paced (coalesced, capped, digests) and pings. */
+  notify: [message: AdmittedMessage];
   watched: [topic: string, pattern: string];
   dropped: [message: DroppedMessage];
   limit: [hit: LimitHit];

@@ -8,6 +8,8 @@
  * - `qos` 0, 1 or 2 (default 1); `heartbeat` whole seconds, default 60.
  * - `bufferMaxAge`, `bufferMaxPerTopic`: empty means "as the session file says" (Claude's
  *   `config` tool may change them); a value is the owner's and is applied on every start.
+ * - `coalesceInterval` (seconds, 0..3600, default 5; 0: off) and `notifyPerMinute` (0..10000,
+ *   default 30; 0: no cap): the owner's bounds for pacing admitted notifications.
  * - `admitted`, `watched`, `muted`: lists of valid MQTT topic filters (or sender names).
  * - `tls`: the id of a tls-config node, or empty.
  * Numbers may arrive as numbers or as digit strings (how the editor stores them).
@@ -15,10 +17,11 @@
  */
 import { z } from "zod";
 import type { NodeDef } from "node-red";
-import { MAX_BUFFER_AGE_SECONDS, MAX_BUFFER_PER_TOPIC } from "../../core/session-file.js";
+import { MAX_BUFFER_AGE_SECONDS, MAX_BUFFER_PER_TOPIC, MAX_COALESCE_INTERVAL_SECONDS, MAX_NOTIFY_PER_MINUTE } from "../../core/session-file.js";
 import { validateSessionName } from "../../core/session-name.js";
 import { brokerUrlReason, BROKER_PROTOCOLS, MAX_TIMER_SECONDS, topicPrefixReason } from "../../core/settings.js";
 import { validatePattern } from "../../core/topics.js";
+import { DEFAULT_PACING, type PacingLimits } from "../../session/pacing.js";
 import type { GateLists } from "../../session/types.js";
 import { checkedText, describeIssues, digitsToNumber, orDefault } from "../shared/props.js";
 
@@ -29,6 +32,8 @@ export interface SessionNodeDef extends NodeDef {
   heartbeat?: unknown;
   bufferMaxAge?: unknown;
   bufferMaxPerTopic?: unknown;
+  coalesceInterval?: unknown;
+  notifyPerMinute?: unknown;
   admitted?: unknown;
   watched?: unknown;
   muted?: unknown;
@@ -43,6 +48,7 @@ export interface SessionNodeConfig {
   heartbeat: number;
   bufferMaxAge?: number;
   bufferMaxPerTopic?: number;
+  pacing: PacingLimits;
   pinned: GateLists;
   tls?: string;
 }
@@ -101,6 +107,14 @@ const schema = z.object({
       .optional(),
   ),
   bufferMaxPerTopic: z.preprocess(digitsToNumber, wholeNumber(1, MAX_BUFFER_PER_TOPIC, "").optional()),
+  coalesceInterval: z.preprocess(
+    (value) => digitsToNumber(value) ?? DEFAULT_PACING.intervalSeconds,
+    z
+      .number({ error: `not a number; accepted: seconds from 0 to ${MAX_COALESCE_INTERVAL_SECONDS} (0: off)` })
+      .min(0, `accepted: seconds from 0 to ${MAX_COALESCE_INTERVAL_SECONDS} (0: off)`)
+      .max(MAX_COALESCE_INTERVAL_SECONDS, `accepted: seconds from 0 to ${MAX_COALESCE_INTERVAL_SECONDS} (0: off)`),
+  ),
+  notifyPerMinute: z.preprocess((value) => digitsToNumber(value) ?? DEFAULT_PACING.perMinute, wholeNumber(0, MAX_NOTIFY_PER_MINUTE, "")),
   admitted: patternList,
   watched: patternList,
   muted: patternList,
@@ -112,8 +126,9 @@ export function parseSessionConfig(def: SessionNodeDef): ParsedSessionConfig {
   if (!result.success) {
     return { ok: false, problems: describeIssues(result.error) };
   }
-  const { admitted, watched, muted, bufferMaxAge, bufferMaxPerTopic, tls, ...rest } = result.data;
-  const config: SessionNodeConfig = { ...rest, pinned: { admitted, watched, muted } };
+  const { admitted, watched, muted, bufferMaxAge, bufferMaxPerTopic, coalesceInterval, notifyPerMinute, tls, ...rest } = result.data;
+  const pacing = { intervalSeconds: coalesceInterval, perMinute: notifyPerMinute };
+  const config: SessionNodeConfig = { ...rest, pacing, pinned: { admitted, watched, muted } };
   if (bufferMaxAge !== undefined) config.bufferMaxAge = bufferMaxAge;
   if (bufferMaxPerTopic !== undefined) config.bufferMaxPerTopic = bufferMaxPerTopic;
   if (tls !== undefined) config.tls = tls;

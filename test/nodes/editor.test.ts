@@ -64,7 +64,8 @@ function validate(type: string, property: string, value: unknown): boolean | str
 describe("editor definitions", () => {
   test("use the public property names, credentials and palette category", () => {
     assert.deepEqual(Object.keys(defs["claude-session"]!.defaults).sort(), [
-      "admitted", "broker", "bufferMaxAge", "bufferMaxPerTopic", "heartbeat", "muted", "name", "prefix", "qos", "tls", "watched",
+      "admitted", "broker", "bufferMaxAge", "bufferMaxPerTopic", "coalesceInterval", "heartbeat", "muted", "name", "notifyPerMinute", "prefix", "qos", "tls",
+      "watched",
     ]);
     assert.deepEqual(plain(defs["claude-session"]!.credentials), { username: { type: "text" }, password: { type: "password" }, linkKey: { type: "password" } });
     assert.equal(defs["claude-session"]!.defaults.tls!.type, "tls-config");
