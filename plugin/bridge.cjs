@@ -54825,33 +54825,47 @@ var SeenTopics = class {
   }
   maxTopics;
   topics = /* @__PURE__ */ new Map();
+  insertions = 0;
   get size() {
     return this.topics.size;
   }
   record(topic, tier, content, sender, now) {
-    const seen = this.topics.get(topic);
+    let seen = this.topics.get(topic);
     if (seen) {
-      this.topics.delete(topic);
+      if (this.insertions - seen.movedAt > this.maxTopics / 2) {
+        this.topics.delete(topic);
+        this.topics.set(topic, seen);
+        seen.movedAt = this.insertions;
+      }
       seen.count++;
-      seen.lastAt = now;
-      seen.tier = tier;
-      seen.sender = sender;
-      seen.content = content;
+    } else {
+      this.insertions++;
+      seen = this.evictOne() ?? { topic, count: 0, lastAt: now, tier, sender, content, movedAt: 0 };
+      seen.topic = topic;
+      seen.count = 1;
+      seen.movedAt = this.insertions;
       this.topics.set(topic, seen);
-      return;
     }
-    this.topics.set(topic, { count: 1, lastAt: now, tier, sender, content });
-    if (this.topics.size > this.maxTopics) {
-      const oldest = this.topics.keys().next().value;
-      if (oldest !== void 0) this.topics.delete(oldest);
-    }
+    seen.lastAt = now;
+    seen.tier = tier;
+    seen.sender = sender;
+    seen.content = content;
+  }
+  /** Makes room when the bound is reached: the record taken out, to be reused. */
+  evictOne() {
+    if (this.topics.size < this.maxTopics) return void 0;
+    const first = this.topics.values().next();
+    if (first.done) return void 0;
+    this.topics.delete(first.value.topic);
+    return first.value;
   }
   /** Most recent first, up to `limit`, matching `filter` when given, without the ones `hidden` says to leave out. */
   list(limit, filter, hidden) {
     const out = [];
-    const entries = [...this.topics];
-    for (let i = entries.length - 1; i >= 0 && out.length < limit; i--) {
-      const [topic, seen] = entries[i];
+    const entries = [...this.topics.values()].reverse().sort((a, b) => b.lastAt - a.lastAt);
+    for (const seen of entries) {
+      if (out.length >= limit) break;
+      const { topic } = seen;
       if (filter !== void 0 && !matches(filter, topic)) continue;
       if (hidden(topic, seen.sender)) continue;
       out.push({
@@ -54908,9 +54922,12 @@ function pacingChoice(fields) {
     ...notifyPerMinute !== void 0 ? { notifyPerMinute } : {}
   };
 }
-function carriedFields(message) {
-  const { sender, sentAt, correlation_id, reply_to } = message;
-  return Object.fromEntries(Object.entries({ sender, sentAt, correlation_id, reply_to }).filter(([, value]) => value !== void 0));
+function withCarried(target, message) {
+  if (message.sender !== void 0) target.sender = message.sender;
+  if (message.sentAt !== void 0) target.sentAt = message.sentAt;
+  if (message.correlation_id !== void 0) target.correlation_id = message.correlation_id;
+  if (message.reply_to !== void 0) target.reply_to = message.reply_to;
+  return target;
 }
 var Session = class extends import_node_events2.EventEmitter {
   constructor(options) {
@@ -55173,7 +55190,7 @@ var Session = class extends import_node_events2.EventEmitter {
         receivedAt,
         pattern: decision.pattern,
         via: options.via,
-        ...carriedFields(message),
+        ...withCarried({}, message),
         ...options.retained ? { retained: true } : {},
         ...options.extra ? { extra: options.extra } : {}
       };
@@ -55183,7 +55200,7 @@ var Session = class extends import_node_events2.EventEmitter {
     }
     if (decision.tier === "watched") {
       this.counters.watched++;
-      const entry = { topic, content: message.content, receivedAt, ...carriedFields(message) };
+      const entry = withCarried({ topic, content: message.content, receivedAt }, message);
       this.reportEvictions(this.buffer.add(entry, receivedAt));
       this.emit("watched", topic, decision.pattern);
       return decision;
@@ -55216,7 +55233,7 @@ var Session = class extends import_node_events2.EventEmitter {
   }
   /** An admitted message that is not pushed to Claude waits in the inbox buffer instead. */
   hold(message) {
-    const entry = { topic: message.topic, content: message.content, receivedAt: message.receivedAt, ...carriedFields(message) };
+    const entry = withCarried({ topic: message.topic, content: message.content, receivedAt: message.receivedAt }, message);
     this.reportEvictions(this.buffer.add(entry, Date.now()));
   }
   digestMessage(digest) {

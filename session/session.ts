@@ -53,9 +53,13 @@ function pacingChoice(fields: PacingChoice): PacingChoice {
 
 /** The fields an inbound message carries on into the admitted stream and the buffer, when present. */
 type Carried = Pick<InboundMessage, "sender" | "sentAt" | "correlation_id" | "reply_to">;
-function carriedFields(message: Carried): Carried {
-  const { sender, sentAt, correlation_id, reply_to } = message;
-  return Object.fromEntries(Object.entries({ sender, sentAt, correlation_id, reply_to }).filter(([, value]) => value !== undefined));
+/** Copies the carried fields a message has onto `target`; every message of a flood passes here, so nothing else is allocated. */
+function withCarried<T extends Carried>(target: T, message: Carried): T {
+  if (message.sender !== undefined) target.sender = message.sender;
+  if (message.sentAt !== undefined) target.sentAt = message.sentAt;
+  if (message.correlation_id !== undefined) target.correlation_id = message.correlation_id;
+  if (message.reply_to !== undefined) target.reply_to = message.reply_to;
+  return target;
 }
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -348,7 +352,7 @@ export class Session extends EventEmitter<SessionEvents> {
         receivedAt,
         pattern: decision.pattern,
         via: options.via,
-        ...carriedFields(message),
+        ...withCarried({}, message),
         ...(options.retained ? { retained: true } : {}),
         ...(options.extra ? { extra: options.extra } : {}),
       };
@@ -358,7 +362,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (decision.tier === "watched") {
       this.counters.watched++;
-      const entry: BufferEntry = { topic, content: message.content, receivedAt, ...carriedFields(message) };
+      const entry = withCarried<BufferEntry>({ topic, content: message.content, receivedAt }, message);
       this.reportEvictions(this.buffer.add(entry, receivedAt));
       this.emit("watched", topic, decision.pattern);
       return decision;
@@ -395,7 +399,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** An admitted message that is not pushed to Claude waits in the inbox buffer instead. */
   private hold(message: AdmittedMessage): void {
-    const entry: BufferEntry = { topic: message.topic, content: message.content, receivedAt: message.receivedAt, ...carriedFields(message) };
+    const entry = withCarried<BufferEntry>({ topic: message.topic, content: message.content, receivedAt: message.receivedAt }, message);
     this.reportEvictions(this.buffer.add(entry, Date.now()));
   }
 
