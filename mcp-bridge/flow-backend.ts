@@ -6,10 +6,11 @@
 import { channelMeta } from "../core/meta.js";
 import type { LinkClient } from "../session/link/client.js";
 import { toNotification } from "../session/notification.js";
+import { DEFAULT_PING_TIMEOUT_SECONDS } from "../session/tools/run.js";
 import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
 import type { Logger } from "./log.js";
 
-/** Seconds on top of a `request` tool's own timeout before the flow counts as unreachable. */
+/** Seconds on top of a waiting tool's own timeout before the flow counts as unreachable. */
 const REQUEST_MARGIN_SECONDS = 10;
 
 export class FlowBackend implements SessionBackend {
@@ -45,7 +46,7 @@ export class FlowBackend implements SessionBackend {
   }
 
   async call(tool: string, args: unknown): Promise<ToolOutcome> {
-    const timeoutMs = tool === "request" ? (requestSeconds(args) ?? this.requestTimeoutSeconds) * 1000 + REQUEST_MARGIN_SECONDS * 1000 : undefined;
+    const timeoutMs = waitsSeconds(tool, args, this.requestTimeoutSeconds);
     const outcome = await this.link.call(tool, args, timeoutMs);
     if (tool !== "status" || outcome.isError) return outcome;
     return withLinkStats(outcome, this.link.stats());
@@ -64,7 +65,14 @@ export class FlowBackend implements SessionBackend {
   }
 }
 
-function requestSeconds(args: unknown): number | undefined {
+/** How long the flow may take to answer a tool that waits (request, ping), or undefined for the default. */
+function waitsSeconds(tool: string, args: unknown, requestTimeoutSeconds: number): number | undefined {
+  const fallback = tool === "request" ? requestTimeoutSeconds : tool === "ping" ? DEFAULT_PING_TIMEOUT_SECONDS : undefined;
+  if (fallback === undefined) return undefined;
+  return ((timeoutArgument(args) ?? fallback) + REQUEST_MARGIN_SECONDS) * 1000;
+}
+
+function timeoutArgument(args: unknown): number | undefined {
   if (typeof args !== "object" || args === null) return undefined;
   const timeout = (args as { timeout?: unknown }).timeout;
   return typeof timeout === "number" && timeout > 0 && timeout <= 600 ? timeout : undefined;

@@ -2,6 +2,7 @@
 import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
 import type { GateDecision } from "../core/gate.js";
 import type { Refusal } from "../core/permissions.js";
+import type { PacingStatus } from "./pacing.js";
 import type { ConnectionState, DropReason } from "./types.js";
 
 export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
@@ -69,5 +70,7 @@ export interface StatusSnapshot {
   counts: Counters;
   evicted: EvictionCounts;
   problems: string[];
+  /** How admitted messages were paced for Claude. */
+  coalescing: PacingStatus;
   [section: string]: unknown;
 }

@@ -11,6 +11,7 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { WatchedBuffer, type BufferEntry, type EvictionCounts } from "../core/buffer.js";
+import type { Digest } from "../core/coalesce.js";
 import { parseInbound, wrapEnvelope, type InboundMessage } from "../core/envelope.js";
 import type { GateDecision, ListName } from "../core/gate.js";
 import { sessionTopics, type SessionTopics } from "../core/layout.js";
@@ -28,6 +29,9 @@ import { PendingRequests, type RequestReply } from "./requests.js";
 import type { Counters, IngestOptions, IngestOutcome, InboxRead, InboxResult, PublishRequest, StatusSnapshot } from "./api.js";
 import { CrossPathDuplicates, RecentPublishes, RetainedSeen } from "./echo.js";
 import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
+import { AdmittedPacing, DEFAULT_PACING, PacingError, type PacingChoice } from "./pacing.js";
+import { PendingPings, type PingResult } from "./ping.js";
+import { SeenTopics, type SeenTopic } from "./seen-topics.js";
 import { parseStatus, type StatusPayload } from "./status.js";
 import { SubscriptionGuard, SubscriptionRefused } from "./subscription-guard.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
@@ -43,10 +47,24 @@ export type ServiceHandler = (topic: string, payload: Buffer) => void;
 
 const SWEEP_INTERVAL_MS = 60_000;
 
+/** Claude's pacing choices among these fields, only those set. */
+function pacingChoice(fields: PacingChoice): PacingChoice {
+  const { coalesceInterval, notifyPerMinute } = fields;
+  return {
+    ...(coalesceInterval !== undefined ? { coalesceInterval } : {}),
+    ...(notifyPerMinute !== undefined ? { notifyPerMinute } : {}),
+  };
+}
+
 /** The fields an inbound message carries on into the admitted stream and the buffer, when present. */
-function carriedFields(message: InboundMessage): Pick<InboundMessage, "sender" | "sentAt" | "correlation_id" | "reply_to"> {
-  const { sender, sentAt, correlation_id, reply_to } = message;
-  return Object.fromEntries(Object.entries({ sender, sentAt, correlation_id, reply_to }).filter(([, value]) => value !== undefined));
+type Carried = Pick<InboundMessage, "sender" | "sentAt" | "correlation_id" | "reply_to">;
+/** Copies the carried fields a message has onto `target`; every message of a flood passes here, so nothing else is allocated. */
+function withCarried<T extends Carried>(target: T, message: Carried): T {
+  if (message.sender !== undefined) target.sender = message.sender;
+  if (message.sentAt !== undefined) target.sentAt = message.sentAt;
+  if (message.correlation_id !== undefined) target.correlation_id = message.correlation_id;
+  if (message.reply_to !== undefined) target.reply_to = message.reply_to;
+  return target;
 }
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -78,6 +96,9 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly retainedSeen = new RetainedSeen();
   private readonly ownPublishes = new RecentPublishes();
   private readonly crossPath = new CrossPathDuplicates();
+  private readonly pacing: AdmittedPacing;
+  private readonly pings = new PendingPings();
+  private readonly seen = new SeenTopics();
   private connectionState: ConnectionState = "disconnected";
   private stateSince = new Date();
   private lastError: string | undefined;
@@ -101,6 +122,11 @@ export class Session extends EventEmitter<SessionEvents> {
       maxAgeSeconds: own.bufferMaxAge,
       maxPerTopic: own.bufferMaxPerTopic,
       maxBytes: options.bufferMaxBytes,
+    });
+    this.pacing = new AdmittedPacing(options.pacing ?? DEFAULT_PACING, pacingChoice(own), {
+      notify: (message) => this.emit("notify", message),
+      hold: (message) => this.hold(message),
+      digest: (digest) => this.emit("notify", this.digestMessage(digest)),
     });
     this.requests = new PendingRequests(options.maxPendingRequests);
     this.directory = new SessionDirectory(options.prefix);
@@ -158,6 +184,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private async doStop(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.sweep);
+    this.pacing.stop();
+    this.pings.cancelAll();
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     if (this.connection.connected) {
@@ -322,6 +350,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ? { tier: options.force === "admit" ? "admitted" : "watched", pattern: `(forced by flow)` }
       : this.lists.gate.classify(topic, message.sender);
     if (decision.tier === "dropped" && decision.reason === "muted") return this.drop(topic, message, "muted", decision.pattern);
+    const receivedAt = Date.now();
     // A copy by the other path keeps its tier (a flow may route it), but Claude gets it once.
     // Only what reaches Claude needs remembering: a copy of a dropped message is dropped too.
     const reachesClaude = decision.tier === "admitted" || decision.tier === "watched";
@@ -331,11 +360,17 @@ export class Session extends EventEmitter<SessionEvents> {
       const reply: RequestReply = { content: message.content, ...(message.sender ? { sender: message.sender } : {}) };
       if (this.requests.settle(message.correlation_id, topic, reply)) {
         this.counters.replies++;
+        this.seen.record(topic, "reply", message.content, message.sender, receivedAt);
         return { tier: "reply" };
+      }
+      const ping = this.pings.settle(message.correlation_id);
+      if (ping !== undefined) {
+        this.emit("notify", { topic, content: message.content, kind: message.kind, receivedAt, pattern: "(ping)", via: options.via, ping });
+        return { tier: "admitted", pattern: "(ping)" };
       }
     }
 
-    const receivedAt = Date.now();
+    this.seen.record(topic, decision.tier, message.content, message.sender, receivedAt);
     if (duplicate) {
       this.counters.dropped.duplicate++;
       return decision;
@@ -349,16 +384,17 @@ export class Session extends EventEmitter<SessionEvents> {
         receivedAt,
         pattern: decision.pattern,
         via: options.via,
-        ...carriedFields(message),
+        ...withCarried({}, message),
         ...(options.retained ? { retained: true } : {}),
         ...(options.extra ? { extra: options.extra } : {}),
       };
       this.emit("admitted", admitted);
+      this.pacing.offer(admitted);
       return decision;
     }
     if (decision.tier === "watched") {
       this.counters.watched++;
-      const entry: BufferEntry = { topic, content: message.content, receivedAt, ...carriedFields(message) };
+      const entry = withCarried<BufferEntry>({ topic, content: message.content, receivedAt }, message);
       this.reportEvictions(this.buffer.add(entry, receivedAt));
       this.emit("watched", topic, decision.pattern);
       return decision;
@@ -391,6 +427,60 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private reportEvictions(counts: EvictionCounts): void {
     this.evictions.add(counts);
+  }
+
+  /** An admitted message that is not pushed to Claude waits in the inbox buffer instead. */
+  private hold(message: AdmittedMessage): void {
+    const entry = withCarried<BufferEntry>({ topic: message.topic, content: message.content, receivedAt: message.receivedAt }, message);
+    this.reportEvictions(this.buffer.add(entry, Date.now()));
+  }
+
+  private digestMessage(digest: Digest): AdmittedMessage {
+    const shown = digest.topics.slice(0, 5).map((t) => `${t.topic} (${t.count})`);
+    if (digest.topics.length > shown.length) shown.push(`${digest.topics.length - shown.length} more topic(s)`);
+    return {
+      topic: this.topics.inbox,
+      sender: this.name,
+      content: `${digest.held} more admitted message(s) held, over ${digest.perMinute} notifications a minute: ${shown.join(", ")}. Read them with inbox.`,
+      kind: "text",
+      receivedAt: Date.now(),
+      pattern: "(digest)",
+      via: "mqtt",
+      held: digest.held,
+    };
+  }
+
+  // ── diagnostics ──────────────────────────────────────────────────────────
+
+  /** Topics seen, most recent first; muted ones never appear, even if muted after they were seen. */
+  seenTopics(limit: number, filter?: string): SeenTopic[] {
+    if (filter !== undefined) {
+      const invalid = validatePattern(filter);
+      if (invalid) throw new SessionError(`Invalid topic or pattern: ${invalid}`);
+    }
+    const muted = (topic: string, sender: string | undefined): boolean => {
+      const decision = this.lists.gate.classify(topic, sender);
+      return decision.tier === "dropped" && decision.reason === "muted";
+    };
+    return this.seen.list(limit, filter, muted);
+  }
+
+  /**
+   * Publishes a probe to the session's own inbox and waits for it to come back from the
+   * broker; when it does, it goes on as a channel notification (never coalesced).
+   */
+  async ping(timeoutSeconds: number): Promise<PingResult> {
+    if (!this.connection.connected) throw new SessionError("ping failed: not connected to the broker");
+    const probe = this.pings.start(timeoutSeconds * 1000);
+    const content = `ping ${probe.id}: a test notification from the ping tool; nothing to do`;
+    const payload = wrapEnvelope({ sender: "ping", content, correlation_id: probe.correlationId }, new Date());
+    try {
+      await this.connection.publish(this.topics.inbox, payload, 1, false);
+    } catch (err) {
+      this.pings.settle(probe.correlationId);
+      throw new SessionError(`ping failed: the probe could not be published (${(err as Error).message})`);
+    }
+    return probe.result;
   }
 
   // ── lists ────────────────────────────────────────────────────────────────
@@ -456,8 +546,17 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit("lists", this.effectiveLists());
   }
 
-  config(changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number }): SessionConfig {
+  config(changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number } & PacingChoice): SessionConfig {
     const own = this.lists.own;
+    if (changes.coalesceInterval !== undefined || changes.notifyPerMinute !== undefined) {
+      const choice = { ...pacingChoice(own), ...pacingChoice(changes) };
+      try {
+        this.pacing.choose(choice);
+      } catch (err) {
+        throw err instanceof PacingError ? new SessionError(err.message) : err;
+      }
+      Object.assign(own, choice);
+    }
     if (changes.bufferMaxAge !== undefined) own.bufferMaxAge = changes.bufferMaxAge;
     if (changes.bufferMaxPerTopic !== undefined) own.bufferMaxPerTopic = changes.bufferMaxPerTopic;
     this.reportEvictions(
@@ -672,6 +771,7 @@ export class Session extends EventEmitter<SessionEvents> {
       counts: structuredClone(this.counters),
       evicted: { ...this.buffer.evicted },
       problems: [...this.problems],
+      coalescing: this.pacing.status(),
       ...Object.fromEntries([...this.statusSections].map(([name, section]) => [name, section()])),
     };
   }

@@ -2,7 +2,7 @@
  * The flow side of the link: serves a flow-hosted Session to bridges.
  *
  * Tool calls arrive on `rpc` and run through the same tool layer the bridge uses
- * locally. Admitted messages go out on `channel`, numbered within an epoch (one per
+ * locally. What the session has for Claude (admitted messages, paced) goes out on `channel`, numbered within an epoch (one per
  * session start). They stay in a bounded outbox until a bridge acknowledges them, so
  * a bridge that restarts, or was not connected yet, gets them in order when it says
  * hello; with an outbox store they also wait across a deploy. When the outbox is full
@@ -65,7 +65,7 @@ export class LinkHost {
   private readonly bridgeTimeoutMs: number;
   private detach: (() => Promise<void>) | undefined;
   private removeSection: (() => void) | undefined;
-  private readonly onAdmitted = (message: AdmittedMessage): void => this.enqueue(toChannelMessage(message));
+  private readonly onNotify = (message: AdmittedMessage): void => this.enqueue(toChannelMessage(message));
 
   constructor(private readonly session: Session, private readonly options: LinkHostOptions) {
     this.outboxLimit = options.outboxLimit ?? 1000;
@@ -74,13 +74,13 @@ export class LinkHost {
 
   async start(): Promise<void> {
     for (const message of this.options.outboxStore?.load() ?? []) this.enqueue(message);
-    this.session.on("admitted", this.onAdmitted);
+    this.session.on("notify", this.onNotify);
     this.removeSection = this.session.addStatusSection("link", () => this.stats());
     this.detach = await this.session.attachService(this.session.topics.rpc, (topic, payload) => this.onFrame(topic, payload));
   }
 
   async stop(): Promise<void> {
-    this.session.off("admitted", this.onAdmitted);
+    this.session.off("notify", this.onNotify);
     this.saveOutbox();
     this.removeSection?.();
     const detach = this.detach;

@@ -167,6 +167,8 @@ export interface SessionParts {
   watched?: string[];
   muted?: string[];
   linkKey?: string;
+  coalesceInterval?: number;
+  notifyPerMinute?: number;
 }
 
 export function sessionNode(id: string, name: string, prefix: string, broker: TestBroker, parts: SessionParts = {}): FlowNode {
@@ -181,6 +183,8 @@ export function sessionNode(id: string, name: string, prefix: string, broker: Te
     admitted: parts.admitted ?? [],
     watched: parts.watched ?? [],
     muted: parts.muted ?? [],
+    ...(parts.coalesceInterval !== undefined ? { coalesceInterval: parts.coalesceInterval } : {}),
+    ...(parts.notifyPerMinute !== undefined ? { notifyPerMinute: parts.notifyPerMinute } : {}),
     ...(parts.linkKey ? { credentials: { linkKey: parts.linkKey } } : {}),
   };
 }
