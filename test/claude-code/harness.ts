@@ -105,8 +105,8 @@ export interface ClaudeCodeOptions {
   model: ModelServer;
   /** The bridge's environment (MQTT_BROKER_URL, SESSION_NAME, SESSION_HOST, …). */
   bridgeEnv?: Record<string, string>;
-  /** The bridge's `.env` in its state dir (the default state dir, under the fresh HOME). */
-  stateEnvFile?: string;
+  /** Files to put into the bridge's state dir (the default one, under the fresh HOME), e.g. `.env`, `sessions/<name>.json`. */
+  stateFiles?: Record<string, string>;
 }
 
 export class ClaudeCode {
@@ -127,9 +127,10 @@ export class ClaudeCode {
   static async start(options: ClaudeCodeOptions): Promise<ClaudeCode> {
     const cc = ClaudeCode.prepare(options);
     try {
-      if (options.stateEnvFile !== undefined) {
-        mkdirSync(cc.stateDir, { recursive: true, mode: 0o700 });
-        writeFileSync(join(cc.stateDir, ".env"), options.stateEnvFile, { mode: 0o600 });
+      for (const [relative, text] of Object.entries(options.stateFiles ?? {})) {
+        const path = join(cc.stateDir, relative);
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        writeFileSync(path, text, { mode: 0o600 });
       }
       await cc.installPlugin();
       await cc.launch();

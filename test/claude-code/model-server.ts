@@ -48,7 +48,7 @@ export interface ModelRequest {
   raw: string;
 }
 
-export type Rule = (request: ModelRequest) => ModelReply | Promise<ModelReply> | undefined;
+export type Rule = (request: ModelRequest) => ModelReply | undefined | Promise<ModelReply | undefined>;
 
 const DEFAULT_REPLY: ModelReply = { text: "Noted." };
 
