@@ -50,12 +50,16 @@ function runsAsClaude(path: string): boolean {
 
 let missingReason: string | undefined | null = null;
 
-/** Why the real Claude Code cannot be driven here, or undefined when it can. */
+/**
+ * Why the real Claude Code cannot be driven here, or undefined when it can. In CI
+ * (`CI=true`, as .ci/run is run) these suites must run: there a missing piece is an error.
+ */
 export function claudeCodeMissing(): string | undefined {
   if (missingReason !== null) return missingReason;
   if (spawnSync("tmux", ["-V"], { encoding: "utf8" }).status !== 0) missingReason = "tmux is not installed (.ci/run installs it)";
   else if (!claudeBinary()) missingReason = `@anthropic-ai/claude-code ${CLAUDE_CODE_VERSION} is not installed for ${process.platform}-${process.arch} (npm ci installs it)`;
   else missingReason = undefined;
+  if (missingReason !== undefined && process.env.CI === "true") throw new Error(`the real Claude Code suites must run in CI, but ${missingReason}`);
   return missingReason;
 }
 
