@@ -34,6 +34,13 @@ const SCREEN_POLL_MS = 150;
  * over `bin/claude.exe`; reading it from the platform package works with scripts off too.
  */
 export function claudeBinary(): string | undefined {
+  if (binary === null) binary = findBinary();
+  return binary;
+}
+
+let binary: string | undefined | null = null;
+
+function findBinary(): string | undefined {
   const platform = `${process.platform}-${process.arch}`;
   const candidates = [
     join(ROOT, "node_modules", "@anthropic-ai", `claude-code-${platform}`, "claude"),
