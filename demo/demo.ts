@@ -19,7 +19,7 @@ export class DemoError extends Error {}
 export const DEMO_SESSION = "home";
 export const DEMO_PREFIX = "claude";
 /** The claude-session node of session "home" in the example flows. */
-export const HOME_SESSION_NODE = "claude-session-home";
+export const HOME_SESSION_NODE = "ha-session";
 
 export interface DemoSettings {
   dir: string;

@@ -4,14 +4,14 @@
  *
  * Rules:
  * - Each file is a JSON array of nodes, each with a string `id` and `type`.
- * - Config nodes (no `z`) appear in several files under the same id; combined, each id must
- *   have the same definition everywhere (that is also what lets Node-RED import them one by
- *   one without duplicates), else combining fails naming the id.
+ * - No id is in two files, config nodes included: each example brings its own sessions (with
+ *   names of their own) and broker node. Node-RED's import asks what to do about every id
+ *   already in the workspace, identical or not, so shared ids would raise that dialog for the
+ *   second example imported. Combining fails naming a shared id.
  * - Pointing at a broker rewrites the `mqtt-broker` nodes' host and port and the
  *   `claude-session` nodes' broker URL; nothing else changes.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { z } from "zod";
 
@@ -44,15 +44,14 @@ export function readExample(name: string, dir = EXAMPLES_DIR): FlowNode[] {
   return parsed.data as FlowNode[];
 }
 
-/** One flow holding every node of `flows`; a shared id must mean the same node everywhere. */
+/** One flow holding every node of `flows`; an id in two of them is an error. */
 export function combineFlows(flows: readonly FlowNode[][]): FlowNode[] {
-  const byId = new Map<string, FlowNode>();
+  const seen = new Set<string>();
   for (const node of flows.flat()) {
-    const seen = byId.get(node.id);
-    if (seen === undefined) byId.set(node.id, node);
-    else if (!isDeepStrictEqual(seen, node)) throw new Error(`the example flows define node ${node.id} (${node.type}) differently`);
+    if (seen.has(node.id)) throw new Error(`node ${node.id} (${node.type}) is in two example flows`);
+    seen.add(node.id);
   }
-  return [...byId.values()];
+  return flows.flat();
 }
 
 export function pointAtBroker(flow: readonly FlowNode[], brokerUrl: string): FlowNode[] {

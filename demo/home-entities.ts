@@ -29,9 +29,9 @@ export const ENTITIES: readonly EntityDef[] = [
   { entityId: "binary_sensor.front_door", initial: "off", attributes: { device_class: "door", friendly_name: "Front door" }, haEvents: true },
   { entityId: "binary_sensor.hallway_motion", initial: "off", attributes: { device_class: "motion", friendly_name: "Hallway motion" }, haEvents: true },
   { entityId: "sensor.wifi_signal", initial: "-61", attributes: { state_class: "measurement", unit_of_measurement: "dBm", device_class: "signal_strength", friendly_name: "Wi-Fi signal" }, haEvents: true },
-  { entityId: "sensor.living_room_temperature", initial: "21.4", attributes: temperature("Living room temperature"), haEvents: false },
-  { entityId: "sensor.bedroom_temperature", initial: "19.2", attributes: temperature("Bedroom temperature"), haEvents: false },
-  { entityId: "sensor.outdoor_temperature", initial: "7.8", attributes: temperature("Outdoor temperature"), haEvents: false },
+  { entityId: "sensor.living_room_temperature", initial: "21.4", attributes: temperature("Living room temperature"), haEvents: true },
+  { entityId: "sensor.bedroom_temperature", initial: "19.2", attributes: temperature("Bedroom temperature"), haEvents: true },
+  { entityId: "sensor.outdoor_temperature", initial: "7.8", attributes: temperature("Outdoor temperature"), haEvents: true },
   { entityId: "light.living_room", initial: "off", attributes: { color_mode: "brightness", friendly_name: "Living room light" }, haEvents: false },
   { entityId: "cover.garage_door", initial: "closed", attributes: { device_class: "garage", friendly_name: "Garage door" }, haEvents: false },
 ];

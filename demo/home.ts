@@ -5,7 +5,7 @@
  *   `homeassistant/<domain>/<object_id>/state`, the bare state, retained (so a flow
  *   deployed later still learns the current state).
  * - For the entities a flow would follow with Home Assistant nodes (front door, motion,
- *   Wi-Fi signal), the change also goes out as the HA event data
+ *   Wi-Fi signal, temperatures), the change also goes out as the HA event data
  *   `{entity_id, old_state, new_state}` on `demo/homeassistant/state_changed`, which the
  *   Home Assistant example flow turns into an `events: state` message.
  * - The light obeys `ON` / `OFF` on `home/light/living_room/set` (any case, or

@@ -18,7 +18,8 @@ test("--check: a simulated front-door event reaches the Claude view as a channel
   );
   const reading = /check: the living room reads (\d+\.\d) °C, and the inbox tool shows\n {2}\d+ message\(s\) on homeassistant\/sensor\/living_room_temperature:\n/.exec(run.stdout());
   assert.ok(reading, output);
-  assert.match(run.stdout(), new RegExp(`\\] unknown: ${reading[1]!.replace(".", "\\.")}\\n`));
+  // The reading as the Home Assistant flow's gate summarises a state change.
+  assert.match(run.stdout(), new RegExp(`\\] unknown: Living room temperature \\(sensor\\.living_room_temperature\\): [\\d.]+ → ${reading[1]!.replace(".", "\\.")} \\[°C\\]\\n`));
   assert.match(run.stdout(), /check: ok/);
   assert.equal(run.stderr(), "", "nothing on stderr");
 

@@ -30,7 +30,7 @@ function doorKnown(state: string): Promise<void> {
 describe("example: a flow answering Claude's request", () => {
   test("\"is the garage open?\" is answered from the door's state, as the session garage", async () => {
     await loadExample(EXAMPLE, suite.broker.url);
-    await connected("claude-session-garage");
+    await connected("garage-session");
     await listening();
 
     const before = await claude.request("garage", "is the garage open?");
@@ -47,7 +47,7 @@ describe("example: a flow answering Claude's request", () => {
 
   test("a note that is not a request is shown but not answered", async () => {
     await loadExample(EXAMPLE, suite.broker.url, { taps: { "garage-gate": [["asked"]] } });
-    await connected("claude-session-garage");
+    await connected("garage-session");
     await listening();
     const seen = received("asked", 2);
     await claude.publish({ topic: "claude/sessions/garage/inbox", text: "thanks for the help" });

@@ -46,10 +46,11 @@ describe("the example flows", () => {
     });
   }
 
-  test("share their config nodes: the same id is the same node in every file (so they import side by side)", () => {
+  test("share no id, each bringing its own sessions (with names of their own) and broker, so they import one after another", () => {
     const all = combineFlows(names.map((name) => readExample(name)));
     const sessions = all.filter((n) => n.type === "claude-session").map((n) => n.name);
-    assert.deepEqual(sessions.sort(), ["garage", "home", "office"]);
+    assert.deepEqual(sessions.sort(), ["garage", "home", "kitchen", "lights", "office", "statestream"]);
+    for (const name of names) assert.equal(readExample(name).filter((n) => n.type === "mqtt-broker").length, 1, `${name} has its broker node`);
   });
 
   test("all load together in a real Node-RED, as the demo deploys them, without a node warning or error", async () => {
@@ -70,9 +71,9 @@ describe("the example flows", () => {
 describe("combining and pointing the examples", () => {
   const node = (props: Partial<FlowNode>): FlowNode => ({ id: "n", type: "t", ...props });
 
-  test("combining refuses one id defined two ways, naming it", () => {
-    assert.throws(() => combineFlows([[node({ id: "s", type: "claude-session", name: "a" })], [node({ id: "s", type: "claude-session", name: "b" })]]), /node s \(claude-session\)/);
-    assert.equal(combineFlows([[node({ id: "s", name: "a" })], [node({ id: "s", name: "a" })]]).length, 1);
+  test("combining refuses an id in two flows, naming it, even for the same node", () => {
+    assert.throws(() => combineFlows([[node({ id: "s", type: "claude-session", name: "a" })], [node({ id: "s", type: "claude-session", name: "a" })]]), /node s \(claude-session\) is in two example flows/);
+    assert.equal(combineFlows([[node({ id: "s", name: "a" })], [node({ id: "t", name: "a" })]]).length, 2);
   });
 
   test("pointing at a broker rewrites the mqtt-broker host and port and the sessions' URL, nothing else", () => {

@@ -68,7 +68,6 @@ export function exampleSuite(options: { peer?: { subscribe?: string[] } } = {}):
 }
 
 export const EXAMPLE_NODES: NodeInitializer[] = [...claudeNodes, ...coreNodes, changeNode, mqttNodes];
-export const BROKER_NODE = "mqtt-broker-local";
 
 export interface LoadOptions {
   credentials?: Credentials;
@@ -93,9 +92,13 @@ export function exampleFlow(names: readonly string[], brokerUrl: string, taps: R
   return [...flow, ...helpers];
 }
 
+/** The mqtt-broker nodes of the flow loaded last (each example brings its own). */
+let brokerNodes: string[] = [];
+
 export async function loadExample(name: string | readonly string[], brokerUrl: string, options: LoadOptions = {}): Promise<FlowNode[]> {
   helper.settings({ userDir: tempDir("claude-example-") });
   const flow = exampleFlow(typeof name === "string" ? [name] : name, brokerUrl, options.taps);
+  brokerNodes = flow.filter((node) => node.type === "mqtt-broker").map((node) => node.id);
   await helper.load(EXAMPLE_NODES, flow, options.credentials ?? {});
   const missing = flow.filter((node) => node.type !== "tab" && !helper.getNode(node.id)).map((node) => `${node.id} (${node.type})`);
   if (missing.length > 0) throw new Error(`Node-RED did not create ${missing.join(", ")}`);
@@ -108,15 +111,17 @@ interface BrokerNode {
 }
 
 /**
- * Resolves once every mqtt in node of the flow listens. The mqtt-broker node subscribes
- * for its users as soon as it connects; a QoS 1 publish on that same connection is
- * acknowledged only after the broker has handled the SUBSCRIBEs sent before it.
+ * Resolves once every mqtt in node of the flow loaded last listens. An mqtt-broker node
+ * subscribes for its users as soon as it connects; a QoS 1 publish on that same connection
+ * is acknowledged only after the broker has handled the SUBSCRIBEs sent before it.
  */
 export async function listening(): Promise<void> {
-  const node = helper.getNode(BROKER_NODE) as unknown as BrokerNode | null;
-  if (!node) throw new Error(`no ${BROKER_NODE}`);
-  await until(() => node.connected && node.client !== undefined, "the mqtt-broker node to connect");
-  await node.client!.publishAsync("test/listening", "", { qos: 1 });
+  for (const id of brokerNodes) {
+    const node = helper.getNode(id) as unknown as BrokerNode | null;
+    if (!node) throw new Error(`no mqtt-broker node ${id}`);
+    await until(() => node.connected && node.client !== undefined, `the mqtt-broker node ${id} to connect`);
+    await node.client!.publishAsync("test/listening", "", { qos: 1 });
+  }
 }
 
 /** The next admitted message of `session` that `predicate` accepts. */

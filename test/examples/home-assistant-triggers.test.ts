@@ -12,7 +12,7 @@ const taps = { "ha-gate": [["admitted"], ["watched"], ["dropped"]] };
 describe("example: Home Assistant triggers gated into Claude", () => {
   test("the front door (trigger: state stand-in) is admitted and reaches Claude as its one-line summary", async () => {
     await loadExample(EXAMPLE, suite.broker.url, { taps });
-    const home = await connected("claude-session-home");
+    const home = await connected("ha-session");
     const toClaude = nextAdmitted(home, (m) => m.topic === "homeassistant/binary_sensor/front_door");
     const out = received("admitted");
     press("ha-door");
@@ -30,7 +30,7 @@ describe("example: Home Assistant triggers gated into Claude", () => {
 
   test("a temperature (events: state stand-in) is watched and waits in Claude's inbox", async () => {
     await loadExample(EXAMPLE, suite.broker.url, { taps });
-    const home = await connected("claude-session-home");
+    const home = await connected("ha-session");
     const out = received("watched");
     press("ha-temperature");
     const [msg] = await out;
@@ -45,7 +45,7 @@ describe("example: Home Assistant triggers gated into Claude", () => {
 
   test("the noisy Wi-Fi signal is muted: dropped, never buffered", async () => {
     await loadExample(EXAMPLE, suite.broker.url, { taps });
-    const home = await connected("claude-session-home");
+    const home = await connected("ha-session");
     const out = received("dropped");
     press("ha-wifi");
     const [msg] = await out;
@@ -61,7 +61,7 @@ describe("example: Home Assistant triggers gated into Claude", () => {
 
   test("the demo's simulated Home Assistant events become events: state messages and are gated the same way", async () => {
     await loadExample(EXAMPLE, suite.broker.url, { taps });
-    const session = await connected("claude-session-home");
+    const session = await connected("ha-session");
     await listening();
     const simulated = await SimulatedHome.start(suite.broker.url);
     try {

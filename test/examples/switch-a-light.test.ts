@@ -22,7 +22,7 @@ function setCommands(): string[] {
 describe("example: Claude switches a light through a raw publish", () => {
   test("Claude's \"on\" reaches the light as a bare ON; the light obeys, and its new state is admitted to Claude", async () => {
     await loadExample(EXAMPLE, suite.broker.url);
-    const session = await connected("claude-session-home");
+    const session = await connected("light-session");
     await listening();
     home = await SimulatedHome.start(suite.broker.url);
     const confirmed = nextAdmitted(session, (m) => m.topic === "homeassistant/light/living_room/state" && m.content === "on");
@@ -35,10 +35,10 @@ describe("example: Claude switches a light through a raw publish", () => {
 
   test("only on and off pass: anything else is refused with a warning and never reaches the light", async () => {
     await loadExample(EXAMPLE, suite.broker.url);
-    await connected("claude-session-home");
+    await connected("light-session");
     await listening();
     home = await SimulatedHome.start(suite.broker.url);
-    await suite.peer.publish(COMMANDS, JSON.stringify({ sender: "home", ts: new Date().toISOString(), content: "unlock the front door" }));
+    await suite.peer.publish(COMMANDS, JSON.stringify({ sender: "lights", ts: new Date().toISOString(), content: "unlock the front door" }));
     await suite.peer.publish(COMMANDS, "off");
     await until(() => setCommands().length > 0, "a command on the light's set topic");
     assert.deepEqual(setCommands(), ["OFF"]);

@@ -14,15 +14,15 @@ interface Envelope {
 }
 
 describe("example: two Claude sessions talking through their inboxes", () => {
-  test("office writes into home's inbox, as office; home admits it, so its Claude hears it at once", async () => {
+  test("office writes into kitchen's inbox, as office; kitchen admits it, so its Claude hears it at once", async () => {
     await loadExample(EXAMPLE, suite.broker.url, { taps: { "talk-inboxes": [["conversation"]] } });
-    const home = await connected("claude-session-home");
-    await connected("claude-session-office");
+    const kitchen = await connected("talk-session-kitchen");
+    await connected("talk-session-office");
     await listening();
-    const toClaude = nextAdmitted(home, (m) => m.topic === "claude/sessions/home/inbox");
+    const toClaude = nextAdmitted(kitchen, (m) => m.topic === "claude/sessions/kitchen/inbox");
     const shown = received("conversation");
     press("talk-office-writes");
-    const onBroker = await suite.peer.next((m) => m.topic === "claude/sessions/home/inbox", "the note in home's inbox");
+    const onBroker = await suite.peer.next((m) => m.topic === "claude/sessions/kitchen/inbox", "the note in kitchen's inbox");
     const envelope = JSON.parse(onBroker.payload.toString()) as Envelope;
     assert.equal(envelope.sender, "office");
     assert.match(envelope.content, /printer is out of toner/);
@@ -30,17 +30,17 @@ describe("example: two Claude sessions talking through their inboxes", () => {
     assert.equal(admitted.sender, "office");
     assert.equal(admitted.content, envelope.content);
     const [msg] = await shown;
-    assert.equal(msg!.topic, "claude/sessions/home/inbox");
+    assert.equal(msg!.topic, "claude/sessions/kitchen/inbox");
   });
 
-  test("home writes into office's inbox, as home, and office admits it", async () => {
+  test("kitchen writes into office's inbox, as kitchen, and office admits it", async () => {
     await loadExample(EXAMPLE, suite.broker.url);
-    await connected("claude-session-home");
-    const office = await connected("claude-session-office");
+    await connected("talk-session-kitchen");
+    const office = await connected("talk-session-office");
     const toClaude = nextAdmitted(office, (m) => m.topic === "claude/sessions/office/inbox");
     press("talk-home-writes");
     const admitted = await toClaude;
-    assert.equal(admitted.sender, "home");
+    assert.equal(admitted.sender, "kitchen");
     assert.match(admitted.content, /front door is locked/);
   });
 });

@@ -71,7 +71,7 @@ function gate(topic: string, payload: string): void {
 }
 
 describe("the sidebar's admin route", () => {
-  test("lists each session with its connection, counts, buffer, lists (pinned or Claude's) and last admitted events", async () => {
+  test("lists each session with its connection, counts, buffer, lists (the owner's, the session's own inbox, or Claude's) and last admitted events", async () => {
     const session = await load({ session: { admitted: ["home/door"], watched: ["home/+/temp"], muted: ["home/noisy"] } });
     await session.addPattern("watched", "garden/#");
     gate("home/door", "open");
@@ -92,17 +92,17 @@ describe("the sidebar's admin route", () => {
     assert.ok(listed.buffer.bytes > 0 && listed.buffer.maxBytes >= listed.buffer.bytes);
     // The session's own inbox is admitted by default, as Claude's own entry.
     assert.deepEqual(listed.lists.admitted, [
-      { pattern: "home/door", pinned: true },
-      { pattern: `${prefix}/sessions/flowbot/inbox`, pinned: false },
+      { pattern: "home/door", origin: "owner" },
+      { pattern: `${prefix}/sessions/flowbot/inbox`, origin: "inbox" },
     ]);
     assert.deepEqual(
       [...listed.lists.watched].sort((a, b) => a.pattern.localeCompare(b.pattern)),
       [
-        { pattern: "garden/#", pinned: false },
-        { pattern: "home/+/temp", pinned: true },
+        { pattern: "garden/#", origin: "claude" },
+        { pattern: "home/+/temp", origin: "owner" },
       ],
     );
-    assert.deepEqual(listed.lists.muted, [{ pattern: "home/noisy", pinned: true }]);
+    assert.deepEqual(listed.lists.muted, [{ pattern: "home/noisy", origin: "owner" }]);
     assert.equal(listed.recent.length, 1);
     assert.deepEqual([listed.recent[0]!.topic, listed.recent[0]!.preview, listed.recent[0]!.via, listed.recent[0]!.pattern], ["home/door", "open", "flow", "home/door"]);
   });

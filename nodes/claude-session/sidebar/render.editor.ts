@@ -1,5 +1,5 @@
 /** One claude-session node's panel in the Claude sidebar. Message content goes in as text only. */
-import type { LinkView, ListEntry, RecentAdmitted, SessionSnapshot } from "./wire.js";
+import type { LinkView, ListEntry, PatternOrigin, RecentAdmitted, SessionSnapshot } from "./wire.js";
 
 type ListName = keyof SessionSnapshot["lists"];
 const LISTS: ReadonlyArray<[ListName, string]> = [
@@ -73,15 +73,24 @@ function linkText(link: LinkView): string {
   return parts.join(" · ");
 }
 
+/** How each origin is shown: its icon, and what the tooltip says after the pattern. */
+export const ORIGINS: Record<PatternOrigin, { icon: string; says: string }> = {
+  owner: { icon: "fa fa-thumb-tack", says: "pinned by the flow's owner" },
+  inbox: { icon: "fa fa-inbox", says: "the session's own inbox" },
+  claude: { icon: "fa fa-comment-o", says: "added by Claude" },
+};
+
+/** Pattern chips; a pattern too long for the sidebar is cut short, and its tooltip holds all of it. */
 function patterns(entries: ListEntry[]): JQuery {
   const out = $('<div class="claude-sidebar-patterns">');
   if (entries.length === 0) $('<span class="claude-sidebar-detail">').text("none").appendTo(out);
   for (const entry of entries) {
+    const shown = ORIGINS[entry.origin];
     const chip = $('<span class="claude-sidebar-pattern">')
-      .addClass(entry.pinned ? "claude-sidebar-pinned" : "claude-sidebar-own")
-      .attr("title", entry.pinned ? "pinned by the flow's owner" : "added by Claude")
+      .addClass(`claude-sidebar-${entry.origin}`)
+      .attr({ "data-origin": entry.origin, title: `${entry.pattern}\n${shown.says}` })
       .appendTo(out);
-    $("<i>").addClass(entry.pinned ? "fa fa-thumb-tack" : "fa fa-comment-o").appendTo(chip);
+    $("<i>").addClass(shown.icon).appendTo(chip);
     $("<code>").text(entry.pattern).appendTo(chip);
   }
   return out;
@@ -108,7 +117,7 @@ export function renderSession(snapshot: SessionSnapshot, edit: () => void): JQue
   $('<span class="claude-sidebar-dot">').addClass(`claude-sidebar-${STATE_COLOUR[snapshot.connection.state]}`).appendTo(head);
   $('<a href="#" class="claude-sidebar-name">')
     .text(snapshot.name || snapshot.id)
-    .attr("title", "edit this claude-session node")
+    .attr("title", `${snapshot.name || snapshot.id}: edit this claude-session node`)
     .on("click", (e) => {
       e.preventDefault();
       edit();

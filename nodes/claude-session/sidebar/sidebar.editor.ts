@@ -5,7 +5,7 @@
  * only ever inserted as text.
  */
 import type { EditorRED } from "node-red";
-import { renderSession } from "./render.editor.js";
+import { ORIGINS, renderSession } from "./render.editor.js";
 import { SESSIONS_PATH, TOPIC_PREFIX, type SessionSnapshot, type SessionUpdate } from "./wire.js";
 
 declare const RED: EditorRED;
@@ -47,7 +47,10 @@ class ClaudeSidebar {
     $('<button type="button" class="red-ui-sidebar-header-button" title="Refresh"><i class="fa fa-refresh"></i></button>')
       .on("click", () => this.refresh())
       .appendTo(toolbar);
-    $('<span class="claude-sidebar-legend"><i class="fa fa-thumb-tack"></i> pinned by the flow &nbsp; <i class="fa fa-comment-o"></i> added by Claude</span>').prependTo(toolbar);
+    const legend = $('<span class="claude-sidebar-legend"></span>').prependTo(toolbar);
+    for (const { icon, says } of Object.values(ORIGINS)) {
+      $('<span class="claude-sidebar-legend-item">').append($("<i>").addClass(icon), document.createTextNode(` ${says}`)).appendTo(legend);
+    }
     this.content.prepend(toolbar);
     // `pinned` keeps its button in the sidebar's header, beside debug's; `onchange` runs when the tab is shown.
     const options: Parameters<EditorRED["sidebar"]["addTab"]>[0] & { pinned: boolean; onchange: () => void } = {

@@ -4,7 +4,7 @@ import type { LinkHost } from "../../../session/link/host.js";
 import type { Session } from "../../../session/session.js";
 import type { AdmittedMessage } from "../../../session/types.js";
 import type { SessionView } from "../../shared/types.js";
-import type { LinkView, ListEntry, RecentAdmitted, SessionSnapshot } from "./wire.js";
+import type { LinkView, ListEntry, PatternOrigin, RecentAdmitted, SessionSnapshot } from "./wire.js";
 
 /** Characters of an admitted message's content shown in the sidebar. */
 export const PREVIEW_CHARS = 200;
@@ -67,13 +67,18 @@ function idle(source: SnapshotSource): SessionSnapshot {
   };
 }
 
+function origin(pattern: string, pinned: readonly string[], inbox: string | undefined): PatternOrigin {
+  if (pinned.includes(pattern)) return "owner";
+  return pattern === inbox ? "inbox" : "claude";
+}
+
 export function snapshot(source: SnapshotSource): SessionSnapshot {
   const session = source.running?.session;
   if (!session) return idle(source);
   const status = session.status();
   const lists = {} as Record<ListName, ListEntry[]>;
   for (const list of LISTS) {
-    lists[list] = status[list].map((pattern) => ({ pattern, pinned: status.pinned[list].includes(pattern) }));
+    lists[list] = status[list].map((pattern) => ({ pattern, origin: origin(pattern, status.pinned[list], list === "admitted" ? session.topics.inbox : undefined) }));
   }
   const counts = Object.values(status.buffer);
   const detail = source.view.state !== "invalid" ? source.view.detail ?? status.connection.lastError : undefined;

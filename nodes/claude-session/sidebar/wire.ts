@@ -36,10 +36,15 @@ export type LinkView =
       refused: RefusalCounts;
     };
 
+/**
+ * Who put a pattern on a list: the flow's owner in the editor (pinned: Claude cannot remove it),
+ * the session itself (its own inbox, admitted by default), or Claude.
+ */
+export type PatternOrigin = "owner" | "inbox" | "claude";
+
 export interface ListEntry {
   pattern: string;
-  /** Set by the flow's owner in the editor (Claude cannot remove it); otherwise Claude's own. */
-  pinned: boolean;
+  origin: PatternOrigin;
 }
 
 export interface RecentAdmitted {

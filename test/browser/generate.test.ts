@@ -1,0 +1,109 @@
+/**
+ * The claude-session dialog's Generate button in Chromium: the `.env` lines it shows follow
+ * the session name, broker and prefix as they are typed, also when the key was generated
+ * first, and the form marks a bad session name as it is typed.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { chromiumMissing, launchChromium, openEditor, type Browser } from "./chromium.js";
+import { startNodeRed, type FlowNode, type RunningNodeRed } from "./runtime.js";
+
+const missing = chromiumMissing();
+
+const FLOW: FlowNode[] = [
+  { id: "tab", type: "tab", label: "Generate" },
+  { id: "s1", type: "claude-session", name: "", broker: "mqtt://localhost:1883", prefix: "", qos: 1, heartbeat: 60, admitted: [], watched: [], muted: [] },
+  { id: "g1", type: "claude-gate", z: "tab", session: "s1", mode: "lists", subject: "topic", subjectType: "msg", x: 200, y: 100, wires: [[], [], []] },
+];
+
+/** Opens s1's edit dialog and waits until it is prepared (its tabs exist once oneditprepare has run, after Node-RED's own checks are attached). */
+async function openSessionDialog(page: Page): Promise<void> {
+  await page.evaluate(() => (window as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void } } }).RED.editor.editConfig("", "claude-session", "s1"));
+  await page.locator("#red-ui-tab-claude-session-tab-connection").waitFor();
+}
+
+/**
+ * Shows a tab of the dialog. Node-RED's tabs take two clicks within 400 ms, on any tabs, as a
+ * double click, so a click that came too soon after the last one is repeated.
+ */
+async function showTab(page: Page, id: string): Promise<void> {
+  const tab = page.locator(`#red-ui-tab-claude-session-tab-${id}`);
+  for (let attempt = 0; attempt < 3 && !/\bactive\b/.test((await tab.getAttribute("class")) ?? ""); attempt++) {
+    await tab.locator(".red-ui-tab-label").click();
+  }
+  await page.locator(`#red-ui-tab-claude-session-tab-${id}.active`).waitFor();
+}
+
+async function envLines(page: Page): Promise<string[]> {
+  return ((await page.locator("#node-config-claude-session-env").textContent()) ?? "").split("\n");
+}
+
+if (missing) test("Generate in Chromium", { skip: missing }, () => undefined);
+else describe("Generate in Chromium", () => {
+  let red: RunningNodeRed;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    red = await startNodeRed();
+    await red.deploy(FLOW);
+    browser = await launchChromium();
+    page = await openEditor(browser.context, red.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await red?.stop();
+  });
+
+  test("the .env lines follow the name, broker and prefix typed after Generate, until the dialog closes", async () => {
+    await openSessionDialog(page);
+    const name = page.locator("#node-config-input-name");
+    await name.waitFor();
+    await showTab(page, "security");
+    await page.locator("#node-config-claude-session-generate").click();
+    const key = await page.locator("#node-config-input-linkKey").inputValue();
+    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(await envLines(page), [
+      "SESSION_NAME=",
+      "MQTT_BROKER_URL=mqtt://localhost:1883",
+      "MQTT_TOPIC_PREFIX=claude",
+      "SESSION_HOST=flow",
+      `SESSION_LINK_KEY=${key}`,
+    ]);
+
+    await name.fill("kitchen");
+    await showTab(page, "connection");
+    await page.locator("#node-config-input-broker").fill("mqtts://broker.example:8883");
+    await page.locator("#node-config-input-prefix").fill("home/claude");
+    assert.deepEqual(await envLines(page), [
+      "SESSION_NAME=kitchen",
+      "MQTT_BROKER_URL=mqtts://broker.example:8883",
+      "MQTT_TOPIC_PREFIX=home/claude",
+      "SESSION_HOST=flow",
+      `SESSION_LINK_KEY=${key}`,
+    ]);
+
+    await page.locator("#node-config-dialog-cancel").click();
+    await name.waitFor({ state: "detached" });
+    await openSessionDialog(page);
+    await name.waitFor();
+    assert.equal(await page.locator("#node-config-claude-session-env-row").isVisible(), false, "the lines are shown only after Generate");
+    await page.locator("#node-config-dialog-cancel").click();
+    await name.waitFor({ state: "detached" });
+  });
+
+  test("a bad session name is marked in the form as it is typed", async () => {
+    await openSessionDialog(page);
+    const name = page.locator("#node-config-input-name");
+    await name.waitFor();
+    // Node-RED checks a field on its keyup and change events, so the name is typed key by key.
+    await name.pressSequentially("my kitchen!");
+    await page.locator("#node-config-input-name.input-error").waitFor();
+    await name.fill("");
+    await name.pressSequentially("kitchen");
+    await page.locator("#node-config-input-name:not(.input-error)").waitFor();
+    await page.locator("#node-config-dialog-cancel").click();
+    await name.waitFor({ state: "detached" });
+  });
+});
