@@ -4,12 +4,13 @@
  * notifications. Nothing about the session lives here.
  */
 import { channelMeta } from "../core/meta.js";
+import { MAX_ACTION_TIMEOUT_SECONDS } from "../session/actions.js";
 import type { LinkClient } from "../session/link/client.js";
 import { toNotification } from "../session/notification.js";
 import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
 import type { Logger } from "./log.js";
 
-/** Seconds on top of a `request` tool's own timeout before the flow counts as unreachable. */
+/** Seconds on top of a `request` tool's (or a claude-action node's) own timeout before the flow counts as unreachable. */
 const REQUEST_MARGIN_SECONDS = 10;
 
 export class FlowBackend implements SessionBackend {
@@ -45,10 +46,17 @@ export class FlowBackend implements SessionBackend {
   }
 
   async call(tool: string, args: unknown): Promise<ToolOutcome> {
-    const timeoutMs = tool === "request" ? (requestSeconds(args) ?? this.requestTimeoutSeconds) * 1000 + REQUEST_MARGIN_SECONDS * 1000 : undefined;
+    const timeoutMs = this.callTimeoutMs(tool, args);
     const outcome = await this.link.call(tool, args, timeoutMs);
     if (tool !== "status" || outcome.isError) return outcome;
     return withLinkStats(outcome, this.link.stats());
+  }
+
+  /** A request waits for its answer, and a publish perhaps for a claude-action node's flow; the rest answer at once. */
+  private callTimeoutMs(tool: string, args: unknown): number | undefined {
+    if (tool === "request") return ((requestSeconds(args) ?? this.requestTimeoutSeconds) + REQUEST_MARGIN_SECONDS) * 1000;
+    if (tool === "publish" || tool === "reply") return (MAX_ACTION_TIMEOUT_SECONDS + REQUEST_MARGIN_SECONDS) * 1000;
+    return undefined;
   }
 
   onNotification(listener: (notification: ChannelNotification) => void): void {

@@ -52833,7 +52833,7 @@ var BackendUnavailableError = class extends Error {
 
 // session/session.ts
 var import_node_events2 = require("node:events");
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 
 // core/envelope.ts
 function wrapEnvelope(fields, now) {
@@ -53604,6 +53604,78 @@ function redactUrl(url2) {
   return url2.slice(0, start) + hidden + url2.slice(at);
 }
 
+// session/actions.ts
+var import_node_crypto = require("node:crypto");
+var MAX_ACTION_TIMEOUT_SECONDS = 300;
+var ActionError = class extends Error {
+};
+var ActionRoutes = class {
+  constructor(maxPending) {
+    this.maxPending = maxPending;
+  }
+  maxPending;
+  routes = [];
+  waiting = /* @__PURE__ */ new Map();
+  counts = { answered: 0, unconfirmed: 0, stray: 0 };
+  /** Adds a route; the returned function removes it (actions already handed over keep waiting). */
+  add(route) {
+    this.routes.push(route);
+    return () => {
+      const i = this.routes.indexOf(route);
+      if (i >= 0) this.routes.splice(i, 1);
+    };
+  }
+  find(topic) {
+    return this.routes.find((route) => matches(route.pattern, topic));
+  }
+  /** Hands the action to the route's node and waits for its answer or the timeout. */
+  dispatch(route, action) {
+    if (this.waiting.size >= this.maxPending) {
+      throw new ActionError(`too many actions waiting for the flow (${this.maxPending}); wait for them to be answered`);
+    }
+    const correlationId = (0, import_node_crypto.randomUUID)();
+    const outcome = new Promise((resolve2) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(correlationId);
+        this.counts.unconfirmed++;
+        resolve2({ kind: "unconfirmed", seconds: route.timeoutSeconds });
+      }, route.timeoutSeconds * 1e3);
+      this.waiting.set(correlationId, { resolve: resolve2, timer });
+    });
+    try {
+      route.hand({ ...action, correlationId });
+    } catch (err) {
+      this.settle(correlationId, { ok: false, text: `the flow could not take the action: ${err.message}` });
+    }
+    return outcome;
+  }
+  /** The flow's answer; false (and counted) when no action with that id is waiting. */
+  answer(correlationId, answer) {
+    if (this.settle(correlationId, answer)) return true;
+    this.counts.stray++;
+    return false;
+  }
+  settle(correlationId, answer) {
+    const waiting = this.waiting.get(correlationId);
+    if (!waiting) return false;
+    clearTimeout(waiting.timer);
+    this.waiting.delete(correlationId);
+    this.counts.answered++;
+    waiting.resolve({ kind: "answered", answer });
+    return true;
+  }
+  cancelAll(reason) {
+    for (const [id, waiting] of this.waiting) {
+      clearTimeout(waiting.timer);
+      this.waiting.delete(id);
+      waiting.resolve({ kind: "answered", answer: { ok: false, text: reason } });
+    }
+  }
+  stats() {
+    return { routes: this.routes.map(({ id, pattern }) => ({ id, pattern })), pending: this.waiting.size, ...this.counts };
+  }
+};
+
 // session/connection.ts
 var import_mqtt = __toESM(require_build2());
 var import_node_events = require("node:events");
@@ -53770,13 +53842,13 @@ var EvictionReporter = class {
 };
 
 // session/lane.ts
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 var PublishLane = class {
   constructor(options, own2, warn) {
     this.own = own2;
     this.warn = warn;
     const { will: _will, ...rest } = options;
-    this.lane = new Connection({ ...rest, clientId: `${options.clientId}-lane-${(0, import_node_crypto.randomUUID)().slice(0, 6)}` });
+    this.lane = new Connection({ ...rest, clientId: `${options.clientId}-lane-${(0, import_node_crypto2.randomUUID)().slice(0, 6)}` });
     this.lane.on("error", (err) => {
       if (err.message === this.lastError) return;
       this.lastError = err.message;
@@ -54352,10 +54424,10 @@ var PendingRequests = class {
 };
 
 // session/echo.ts
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 var RECENT_TOPICS = 1e4;
 function hashPayload(payload) {
-  return (0, import_node_crypto2.createHash)("sha1").update(payload).digest("base64");
+  return (0, import_node_crypto3.createHash)("sha1").update(payload).digest("base64");
 }
 function rememberBounded(map2, key, value) {
   map2.delete(key);
@@ -54610,6 +54682,7 @@ var Session = class extends import_node_events2.EventEmitter {
       maxBytes: options.bufferMaxBytes
     });
     this.requests = new PendingRequests(options.maxPendingRequests);
+    this.actions = new ActionRoutes(options.maxPendingRequests);
     this.directory = new SessionDirectory(options.prefix);
     this.needs.add(this.topics.inbox, "inbox");
     this.needs.add(this.directory.filter, "directory");
@@ -54618,7 +54691,7 @@ var Session = class extends import_node_events2.EventEmitter {
     }
     const connectionOptions = {
       brokerUrl: options.brokerUrl,
-      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto3.randomUUID)().slice(0, 8)}`,
+      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto4.randomUUID)().slice(0, 8)}`,
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {},
@@ -54634,6 +54707,7 @@ var Session = class extends import_node_events2.EventEmitter {
   buffer;
   needs = new SubscriptionNeeds();
   requests;
+  actions;
   directory;
   connection;
   /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
@@ -54696,6 +54770,7 @@ var Session = class extends import_node_events2.EventEmitter {
     clearInterval(this.sweep);
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
+    this.actions.cancelAll("the session shut down before the flow answered");
     if (this.connection.connected) {
       try {
         await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload("offline", "shutdown")), 1, true);
@@ -55012,13 +55087,27 @@ var Session = class extends import_node_events2.EventEmitter {
   }
   /**
    * Publishes for Claude (the publish and reply tools): the owner's publish permissions
-   * first, and for a reply the reply space too. A refusal is counted and thrown,
-   * naming the rule.
+   * first, and for a reply the reply space too (a refusal is counted and thrown, naming
+   * the rule). A topic a claude-action node routes goes to that node, not the broker,
+   * and the outcome is the flow's answer.
    */
   async publishForClaude(req, tool) {
     this.enforce(checkPublish(this.permissions, req.topic));
     if (tool === "reply") this.enforce(checkReply(this.permissions, this.options.prefix, req.topic));
-    return this.publish(req);
+    const route = this.actions.find(req.topic);
+    if (route) {
+      const action = { topic: req.topic, text: req.text, tool, retain: req.retain ?? false, raw: req.raw ?? false };
+      return { kind: "action", outcome: await this.actions.dispatch(route, action) };
+    }
+    return { kind: "published", ...await this.publish(req) };
+  }
+  /** Routes Claude's publishes matching `route.pattern` to a claude-action node; returns the removal. */
+  routeActions(route) {
+    return this.actions.add(route);
+  }
+  /** The flow's answer to an action; false when no action with that id is waiting (counted). */
+  answerAction(correlationId, answer) {
+    return this.actions.answer(correlationId, answer);
   }
   /**
    * For the flow's reply nodes: refuses (and counts) a `reply_to` outside the reply space,
@@ -55042,7 +55131,7 @@ var Session = class extends import_node_events2.EventEmitter {
     if (invalid) throw new SessionError(`Invalid target session name: ${invalid}`);
     this.enforce(checkPublish(this.permissions, sessionTopics(this.options.prefix, target).inbox));
     if (!this.connection.connected) throw new SessionError(`request to ${target} failed: not connected to the broker`);
-    const correlationId = (0, import_node_crypto3.randomUUID)();
+    const correlationId = (0, import_node_crypto4.randomUUID)();
     const timeout = timeoutSeconds ?? this.options.requestTimeoutSeconds;
     const reply = this.requests.wait(correlationId, target, this.topics.inbox, timeout);
     try {
@@ -55098,6 +55187,7 @@ var Session = class extends import_node_events2.EventEmitter {
       },
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       publishPermissions: { allow: [...this.permissions.allow ?? []], deny: [...this.permissions.deny] },
+      actions: this.actions.stats(),
       bufferBytes: this.buffer.size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),
@@ -55131,10 +55221,10 @@ var Session = class extends import_node_events2.EventEmitter {
 
 // session/link/client.ts
 var import_node_events3 = require("node:events");
-var import_node_crypto5 = require("node:crypto");
+var import_node_crypto6 = require("node:crypto");
 
 // session/link/protocol.ts
-var import_node_crypto4 = require("node:crypto");
+var import_node_crypto5 = require("node:crypto");
 
 // session/link/messages.ts
 var metaKey = external_exports.string().regex(/^[A-Za-z0-9_]+$/);
@@ -55187,10 +55277,10 @@ function canonical(fields, topic) {
   return [fields.v, fields.type, fields.ts, fields.nonce, fields.from, topic, JSON.stringify(fields.body)].join("\n");
 }
 function sign(key, text) {
-  return (0, import_node_crypto4.createHmac)("sha256", key).update(text).digest("hex");
+  return (0, import_node_crypto5.createHmac)("sha256", key).update(text).digest("hex");
 }
 function encodeFrame(key, topic, type, from, body, now = /* @__PURE__ */ new Date()) {
-  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto4.randomBytes)(16).toString("base64url"), from, body };
+  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto5.randomBytes)(16).toString("base64url"), from, body };
   return JSON.stringify({ ...fields, sig: sign(key, canonical(fields, topic)) });
 }
 var NonceCache = class {
@@ -55230,7 +55320,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   if (!frame.success) return { ok: false, reason: "malformed", detail: frame.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
   const f = frame.data;
   const expected = Buffer.from(sign(key, canonical(f, topic)), "hex");
-  if (!(0, import_node_crypto4.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
+  if (!(0, import_node_crypto5.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
     return { ok: false, reason: "bad-signature", detail: "signature does not match the link key" };
   }
   const sent = Date.parse(f.ts);
@@ -55272,7 +55362,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.emit("log", "warn", message));
   }
   options;
-  id = `b${(0, import_node_crypto5.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
+  id = `b${(0, import_node_crypto6.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
   topics;
   replies;
   connection;
@@ -55316,11 +55406,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   async stop() {
     clearInterval(this.ping);
     clearTimeout(this.ackTimer);
-    for (const [id, call] of this.calls) {
-      clearTimeout(call.timer);
-      call.resolve({ text: "Cancelled: the bridge is shutting down", isError: true });
-      this.calls.delete(id);
-    }
+    this.failCalls("the bridge is shutting down");
     if (this.connection.connected) {
       await this.sendAck();
       await this.send("bye", { bridge: this.id }).catch(() => void 0);
@@ -55346,7 +55432,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   async call(tool, args, timeoutMs = this.options.callTimeoutMs ?? 5e3) {
     const away = this.unreachableReason();
     if (away) return { text: `${tool} failed: ${away}`, isError: true };
-    const id = (0, import_node_crypto5.randomUUID)();
+    const id = (0, import_node_crypto6.randomUUID)();
     const result = new Promise((resolve2) => {
       const timer = setTimeout(() => {
         this.calls.delete(id);
@@ -55423,6 +55509,14 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     const epochOf = (s) => s?.link?.epoch;
     const cameBack = status?.status === "online" && (before?.status !== "online" || epochOf(before) !== epochOf(status));
     if (cameBack) void this.hello();
+    if (before?.status === "online" && status?.status !== "online") this.failCalls(`the flow hosting session "${this.options.name}" went offline before answering`);
+  }
+  failCalls(reason) {
+    for (const [id, call] of this.calls) {
+      clearTimeout(call.timer);
+      this.calls.delete(id);
+      call.resolve({ text: `failed: ${reason}`, isError: true });
+    }
   }
   onWelcome(welcome) {
     this.helloSentAt = 0;
@@ -55568,10 +55662,16 @@ var FlowBackend = class {
     return this.stopping;
   }
   async call(tool, args) {
-    const timeoutMs = tool === "request" ? (requestSeconds(args) ?? this.requestTimeoutSeconds) * 1e3 + REQUEST_MARGIN_SECONDS * 1e3 : void 0;
+    const timeoutMs = this.callTimeoutMs(tool, args);
     const outcome = await this.link.call(tool, args, timeoutMs);
     if (tool !== "status" || outcome.isError) return outcome;
     return withLinkStats(outcome, this.link.stats());
+  }
+  /** A request waits for its answer, and a publish perhaps for a claude-action node's flow; the rest answer at once. */
+  callTimeoutMs(tool, args) {
+    if (tool === "request") return ((requestSeconds(args) ?? this.requestTimeoutSeconds) + REQUEST_MARGIN_SECONDS) * 1e3;
+    if (tool === "publish" || tool === "reply") return (MAX_ACTION_TIMEOUT_SECONDS + REQUEST_MARGIN_SECONDS) * 1e3;
+    return void 0;
   }
   onNotification(listener) {
     this.listeners.push(listener);
@@ -55680,7 +55780,7 @@ function formatEntry(entry) {
   return `[${new Date(entry.receivedAt).toISOString()}] ${displaySender(entry.sender)}: ${entry.content}${suffix}`;
 }
 async function publish2(session, args, tool) {
-  await session.publishForClaude({
+  const outcome = await session.publishForClaude({
     topic: args.topic,
     text: args.text,
     ...args.correlation_id ? { correlation_id: args.correlation_id } : {},
@@ -55688,7 +55788,18 @@ async function publish2(session, args, tool) {
     ...args.raw !== void 0 ? { raw: args.raw } : {},
     ...args.qos !== void 0 ? { qos: args.qos } : {}
   }, tool);
-  return ok(`Published to ${args.topic}${args.raw ? " (raw)" : ""}`);
+  if (outcome.kind === "published") return ok(`Published to ${args.topic}${args.raw ? " (raw)" : ""}`);
+  return actionResult(args.topic, outcome.outcome);
+}
+function actionResult(topic, outcome) {
+  if (outcome.kind === "unconfirmed") {
+    return {
+      text: `${topic} is handled by the Node-RED flow, which did not confirm within ${outcome.seconds}s: the action may or may not have happened.`,
+      isError: true
+    };
+  }
+  const { answer } = outcome;
+  return answer.ok ? ok(`The flow handling ${topic} answered: ${answer.text}`) : { text: `The flow handling ${topic} answered with an error: ${answer.text}`, isError: true };
 }
 var handlers = {
   reply: (session, args) => publish2(session, args, "reply"),

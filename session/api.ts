@@ -2,6 +2,7 @@
 import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
 import type { GateDecision } from "../core/gate.js";
 import type { Refusal } from "../core/permissions.js";
+import type { ActionStats } from "./actions.js";
 import type { ConnectionState, DropReason } from "./types.js";
 
 export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
@@ -62,6 +63,8 @@ export interface StatusSnapshot {
   pinned: { admitted: string[]; watched: string[]; muted: string[] };
   /** The owner's publish permissions; an empty allow list allows every topic not denied. */
   publishPermissions: { allow: string[]; deny: string[] };
+  /** claude-action routes and the actions waiting for the flow. */
+  actions: ActionStats;
   bufferBytes: number;
   bufferMaxBytes: number;
   counts: Counters;

@@ -113,11 +113,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   async stop(): Promise<void> {
     clearInterval(this.ping);
     clearTimeout(this.ackTimer);
-    for (const [id, call] of this.calls) {
-      clearTimeout(call.timer);
-      call.resolve({ text: "Cancelled: the bridge is shutting down", isError: true });
-      this.calls.delete(id);
-    }
+    this.failCalls("the bridge is shutting down");
     if (this.connection.connected) {
       await this.sendAck();
       await this.send("bye", { bridge: this.id }).catch(() => undefined);
@@ -229,6 +225,16 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     const epochOf = (s: ReceivedStatus | undefined): unknown => (s?.link as { epoch?: unknown } | undefined)?.epoch;
     const cameBack = status?.status === "online" && (before?.status !== "online" || epochOf(before) !== epochOf(status));
     if (cameBack) void this.hello();
+    // Calls may wait minutes (a request, a claude-action): a flow that went away will not answer them.
+    if (before?.status === "online" && status?.status !== "online") this.failCalls(`the flow hosting session "${this.options.name}" went offline before answering`);
+  }
+
+  private failCalls(reason: string): void {
+    for (const [id, call] of this.calls) {
+      clearTimeout(call.timer);
+      this.calls.delete(id);
+      call.resolve({ text: `failed: ${reason}`, isError: true });
+    }
   }
 
   private onWelcome(welcome: FrameBody<"welcome">): void {

@@ -125,7 +125,8 @@ describe("stdout", () => {
     // Only whole lines: a read can end in the middle of one.
     const responses = (): Array<Record<string, unknown>> =>
       raw.stdout().split("\n").slice(0, -1).map((line) => JSON.parse(line) as Record<string, unknown>);
-    await eventually(() => responses().some((r) => r.id === 5), "all responses");
+    // Every response, not just the last request's: an unknown method is answered at once, ahead of the rest.
+    await eventually(() => [1, 2, 3, 4, 5].every((id) => responses().some((r) => r.id === id)), "all responses");
     await watcher.publish(`${prefix}/x/1`, "to the channel");
     await eventually(() => responses().some((r) => r.method === "notifications/claude/channel"), "the channel notification");
     raw.child.stdin?.end();
