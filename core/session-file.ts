@@ -16,6 +16,7 @@
  */
 
 import { z } from "zod";
+import { DEFAULT_BUFFER_AGE_SECONDS, DEFAULT_BUFFER_PER_TOPIC, MAX_BUFFER_AGE_SECONDS, MAX_BUFFER_PER_TOPIC } from "./limits.js";
 
 export interface SessionConfig {
   admitted: string[];
@@ -26,8 +27,6 @@ export interface SessionConfig {
   [extra: string]: unknown;
 }
 
-export const MAX_BUFFER_AGE_SECONDS = 86_400;
-export const MAX_BUFFER_PER_TOPIC = 10_000;
 
 const KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic"] as const;
 type Known = (typeof KNOWN)[number];
@@ -57,7 +56,7 @@ export class SessionFileError extends Error {
 }
 
 export function defaultSessionConfig(inboxTopic: string): SessionConfig {
-  return { admitted: [inboxTopic], muted: [], watched: [], bufferMaxAge: 3600, bufferMaxPerTopic: 50 };
+  return { admitted: [inboxTopic], muted: [], watched: [], bufferMaxAge: DEFAULT_BUFFER_AGE_SECONDS, bufferMaxPerTopic: DEFAULT_BUFFER_PER_TOPIC };
 }
 
 function describe(value: unknown): string {

@@ -22,6 +22,20 @@
 
 import { isAbsolute, join } from "node:path";
 import { z } from "zod";
+import { brokerUrlReason, BROKER_URL_ACCEPTED, topicPrefixReason, TOPIC_PREFIX_ACCEPTED } from "./connection.js";
+import {
+  DEFAULT_BROKER_URL,
+  DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_QOS,
+  DEFAULT_TOPIC_PREFIX,
+  MAX_MQTT_PACKET_BYTES,
+  MAX_TIMER_SECONDS,
+  MIN_LINK_KEY_LENGTH,
+  MIN_MAX_PAYLOAD_BYTES,
+  TLS_PROTOCOLS,
+  type QoS,
+} from "./limits.js";
 import { MAX_SESSION_NAME_LENGTH, sanitizeSessionName } from "./session-name.js";
 import { validatePattern } from "./topics.js";
 
@@ -34,7 +48,7 @@ export interface Settings {
   password?: string;
   sessionName: string;
   topicPrefix: string;
-  qos: 0 | 1 | 2;
+  qos: QoS;
   heartbeatSeconds: number;
   requestTimeoutSeconds: number;
   maxPayloadBytes: number;
@@ -67,16 +81,6 @@ export class ConfigError extends Error {
   }
 }
 
-export const BROKER_PROTOCOLS = ["mqtt", "mqtts", "ws", "wss", "tcp", "ssl"] as const;
-const TLS_PROTOCOLS = new Set(["mqtts", "wss", "ssl"]);
-export const MIN_LINK_KEY_LENGTH = 32;
-
-// Node's timers overflow above 2^31-1 ms and then fire after 1 ms, so a longer heartbeat
-// would turn into a flood.
-export const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);
-// MQTT's largest packet (the Remaining Length field's limit).
-const MAX_MQTT_PACKET_BYTES = 268_435_455;
-
 interface Rule<T> {
   variable: string;
   accepted: string;
@@ -104,36 +108,6 @@ function integer(variable: string, min: number, max: number, unit: string): Rule
   };
 }
 
-/** Why `raw` is not a usable broker URL, or undefined. */
-export function brokerUrlReason(raw: string): string | undefined {
-  if (/\s/.test(raw)) {
-    return raw.includes("#")
-      ? 'contains whitespace (a .env value has no inline comments: everything after "=" is the value)'
-      : "contains whitespace";
-  }
-  if (raw.includes("#")) return 'contains "#" (no inline comments in .env; in a password write "#" as %23)';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return "not a URL";
-  }
-  const protocol = url.protocol.replace(/:$/, "");
-  if (!(BROKER_PROTOCOLS as readonly string[]).includes(protocol)) return `protocol "${protocol}" is not supported`;
-  if (url.hostname === "") return "has no host";
-  return undefined;
-}
-
-/** Why `raw` is not a usable topic prefix, or undefined. */
-export function topicPrefixReason(raw: string): string | undefined {
-  if (raw.includes("+") || raw.includes("#")) return 'contains an MQTT wildcard ("+" or "#"), which topic names cannot hold';
-  if (raw.includes("\u0000")) return "contains a NUL character, which MQTT forbids";
-  if (raw.startsWith("/") || raw.endsWith("/")) return 'starts or ends with "/"';
-  if (raw.startsWith("$")) return 'starts with "$", which MQTT reserves for broker topics';
-  if (/^\s|\s$/.test(raw)) return "starts or ends with whitespace";
-  return undefined;
-}
-
 function filterList(variable: string): Rule<string[]> {
   return {
     variable,
@@ -153,7 +127,7 @@ const RULES = {
   stateDir: { variable: "MQTT_STATE_DIR", accepted: "a directory path", schema: z.string() },
   brokerUrl: {
     variable: "MQTT_BROKER_URL",
-    accepted: `a URL such as mqtt://host:1883, with protocol ${BROKER_PROTOCOLS.join(", ")}`,
+    accepted: BROKER_URL_ACCEPTED,
     schema: checked(brokerUrlReason),
   },
   sessionName: {
@@ -171,7 +145,7 @@ const RULES = {
   },
   topicPrefix: {
     variable: "MQTT_TOPIC_PREFIX",
-    accepted: 'one or more topic levels without "+", "#" or NUL, not starting with "$" or "/", not ending with "/" (e.g. claude or home/claude)',
+    accepted: TOPIC_PREFIX_ACCEPTED,
     schema: checked(topicPrefixReason),
   },
   qos: {
@@ -181,7 +155,7 @@ const RULES = {
   },
   heartbeatSeconds: integer("HEARTBEAT_INTERVAL", 1, MAX_TIMER_SECONDS, " of seconds"),
   requestTimeoutSeconds: integer("MQTT_REQUEST_TIMEOUT", 1, 600, " of seconds"),
-  maxPayloadBytes: integer("MQTT_MAX_PAYLOAD_BYTES", 1024, MAX_MQTT_PACKET_BYTES, " of bytes"),
+  maxPayloadBytes: integer("MQTT_MAX_PAYLOAD_BYTES", MIN_MAX_PAYLOAD_BYTES, MAX_MQTT_PACKET_BYTES, " of bytes"),
   maxPendingRequests: integer("MQTT_MAX_PENDING_REQUESTS", 1, Number.MAX_SAFE_INTEGER, ""),
   bufferMaxBytes: integer("MQTT_BUFFER_MAX_BYTES", 65_536, Number.MAX_SAFE_INTEGER, " of bytes"),
   sessionHost: {
@@ -260,15 +234,15 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
   const warnings: string[] = [];
 
   const stateDir = withDefault(env, RULES.stateDir, defaultStateDir(homeDir), problems);
-  const brokerUrl = withDefault(env, RULES.brokerUrl, "mqtt://localhost:1883", problems);
+  const brokerUrl = withDefault(env, RULES.brokerUrl, DEFAULT_BROKER_URL, problems);
   const username = env.MQTT_USERNAME || undefined;
   const password = env.MQTT_PASSWORD || undefined;
   const sessionName = withDefault(env, RULES.sessionName, "default", problems);
-  const topicPrefix = withDefault(env, RULES.topicPrefix, "claude", problems);
-  const qos = withDefault(env, RULES.qos, 1, problems);
-  const heartbeatSeconds = withDefault(env, RULES.heartbeatSeconds, 60, problems);
+  const topicPrefix = withDefault(env, RULES.topicPrefix, DEFAULT_TOPIC_PREFIX, problems);
+  const qos = withDefault(env, RULES.qos, DEFAULT_QOS, problems);
+  const heartbeatSeconds = withDefault(env, RULES.heartbeatSeconds, DEFAULT_HEARTBEAT_SECONDS, problems);
   const requestTimeoutSeconds = withDefault(env, RULES.requestTimeoutSeconds, 120, problems);
-  const maxPayloadBytes = withDefault(env, RULES.maxPayloadBytes, 262_144, problems);
+  const maxPayloadBytes = withDefault(env, RULES.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, problems);
   const maxPendingRequests = withDefault(env, RULES.maxPendingRequests, 50, problems);
   const bufferMaxBytes = withDefault(env, RULES.bufferMaxBytes, 16_777_216, problems);
   const sessionHost = withDefault<Settings["sessionHost"]>(env, RULES.sessionHost, "auto", problems);
@@ -305,7 +279,7 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
     warnings.push(`MQTT_STATE_DIR "${stateDir}" is a relative path; it is resolved against the working directory`);
   }
   const protocol = brokerUrl.slice(0, brokerUrl.indexOf(":"));
-  if (!TLS_PROTOCOLS.has(protocol)) {
+  if (!TLS_PROTOCOLS.includes(protocol)) {
     const tlsOnly = ["MQTT_CA_FILE", "MQTT_CERT_FILE", "MQTT_KEY_FILE", "MQTT_REJECT_UNAUTHORIZED"].filter((v) => env[v]);
     for (const variable of tlsOnly) {
       warnings.push(`${variable} has no effect: MQTT_BROKER_URL uses ${protocol}://, which is not TLS (use mqtts:// or wss://)`);

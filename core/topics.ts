@@ -16,11 +16,19 @@
 
 const MAX_TOPIC_BYTES = 65_535;
 
+/**
+ * True when `value` is over the byte limit. A string of n UTF-16 units is at most 3n UTF-8
+ * bytes, so only long strings are encoded (TextEncoder: the editor runs this code too).
+ */
+function overByteLimit(value: string): boolean {
+  return value.length * 3 > MAX_TOPIC_BYTES && new TextEncoder().encode(value).length > MAX_TOPIC_BYTES;
+}
+
 function checkCommon(kind: "pattern" | "topic", value: string): string | undefined {
   if (typeof value !== "string") return `${kind} must be a string`;
   if (value.length === 0) return `${kind} is empty; it needs at least one character`;
   if (value.includes("\u0000")) return `${kind} "${printable(value)}" contains a NUL character, which MQTT forbids`;
-  if (Buffer.byteLength(value, "utf8") > MAX_TOPIC_BYTES) {
+  if (overByteLimit(value)) {
     return `${kind} is longer than ${MAX_TOPIC_BYTES} bytes, the MQTT limit`;
   }
   return undefined;
@@ -68,14 +76,10 @@ export function validateTopic(topic: string): string | undefined {
   return undefined;
 }
 
-/**
- * True when `topic` is a valid topic name to publish to (`validateTopic` finds
- * nothing wrong). The gate asks this for every message, so it skips the byte count
- * when the string is too short to exceed the limit (at most 3 UTF-8 bytes per UTF-16 unit).
- */
+/** True when `topic` is a valid topic name to publish to (`validateTopic` finds nothing wrong); the gate asks this for every message. */
 export function isValidTopic(topic: string): boolean {
   if (topic.length === 0 || topic.includes("+") || topic.includes("#") || topic.includes("\u0000")) return false;
-  return topic.length * 3 <= MAX_TOPIC_BYTES || Buffer.byteLength(topic, "utf8") <= MAX_TOPIC_BYTES;
+  return !overByteLimit(topic);
 }
 
 /** True when `pattern` contains a `+` or `#` level. */

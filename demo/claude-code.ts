@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnvFile } from "../core/dotenv.js";
-import { MIN_LINK_KEY_LENGTH } from "../core/settings.js";
+import { MIN_LINK_KEY_LENGTH } from "../core/limits.js";
 import { BRIDGE_MAIN } from "./claude-view.js";
 
 export const PLUGIN = "plugin:claude-channel@node-red-contrib-claude-channel";

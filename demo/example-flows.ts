@@ -1,5 +1,5 @@
 /**
- * The example flows of `examples/flows/` (what Node-RED lists under Import ▸ Examples),
+ * The example flows of `examples/` (what Node-RED lists under Import ▸ Examples),
  * read, combined and pointed at a broker, as the demo deploys them and the tests load them.
  *
  * Rules:
@@ -26,8 +26,8 @@ export interface FlowNode {
 
 const flowFile = z.array(z.looseObject({ id: z.string().min(1), type: z.string().min(1), z: z.string().optional() }));
 
-/** `examples/flows/` of this package (the demo runs from `dist/demo/`). */
-export const EXAMPLES_DIR = join(__dirname, "..", "..", "examples", "flows");
+/** `examples/` of this package (the demo runs from `dist/demo/`). */
+export const EXAMPLES_DIR = join(__dirname, "..", "..", "examples");
 
 /** The example names (file names without `.json`), as the Import ▸ Examples menu lists them. */
 export function exampleNames(dir = EXAMPLES_DIR): string[] {

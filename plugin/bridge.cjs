@@ -52915,11 +52915,14 @@ function nonEmptyString(object3, key) {
 
 // core/topics.ts
 var MAX_TOPIC_BYTES = 65535;
+function overByteLimit(value) {
+  return value.length * 3 > MAX_TOPIC_BYTES && new TextEncoder().encode(value).length > MAX_TOPIC_BYTES;
+}
 function checkCommon(kind, value) {
   if (typeof value !== "string") return `${kind} must be a string`;
   if (value.length === 0) return `${kind} is empty; it needs at least one character`;
   if (value.includes("\0")) return `${kind} "${printable(value)}" contains a NUL character, which MQTT forbids`;
-  if (Buffer.byteLength(value, "utf8") > MAX_TOPIC_BYTES) {
+  if (overByteLimit(value)) {
     return `${kind} is longer than ${MAX_TOPIC_BYTES} bytes, the MQTT limit`;
   }
   return void 0;
@@ -52961,7 +52964,7 @@ function validateTopic(topic) {
 }
 function isValidTopic(topic) {
   if (topic.length === 0 || topic.includes("+") || topic.includes("#") || topic.includes("\0")) return false;
-  return topic.length * 3 <= MAX_TOPIC_BYTES || Buffer.byteLength(topic, "utf8") <= MAX_TOPIC_BYTES;
+  return !overByteLimit(topic);
 }
 function hasWildcard(pattern) {
   return pattern.includes("+") || pattern.includes("#");
@@ -53365,34 +53368,25 @@ function describePermissions(permissions) {
 
 // core/settings.ts
 var import_node_path = require("node:path");
-var ConfigError = class extends Error {
-  problems;
-  constructor(problems) {
-    super(problems.map((p) => `${p.variable}=${JSON.stringify(p.value)}: ${p.message}`).join("\n"));
-    this.name = "ConfigError";
-    this.problems = problems;
-  }
-};
+
+// core/limits.ts
 var BROKER_PROTOCOLS = ["mqtt", "mqtts", "ws", "wss", "tcp", "ssl"];
-var TLS_PROTOCOLS = /* @__PURE__ */ new Set(["mqtts", "wss", "ssl"]);
-var MIN_LINK_KEY_LENGTH = 32;
+var TLS_PROTOCOLS = ["mqtts", "wss", "ssl"];
+var DEFAULT_BROKER_URL = "mqtt://localhost:1883";
+var DEFAULT_TOPIC_PREFIX = "claude";
+var DEFAULT_QOS = 1;
+var DEFAULT_HEARTBEAT_SECONDS = 60;
 var MAX_TIMER_SECONDS = Math.floor(2147483647 / 1e3);
+var DEFAULT_BUFFER_AGE_SECONDS = 3600;
+var MAX_BUFFER_AGE_SECONDS = 86400;
+var DEFAULT_BUFFER_PER_TOPIC = 50;
+var MAX_BUFFER_PER_TOPIC = 1e4;
+var DEFAULT_MAX_PAYLOAD_BYTES = 262144;
+var MIN_MAX_PAYLOAD_BYTES = 1024;
 var MAX_MQTT_PACKET_BYTES = 268435455;
-function checked(reason) {
-  return external_exports.string().check((ctx) => {
-    const message = reason(ctx.value);
-    if (message) ctx.issues.push({ code: "custom", message, input: ctx.value });
-  });
-}
-var digits = external_exports.string().regex(/^\s*\d+\s*$/, "not a whole number in plain digits").transform((s) => Number(s.trim()));
-function integer2(variable, min, max, unit) {
-  const range = max === Number.MAX_SAFE_INTEGER ? `, ${min} or more` : ` from ${min} to ${max}`;
-  return {
-    variable,
-    accepted: `a whole number${unit}${range}, in plain digits`,
-    schema: digits.pipe(external_exports.number().min(min, `below ${min}`).max(max, max === Number.MAX_SAFE_INTEGER ? "too large" : `above ${max}`))
-  };
-}
+var MIN_LINK_KEY_LENGTH = 32;
+
+// core/connection.ts
 function brokerUrlReason(raw) {
   if (/\s/.test(raw)) {
     return raw.includes("#") ? 'contains whitespace (a .env value has no inline comments: everything after "=" is the value)' : "contains whitespace";
@@ -53409,6 +53403,7 @@ function brokerUrlReason(raw) {
   if (url2.hostname === "") return "has no host";
   return void 0;
 }
+var BROKER_URL_ACCEPTED = `a URL such as mqtt://host:1883, with protocol ${BROKER_PROTOCOLS.join(", ")}`;
 function topicPrefixReason(raw) {
   if (raw.includes("+") || raw.includes("#")) return 'contains an MQTT wildcard ("+" or "#"), which topic names cannot hold';
   if (raw.includes("\0")) return "contains a NUL character, which MQTT forbids";
@@ -53416,6 +53411,32 @@ function topicPrefixReason(raw) {
   if (raw.startsWith("$")) return 'starts with "$", which MQTT reserves for broker topics';
   if (/^\s|\s$/.test(raw)) return "starts or ends with whitespace";
   return void 0;
+}
+var TOPIC_PREFIX_ACCEPTED = 'one or more topic levels without "+", "#" or NUL, not starting with "$" or "/", not ending with "/" (e.g. claude or home/claude)';
+
+// core/settings.ts
+var ConfigError = class extends Error {
+  problems;
+  constructor(problems) {
+    super(problems.map((p) => `${p.variable}=${JSON.stringify(p.value)}: ${p.message}`).join("\n"));
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+};
+function checked(reason) {
+  return external_exports.string().check((ctx) => {
+    const message = reason(ctx.value);
+    if (message) ctx.issues.push({ code: "custom", message, input: ctx.value });
+  });
+}
+var digits = external_exports.string().regex(/^\s*\d+\s*$/, "not a whole number in plain digits").transform((s) => Number(s.trim()));
+function integer2(variable, min, max, unit) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `, ${min} or more` : ` from ${min} to ${max}`;
+  return {
+    variable,
+    accepted: `a whole number${unit}${range}, in plain digits`,
+    schema: digits.pipe(external_exports.number().min(min, `below ${min}`).max(max, max === Number.MAX_SAFE_INTEGER ? "too large" : `above ${max}`))
+  };
 }
 function filterList(variable) {
   return {
@@ -53435,7 +53456,7 @@ var RULES = {
   stateDir: { variable: "MQTT_STATE_DIR", accepted: "a directory path", schema: external_exports.string() },
   brokerUrl: {
     variable: "MQTT_BROKER_URL",
-    accepted: `a URL such as mqtt://host:1883, with protocol ${BROKER_PROTOCOLS.join(", ")}`,
+    accepted: BROKER_URL_ACCEPTED,
     schema: checked(brokerUrlReason)
   },
   sessionName: {
@@ -53447,7 +53468,7 @@ var RULES = {
   },
   topicPrefix: {
     variable: "MQTT_TOPIC_PREFIX",
-    accepted: 'one or more topic levels without "+", "#" or NUL, not starting with "$" or "/", not ending with "/" (e.g. claude or home/claude)',
+    accepted: TOPIC_PREFIX_ACCEPTED,
     schema: checked(topicPrefixReason)
   },
   qos: {
@@ -53457,7 +53478,7 @@ var RULES = {
   },
   heartbeatSeconds: integer2("HEARTBEAT_INTERVAL", 1, MAX_TIMER_SECONDS, " of seconds"),
   requestTimeoutSeconds: integer2("MQTT_REQUEST_TIMEOUT", 1, 600, " of seconds"),
-  maxPayloadBytes: integer2("MQTT_MAX_PAYLOAD_BYTES", 1024, MAX_MQTT_PACKET_BYTES, " of bytes"),
+  maxPayloadBytes: integer2("MQTT_MAX_PAYLOAD_BYTES", MIN_MAX_PAYLOAD_BYTES, MAX_MQTT_PACKET_BYTES, " of bytes"),
   maxPendingRequests: integer2("MQTT_MAX_PENDING_REQUESTS", 1, Number.MAX_SAFE_INTEGER, ""),
   bufferMaxBytes: integer2("MQTT_BUFFER_MAX_BYTES", 65536, Number.MAX_SAFE_INTEGER, " of bytes"),
   sessionHost: {
@@ -53519,15 +53540,15 @@ function parseSettings(env, homeDir) {
   const problems = [];
   const warnings = [];
   const stateDir = withDefault(env, RULES.stateDir, defaultStateDir(homeDir), problems);
-  const brokerUrl = withDefault(env, RULES.brokerUrl, "mqtt://localhost:1883", problems);
+  const brokerUrl = withDefault(env, RULES.brokerUrl, DEFAULT_BROKER_URL, problems);
   const username = env.MQTT_USERNAME || void 0;
   const password = env.MQTT_PASSWORD || void 0;
   const sessionName = withDefault(env, RULES.sessionName, "default", problems);
-  const topicPrefix = withDefault(env, RULES.topicPrefix, "claude", problems);
-  const qos = withDefault(env, RULES.qos, 1, problems);
-  const heartbeatSeconds = withDefault(env, RULES.heartbeatSeconds, 60, problems);
+  const topicPrefix = withDefault(env, RULES.topicPrefix, DEFAULT_TOPIC_PREFIX, problems);
+  const qos = withDefault(env, RULES.qos, DEFAULT_QOS, problems);
+  const heartbeatSeconds = withDefault(env, RULES.heartbeatSeconds, DEFAULT_HEARTBEAT_SECONDS, problems);
   const requestTimeoutSeconds = withDefault(env, RULES.requestTimeoutSeconds, 120, problems);
-  const maxPayloadBytes = withDefault(env, RULES.maxPayloadBytes, 262144, problems);
+  const maxPayloadBytes = withDefault(env, RULES.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, problems);
   const maxPendingRequests = withDefault(env, RULES.maxPendingRequests, 50, problems);
   const bufferMaxBytes = withDefault(env, RULES.bufferMaxBytes, 16777216, problems);
   const sessionHost = withDefault(env, RULES.sessionHost, "auto", problems);
@@ -53561,7 +53582,7 @@ function parseSettings(env, homeDir) {
     warnings.push(`MQTT_STATE_DIR "${stateDir}" is a relative path; it is resolved against the working directory`);
   }
   const protocol = brokerUrl.slice(0, brokerUrl.indexOf(":"));
-  if (!TLS_PROTOCOLS.has(protocol)) {
+  if (!TLS_PROTOCOLS.includes(protocol)) {
     const tlsOnly = ["MQTT_CA_FILE", "MQTT_CERT_FILE", "MQTT_KEY_FILE", "MQTT_REJECT_UNAUTHORIZED"].filter((v) => env[v]);
     for (const variable of tlsOnly) {
       warnings.push(`${variable} has no effect: MQTT_BROKER_URL uses ${protocol}://, which is not TLS (use mqtts:// or wss://)`);
@@ -54481,8 +54502,6 @@ var CrossPathDuplicates = class {
 };
 
 // core/session-file.ts
-var MAX_BUFFER_AGE_SECONDS = 86400;
-var MAX_BUFFER_PER_TOPIC = 1e4;
 var KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic"];
 var patterns = external_exports.array(external_exports.string());
 var FIELDS = {
@@ -54507,7 +54526,7 @@ var SessionFileError = class extends Error {
   }
 };
 function defaultSessionConfig(inboxTopic) {
-  return { admitted: [inboxTopic], muted: [], watched: [], bufferMaxAge: 3600, bufferMaxPerTopic: 50 };
+  return { admitted: [inboxTopic], muted: [], watched: [], bufferMaxAge: DEFAULT_BUFFER_AGE_SECONDS, bufferMaxPerTopic: DEFAULT_BUFFER_PER_TOPIC };
 }
 function describe3(value) {
   const text = JSON.stringify(value) ?? String(value);

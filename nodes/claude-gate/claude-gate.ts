@@ -4,14 +4,15 @@
  * message leaves on that output with the verdict in `msg.claude`.
  */
 import type { Node, NodeAPI, NodeDef, NodeInitializer, NodeMessage } from "node-red";
-import { z } from "zod";
 import type { IngestOutcome } from "../../session/api.js";
 import { InputError, onInput } from "../shared/input.js";
-import { orDefault, parseNodeProps } from "../shared/props.js";
+import { parseNodeProps } from "../shared/parse-props.js";
+import type { PropsOf } from "../shared/props.js";
 import type { GateVerdict } from "../shared/types.js";
 import { sessionFor, useSession } from "../shared/use-session.js";
 import { gateInput, type GateInput } from "./gate-input.js";
 import { GateStatus } from "./gate-status.js";
+import { GATE_PROPS } from "./props.js";
 
 interface GateDef extends NodeDef {
   session?: unknown;
@@ -20,14 +21,7 @@ interface GateDef extends NodeDef {
   subjectType?: unknown;
 }
 
-const SUBJECT_TYPES = ["msg", "flow", "global", "str", "env", "jsonata"] as const;
-
-const gateProps = z.object({
-  mode: z.preprocess(orDefault("lists"), z.enum(["lists", "admit", "watch"], { error: 'accepted: "lists", "admit" or "watch"' })),
-  subject: z.preprocess(orDefault("topic"), z.string({ error: "accepted: text" })),
-  subjectType: z.preprocess(orDefault("msg"), z.enum(SUBJECT_TYPES, { error: `accepted: ${SUBJECT_TYPES.join(", ")}` })),
-});
-type GateProps = z.infer<typeof gateProps>;
+type GateProps = PropsOf<typeof GATE_PROPS>;
 
 const OUTPUT = { admitted: 0, reply: 0, watched: 1, dropped: 2 } as const;
 
@@ -57,7 +51,7 @@ const init: NodeInitializer = (RED) => {
     const node = this;
     const status = new GateStatus(node);
     node.on("close", () => status.close());
-    const parsed = parseNodeProps(node, gateProps, def);
+    const parsed = parseNodeProps(node, GATE_PROPS, def);
     const config = parsed.ok ? useSession(RED, node, def.session, (view) => status.connection(view)) : undefined;
 
     onInput(

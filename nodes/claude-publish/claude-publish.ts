@@ -5,14 +5,12 @@
  * publishAllow names, or one of the node's own `replyAllow` filters.
  */
 import type { Node, NodeDef, NodeInitializer } from "node-red";
-import { z } from "zod";
-import { validateSessionName } from "../../core/session-name.js";
-import { validateTopic } from "../../core/topics.js";
 import { InputError, onInput } from "../shared/input.js";
-import { filterList, flag, optionalText, orDefault, parseNodeProps } from "../shared/props.js";
+import { parseNodeProps } from "../shared/parse-props.js";
 import { doneStatus, problemStatus, viewStatus } from "../shared/status.js";
 import { sessionFor, useSession } from "../shared/use-session.js";
 import { publishRequest } from "./outbound.js";
+import { PUBLISH_PROPS } from "./props.js";
 
 interface PublishDef extends NodeDef {
   session?: unknown;
@@ -24,20 +22,11 @@ interface PublishDef extends NodeDef {
   replyAllow?: unknown;
 }
 
-const publishProps = z.object({
-  mode: z.preprocess(orDefault("publish"), z.enum(["publish", "inbox", "reply"], { error: 'accepted: "publish", "inbox" or "reply"' })),
-  topic: optionalText(validateTopic, "a topic name without wildcards, or empty to use msg.topic"),
-  target: optionalText(validateSessionName, 'a session name (letters, digits, "_" and "-"), or empty to use msg.target'),
-  raw: flag,
-  retain: flag,
-  replyAllow: filterList,
-});
-
 const init: NodeInitializer = (RED) => {
   function ClaudePublish(this: Node, def: PublishDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const parsed = parseNodeProps(node, publishProps, def);
+    const parsed = parseNodeProps(node, PUBLISH_PROPS, def);
     const config = parsed.ok ? useSession(RED, node, def.session, (view) => node.status(viewStatus(view))) : undefined;
 
     onInput(

@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import type { Node, NodeAPI, NodeInitializer } from "node-red";
-import { MIN_LINK_KEY_LENGTH, parseSettings } from "../../core/settings.js";
+import { MIN_LINK_KEY_LENGTH } from "../../core/limits.js";
+import { parseSettings } from "../../core/settings.js";
 import { LinkHost } from "../../session/link/host.js";
 import { LINK_PROTOCOL_VERSION } from "../../session/link/protocol.js";
 import { Session } from "../../session/session.js";

@@ -1,28 +1,14 @@
 /**
- * The claude-session node's properties, parsed once when the node starts.
- *
- * Rules (the editor applies the same ones before deploy):
- * - `name`: a session name as core/session-name validates it (never silently changed).
- * - `broker`: a URL with protocol mqtt, mqtts, ws, wss, tcp or ssl and a host.
- * - `prefix`: default `claude`; topic levels without wildcards, not starting with `$` or `/`.
- * - `qos` 0, 1 or 2 (default 1); `heartbeat` whole seconds, default 60.
- * - `bufferMaxAge`, `bufferMaxPerTopic`: empty means "as the session file says" (Claude's
- *   `config` tool may change them); a value is the owner's and is applied on every start.
- * - `admitted`, `watched`, `muted`: lists of valid MQTT topic filters (or sender names).
- * - `publishAllow`, `publishDeny`: lists of valid MQTT topic filters, the owner's publish
- *   permissions (absent or empty allow list: anywhere not denied).
- * - `tls`: the id of a tls-config node, or empty.
- * Numbers may arrive as numbers or as digit strings (how the editor stores them).
- * Every bad property is reported, each naming the property and what it accepts.
+ * The claude-session node's properties (./props.ts), read once when the node starts; the
+ * editor checks them with the same table before the deploy. Every bad property is reported,
+ * each naming the property and what it accepts.
  */
-import { z } from "zod";
 import type { NodeDef } from "node-red";
+import type { QoS } from "../../core/limits.js";
 import type { PublishPermissions } from "../../core/permissions.js";
-import { MAX_BUFFER_AGE_SECONDS, MAX_BUFFER_PER_TOPIC } from "../../core/session-file.js";
-import { validateSessionName } from "../../core/session-name.js";
-import { brokerUrlReason, BROKER_PROTOCOLS, MAX_TIMER_SECONDS, topicPrefixReason } from "../../core/settings.js";
 import type { GateLists } from "../../session/types.js";
-import { checkedText, describeIssues, digitsToNumber, filterList, orDefault } from "../shared/props.js";
+import { readProps } from "../shared/props.js";
+import { SESSION_PROPS } from "./props.js";
 
 export interface SessionNodeDef extends NodeDef {
   broker?: unknown;
@@ -43,7 +29,7 @@ export interface SessionNodeConfig {
   name: string;
   broker: string;
   prefix: string;
-  qos: 0 | 1 | 2;
+  qos: QoS;
   heartbeat: number;
   bufferMaxAge?: number;
   bufferMaxPerTopic?: number;
@@ -54,60 +40,10 @@ export interface SessionNodeConfig {
 
 export type ParsedSessionConfig = { ok: true; config: SessionNodeConfig } | { ok: false; problems: string[] };
 
-function wholeNumber(min: number, max: number, unit: string): z.ZodType<number> {
-  const accepted = `a whole number${unit} from ${min} to ${max}`;
-  return z.preprocess(
-    digitsToNumber,
-    z
-      .number({ error: `not a number; accepted: ${accepted}` })
-      .int(`not a whole number; accepted: ${accepted}`)
-      .min(min, `below ${min}; accepted: ${accepted}`)
-      .max(max, `above ${max}; accepted: ${accepted}`),
-  );
-}
-
-const schema = z.object({
-  // validateSessionName's messages already say what is allowed.
-  name: checkedText(validateSessionName),
-  broker: z.preprocess(
-    (value) => (typeof value === "string" ? value.trim() : value),
-    checkedText(
-      (url) => (url === "" ? "empty" : brokerUrlReason(url)),
-      `a URL such as mqtt://host:1883, with protocol ${BROKER_PROTOCOLS.join(", ")}`,
-    ),
-  ),
-  prefix: z.preprocess(
-    orDefault("claude"),
-    checkedText(topicPrefixReason, 'topic levels without "+", "#" or NUL, not starting with "$" or "/", e.g. claude'),
-  ),
-  qos: z.preprocess(
-    (value) => digitsToNumber(value) ?? 1,
-    z.union([z.literal(0), z.literal(1), z.literal(2)], { error: "not an MQTT QoS level; accepted: 0, 1 or 2" }),
-  ),
-  heartbeat: z.preprocess((value) => digitsToNumber(value) ?? 60, wholeNumber(1, MAX_TIMER_SECONDS, " of seconds")),
-  bufferMaxAge: z.preprocess(
-    digitsToNumber,
-    z
-      .number({ error: `not a number; accepted: seconds, more than 0 and at most ${MAX_BUFFER_AGE_SECONDS}, or empty` })
-      .gt(0, `accepted: seconds, more than 0 and at most ${MAX_BUFFER_AGE_SECONDS}, or empty`)
-      .max(MAX_BUFFER_AGE_SECONDS, `accepted: seconds, more than 0 and at most ${MAX_BUFFER_AGE_SECONDS}, or empty`)
-      .optional(),
-  ),
-  bufferMaxPerTopic: z.preprocess(digitsToNumber, wholeNumber(1, MAX_BUFFER_PER_TOPIC, "").optional()),
-  admitted: filterList,
-  watched: filterList,
-  muted: filterList,
-  publishAllow: filterList,
-  publishDeny: filterList,
-  tls: z.preprocess(orDefault(undefined), z.string({ error: "not a tls-config node id" }).optional()),
-});
-
 export function parseSessionConfig(def: SessionNodeDef): ParsedSessionConfig {
-  const result = schema.safeParse(def);
-  if (!result.success) {
-    return { ok: false, problems: describeIssues(result.error) };
-  }
-  const { admitted, watched, muted, publishAllow, publishDeny, bufferMaxAge, bufferMaxPerTopic, tls, ...rest } = result.data;
+  const read = readProps(SESSION_PROPS, def);
+  if (!read.ok) return read;
+  const { admitted, watched, muted, publishAllow, publishDeny, bufferMaxAge, bufferMaxPerTopic, tls, ...rest } = read.props;
   const config: SessionNodeConfig = { ...rest, pinned: { admitted, watched, muted }, publishPermissions: { allow: publishAllow, deny: publishDeny } };
   if (bufferMaxAge !== undefined) config.bufferMaxAge = bufferMaxAge;
   if (bufferMaxPerTopic !== undefined) config.bufferMaxPerTopic = bufferMaxPerTopic;

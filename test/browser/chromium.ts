@@ -50,14 +50,22 @@ export async function openEditor(context: BrowserContext, url: string): Promise<
   return page;
 }
 
-/** Shows a sidebar tab as a user does: its button in the sidebar's header, or the header's tab menu when the button does not fit. */
+/**
+ * Shows a sidebar tab as a user does: its button in the sidebar's header, or the header's tab
+ * menu when the button does not fit (Node-RED 4). Node-RED 5's tab bar has no ids to find a
+ * tab's button by, so there the editor's own `RED.sidebar.show` does what the button does.
+ */
 export async function showSidebarTab(page: Page, id: string): Promise<void> {
   const button = page.locator(`#red-ui-tab-${id}-link-button`);
+  const menu = page.locator("#red-ui-sidebar .red-ui-tab-link-button-menu");
   if (await button.isVisible()) {
     await button.click();
-  } else {
-    await page.locator("#red-ui-sidebar .red-ui-tab-link-button-menu").click();
+  } else if (await menu.isVisible()) {
+    await menu.click();
     await page.locator(`#red-ui-tabs-menu-option-${id}`).click();
+  } else {
+    await page.evaluate((tab) => (window as unknown as { RED: { sidebar: { show(tab: string): void } } }).RED.sidebar.show(tab), id);
+    return;
   }
   await page.locator(`#red-ui-tab-${id}.active`).waitFor();
 }

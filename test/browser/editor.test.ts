@@ -71,7 +71,7 @@ else describe("the editor in Chromium", () => {
     const category = await page.evaluate(() => (window as unknown as { RED: { nodes: { getType(t: string): { category: string } | undefined } } }).RED.nodes.getType("claude-session")?.category);
     assert.equal(category, "config");
     await showSidebarTab(page, "config");
-    await page.locator("#red-ui-sidebar-content .red-ui-palette-node", { hasText: "browserbot" }).first().waitFor();
+    await page.locator("#red-ui-sidebar-node-config .red-ui-palette-node", { hasText: "browserbot" }).first().waitFor();
   });
 
   test("the Claude sidebar tab shows the session and counts a message the flow gates", async () => {

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { freePort } from "../helpers/broker.js";
+import { RED_JS } from "../helpers/node-red-runtime.js";
 import { tempDir } from "../helpers/session.js";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
@@ -49,6 +50,8 @@ function settingsFile(port: number, users: AdminUser[] | undefined): string {
     `uiHost: "127.0.0.1"`,
     `uiPort: ${port}`,
     `diagnostics: { enabled: false }`,
+    // Node-RED 5 asks about telemetry in a dialog over the workspace until this is set.
+    `telemetry: { enabled: false }`,
     `telemetry: { enabled: false }`,
     `editorTheme: { tours: false, projects: { enabled: false } }`,
     `logging: { console: { level: "info" } }`,
@@ -77,7 +80,7 @@ export async function startNodeRed(options: NodeRedOptions = {}): Promise<Runnin
   writeFileSync(settings, settingsFile(port, options.users));
 
   let output = "";
-  const child = spawn(process.execPath, [join(ROOT, "node_modules", "node-red", "red.js"), "-u", userDir, "-s", settings], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [RED_JS, "-u", userDir, "-s", settings], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((done) => child.once("exit", () => done()));

@@ -59,8 +59,8 @@ test("npm run demo: prints the URLs and how to connect Claude Code, serves the e
     const editorPage = await fetch(editor);
     assert.equal(editorPage.status, 200);
     assert.match(await editorPage.text(), /Node-RED/);
-    // Import ▸ Examples ▸ node-red-contrib-claude-channel ▸ flows ▸ …
-    const examples = await fetch(new URL("library/examples/flows/node-red-contrib-claude-channel/flows", editor), { headers: { Accept: "application/json" } });
+    // Import ▸ Examples ▸ node-red-contrib-claude-channel ▸ …
+    const examples = await fetch(new URL("library/examples/flows/node-red-contrib-claude-channel", editor), { headers: { Accept: "application/json" } });
     assert.equal(examples.status, 200);
     assert.deepEqual(
       ((await examples.json()) as Array<{ fn: string }>).map((entry) => entry.fn),

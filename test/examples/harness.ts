@@ -1,5 +1,5 @@
 /**
- * Loads an example flow from `examples/flows/` into a real Node-RED runtime
+ * Loads an example flow from `examples/` into a real Node-RED runtime
  * (node-red-node-test-helper, with the core nodes the examples use), pointed at the
  * suite's broker. Tests tap any node's output with helper nodes, wait until the flow's
  * mqtt in nodes really listen, and talk MQTT with a peer.
@@ -12,6 +12,7 @@ import { after, afterEach, before, beforeEach } from "node:test";
 import { Peer } from "../bridge/harness.js";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { tempDir } from "../helpers/session.js";
+import { requireFromNodeRed } from "../helpers/node-red-runtime.js";
 import { changeNode, claudeNodes, connected, helper, mqttNodes, type Credentials } from "../nodes/helpers/red.js";
 
 const core = "@node-red/nodes/core";
@@ -21,7 +22,7 @@ const coreNodes: NodeInitializer[] = [
   `${core}/common/90-comment.js`,
   `${core}/function/10-function.js`,
   `${core}/function/10-switch.js`,
-].map((path) => require(path) as NodeInitializer);
+].map((path) => requireFromNodeRed(path) as NodeInitializer);
 
 export interface ExampleSuite {
   readonly broker: TestBroker;

@@ -14,12 +14,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, w
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "./broker.js";
+import { RED_JS } from "./node-red-runtime.js";
 import { tempDir } from "./session.js";
 import type { FlowNode } from "../../demo/example-flows.js";
 
 export const ROOT = resolve(__dirname, "..", "..", "..");
 export const PACKAGE = "node-red-contrib-claude-channel";
-const RED_JS = join(ROOT, "node_modules", "node-red", "red.js");
 const INSTALLED_MARK = ".installed";
 
 export interface InstalledPackage {

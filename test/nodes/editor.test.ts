@@ -13,7 +13,7 @@ interface PropertyDef {
   value?: unknown;
   type?: string;
   required?: boolean;
-  validate?: (value: unknown) => boolean | string;
+  validate?: (value: unknown, opt: { label?: string }) => boolean | string;
 }
 
 interface EditorDef {
@@ -42,7 +42,7 @@ function registered(): Record<string, EditorDef> {
   };
   for (const name of NODES) {
     for (const [, code] of html(name).matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)) {
-      runInNewContext(code!, { window, RED, TextEncoder, $: () => undefined });
+      runInNewContext(code!, { window, RED, TextEncoder, URL, $: () => undefined });
     }
   }
   return definitions;
@@ -55,10 +55,12 @@ function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value)) as unknown;
 }
 
+/** Runs a property's validator as Node-RED's editor does; only a two-parameter validator may return a reason. */
 function validate(type: string, property: string, value: unknown): boolean | string {
   const check = defs[type]!.defaults[property]!.validate;
   assert.ok(check, `${type}.${property} has a validator`);
-  return check(value);
+  assert.equal(check.length, 2, `${type}.${property}'s validator takes (value, opt)`);
+  return check(value, {});
 }
 
 describe("editor definitions", () => {
@@ -66,8 +68,8 @@ describe("editor definitions", () => {
     assert.deepEqual(plain(defs["claude-session"]!.defaults.publishAllow!.value), ["claude/sessions/+/inbox"]);
     assert.deepEqual(plain(defs["claude-session"]!.defaults.publishDeny!.value), []);
     assert.equal(validate("claude-session", "publishAllow", ["home/commands/#"]), true);
-    assert.match(String(validate("claude-session", "publishDeny", ["a/#/b"])), /^publishDeny: /);
-    assert.match(String(validate("claude-publish", "replyAllow", ["a/#/b"])), /^replyAllow: /);
+    assert.match(String(validate("claude-session", "publishDeny", ["a/#/b"])), /"#" is only allowed as the last level/);
+    assert.match(String(validate("claude-publish", "replyAllow", ["a/#/b"])), /"#" is only allowed as the last level/);
   });
 
   test("use the public property names, credentials and palette category", () => {
@@ -92,7 +94,7 @@ describe("editor definitions", () => {
 
   test("check patterns, session names and topics with core's own rules", () => {
     assert.equal(validate("claude-session", "admitted", ["home/+/door", "home/#", "alice"]), true);
-    assert.match(String(validate("claude-session", "watched", ["home/ok", "home#"])), /watched: pattern "home#": "#" must fill a whole level/);
+    assert.match(String(validate("claude-session", "watched", ["home/ok", "home#"])), /pattern "home#": "#" must fill a whole level/);
     assert.match(String(validate("claude-session", "muted", ["a/#/b"])), /"#" is only allowed as the last level/);
     assert.equal(validate("claude-session", "name", "kitchen-1"), true);
     assert.match(String(validate("claude-session", "name", "kitchen 1")), /contains " "/);
@@ -100,9 +102,12 @@ describe("editor definitions", () => {
     assert.match(String(validate("claude-session", "broker", "localhost:1883")), /mqtt:\/\/host:1883/);
     assert.equal(validate("claude-session", "broker", "mqtts://broker.example:8883"), true);
     assert.match(String(validate("claude-session", "prefix", "claude/#")), /"#"/);
-    assert.match(String(validate("claude-session", "heartbeat", "0")), /from 1/);
+    assert.match(String(validate("claude-session", "heartbeat", "0")), /0 is below 1; accepted: a whole number of seconds from 1/);
+    assert.equal(validate("claude-session", "heartbeat", "30"), true);
+    assert.match(String(validate("claude-session", "qos", "7")), /accepted: 0, 1 or 2/);
+    assert.equal(validate("claude-session", "qos", "2"), true);
     assert.equal(validate("claude-session", "bufferMaxAge", ""), true);
-    assert.match(String(validate("claude-session", "bufferMaxAge", "0")), /above 0/);
+    assert.match(String(validate("claude-session", "bufferMaxAge", "0")), /not above 0/);
     assert.match(String(validate("claude-publish", "topic", "out/+")), /wildcard/);
     assert.equal(validate("claude-publish", "topic", ""), true);
     assert.match(String(validate("claude-publish", "target", "bad name")), /contains " "/);

@@ -44,7 +44,8 @@ test("the packed tarball installs, and a real Node-RED with it in a fresh user d
 
   const editor = await red.http("/nodes", { accept: "text/html" });
   assert.match(editor.text, /data-template-name="claude-gate"/);
-  assert.match(editor.text, /window\.ClaudeChannelCore = core/);
+  // The editor scripts come bundled with core's rules (validatePattern is one of them).
+  assert.match(editor.text, /function validatePattern\(/);
 
   // Deploy as the editor does: credentials inline, a gate admitting what an mqtt in node hears, a publish answering.
   const prefix = uniquePrefix();

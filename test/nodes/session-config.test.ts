@@ -47,13 +47,13 @@ describe("claude-session properties", () => {
     );
     assert.ok(!parsed.ok);
     const byProperty = new Map(parsed.problems.map((p) => [p.slice(0, p.indexOf(":")), p]));
-    assert.deepEqual([...byProperty.keys()].sort(), ["broker", "bufferMaxPerTopic", "heartbeat", "muted", "name", "prefix", "qos", "watched.0"].sort());
+    assert.deepEqual([...byProperty.keys()].sort(), ["broker", "bufferMaxPerTopic", "heartbeat", "muted", "name", "prefix", "qos", "watched"].sort());
     assert.match(byProperty.get("name")!, /contains " "/);
     assert.match(byProperty.get("broker")!, /accepted: a URL such as mqtt:\/\/host:1883/);
     assert.match(byProperty.get("qos")!, /accepted: 0, 1 or 2/);
     assert.match(byProperty.get("heartbeat")!, /not a whole number/);
     assert.match(byProperty.get("muted")!, /"#" is only allowed as the last level/);
     assert.match(byProperty.get("prefix")!, /starts with "\$"/);
-    assert.match(byProperty.get("watched.0")!, /accepted: MQTT topic filters/);
+    assert.match(byProperty.get("watched")!, /item 1 is 5, not text; accepted: MQTT topic filters/);
   });
 });

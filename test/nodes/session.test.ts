@@ -168,7 +168,7 @@ describe("claude-session configuration problems", () => {
     ["a missing session name", { name: "" }, /name: session name is empty/],
     ["a name that is not a topic level", { name: "kitchen/1" }, /name: session name "kitchen\/1" contains "\/"/],
     ["a prefix with a wildcard", { prefix: "claude/#" }, /prefix: contains an MQTT wildcard/],
-    ["a heartbeat of zero", { heartbeat: "0" }, /heartbeat: below 1/],
+    ["a heartbeat of zero", { heartbeat: "0" }, /heartbeat: 0 is below 1/],
     ["a TLS configuration that does not exist", { tls: "gone" }, /tls: the TLS configuration gone does not exist/],
   ];
   for (const [what, session, reason] of cases) {

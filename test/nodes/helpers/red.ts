@@ -11,6 +11,7 @@ import actionNode = require("../../../nodes/claude-action/claude-action.js");
 import type { ClaudeSessionNode } from "../../../nodes/shared/types.js";
 import type { Session } from "../../../session/session.js";
 import type { FlowNode } from "../../../demo/example-flows.js";
+import { RED_MAIN, requireFromNodeRed } from "../../helpers/node-red-runtime.js";
 
 export type { FlowNode };
 
@@ -46,14 +47,14 @@ interface NodeTestHelper {
 
 // node-red-node-test-helper ships no types; this is the surface described above.
 export const helper = require("node-red-node-test-helper") as NodeTestHelper;
-helper.init(require.resolve("node-red"));
+helper.init(RED_MAIN);
 
 export const claudeNodes: NodeInitializer[] = [sessionNode, gateNode, publishNode, actionNode];
 
 const coreNodes = "@node-red/nodes/core";
-export const changeNode = require(`${coreNodes}/function/15-change.js`) as NodeInitializer;
-export const tlsNode = require(`${coreNodes}/network/05-tls.js`) as NodeInitializer;
-export const mqttNodes = require(`${coreNodes}/network/10-mqtt.js`) as NodeInitializer;
+export const changeNode = requireFromNodeRed(`${coreNodes}/function/15-change.js`) as NodeInitializer;
+export const tlsNode = requireFromNodeRed(`${coreNodes}/network/05-tls.js`) as NodeInitializer;
+export const mqttNodes = requireFromNodeRed(`${coreNodes}/network/10-mqtt.js`) as NodeInitializer;
 
 export const LOG_ERROR = 20;
 export const LOG_WARN = 30;
