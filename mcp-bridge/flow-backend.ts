@@ -4,7 +4,7 @@
  * notifications. Nothing about the session lives here.
  */
 import { channelMeta } from "../core/meta.js";
-import { MAX_ACTION_TIMEOUT_SECONDS } from "../session/actions.js";
+import { MAX_ACTION_TIMEOUT_SECONDS } from "../session/action-limits.js";
 import type { LinkClient } from "../session/link/client.js";
 import { toNotification } from "../session/notification.js";
 import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";

@@ -53627,7 +53627,6 @@ function redactUrl(url2) {
 
 // session/actions.ts
 var import_node_crypto = require("node:crypto");
-var MAX_ACTION_TIMEOUT_SECONDS = 300;
 var ActionError = class extends Error {
 };
 var ActionRoutes = class {
@@ -55621,6 +55620,9 @@ function metaKey2(raw) {
   const key = raw.replace(/[^A-Za-z0-9_]/gu, "_");
   return /^[0-9]/.test(key) ? `_${key}` : key;
 }
+
+// session/action-limits.ts
+var MAX_ACTION_TIMEOUT_SECONDS = 300;
 
 // session/notification.ts
 var CHANNEL_METHOD = "notifications/claude/channel";

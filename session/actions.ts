@@ -13,10 +13,6 @@
 import { randomUUID } from "node:crypto";
 import { matches } from "../core/topics.js";
 
-/** Longest a claude-action node may wait for its flow; the bridge waits this long (plus a margin) for a publish. */
-export const MAX_ACTION_TIMEOUT_SECONDS = 300;
-export const DEFAULT_ACTION_TIMEOUT_SECONDS = 30;
-
 export interface ClaudeAction {
   correlationId: string;
   topic: string;

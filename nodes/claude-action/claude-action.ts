@@ -6,16 +6,14 @@
  * tool result; without one within the timeout Claude is told the flow did not confirm.
  */
 import type { Node, NodeDef, NodeInitializer } from "node-red";
-import { z } from "zod";
-import { validatePattern } from "../../core/topics.js";
-import { DEFAULT_ACTION_TIMEOUT_SECONDS, MAX_ACTION_TIMEOUT_SECONDS } from "../../session/actions.js";
 import { SessionAttachment } from "../shared/attachment.js";
 import { InputError, onInput } from "../shared/input.js";
-import { checkedText, digitsToNumber, parseNodeProps } from "../shared/props.js";
+import { parseNodeProps } from "../shared/parse-props.js";
 import { doneStatus, problemStatus, viewStatus, viewStatusWith } from "../shared/status.js";
 import type { ClaudeSessionNode } from "../shared/types.js";
 import { sessionFor, useSession } from "../shared/use-session.js";
 import { actionMessage, answerOf } from "./action-message.js";
+import { ACTION_PROPS } from "./props.js";
 
 interface ActionDef extends NodeDef {
   session?: unknown;
@@ -23,22 +21,11 @@ interface ActionDef extends NodeDef {
   timeout?: unknown;
 }
 
-const actionProps = z.object({
-  pattern: checkedText((p) => (p === "" ? "empty" : validatePattern(p)), "an MQTT topic filter, e.g. home/commands/#"),
-  timeout: z.preprocess(
-    (value) => digitsToNumber(value) ?? DEFAULT_ACTION_TIMEOUT_SECONDS,
-    z
-      .number({ error: `accepted: seconds from 1 to ${MAX_ACTION_TIMEOUT_SECONDS}` })
-      .min(1, `accepted: seconds from 1 to ${MAX_ACTION_TIMEOUT_SECONDS}`)
-      .max(MAX_ACTION_TIMEOUT_SECONDS, `accepted: seconds from 1 to ${MAX_ACTION_TIMEOUT_SECONDS}`),
-  ),
-});
-
 const init: NodeInitializer = (RED) => {
   function ClaudeAction(this: Node, def: ActionDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const parsed = parseNodeProps(node, actionProps, def);
+    const parsed = parseNodeProps(node, ACTION_PROPS, def);
     let handed = 0;
     let config: ClaudeSessionNode | undefined;
     const route = new SessionAttachment((session) => {

@@ -82,7 +82,8 @@ describe("editor definitions", () => {
     assert.deepEqual(Object.keys(defs["claude-gate"]!.defaults).sort(), ["mode", "name", "session", "subject", "subjectType"]);
     assert.deepEqual(Object.keys(defs["claude-publish"]!.defaults).sort(), ["mode", "name", "raw", "replyAllow", "retain", "session", "target", "topic"]);
     assert.deepEqual(Object.keys(defs["claude-action"]!.defaults).sort(), ["name", "pattern", "session", "timeout"]);
-    assert.match(String(defs["claude-action"]!.defaults.pattern!.validate!("a/#/b")), /#/);
+    assert.match(String(validate("claude-action", "pattern", "a/#/b")), /"#" is only allowed as the last level/);
+    assert.match(String(validate("claude-action", "timeout", "301")), /accepted: a number of seconds from 1 to 300/);
     for (const type of ["claude-gate", "claude-publish", "claude-action"]) {
       assert.equal(defs[type]!.category, "claude");
       assert.equal(defs[type]!.defaults.session!.type, "claude-session");
