@@ -7,8 +7,13 @@ import { channelMeta } from "../core/meta.js";
 import { MAX_ACTION_TIMEOUT_SECONDS } from "../session/action-limits.js";
 import type { LinkClient } from "../session/link/client.js";
 import { toNotification } from "../session/notification.js";
+import type { Verdict } from "../core/permission-requests.js";
 import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
+import type { RelayRequest } from "./permission-desk.js";
 import type { Logger } from "./log.js";
+
+/** How long the bridge waits at start for the flow's welcome, which says whether it has an approver. */
+const WELCOME_WAIT_MS = 5000;
 
 /** Seconds on top of a `request` tool's (or a claude-action node's) own timeout before the flow counts as unreachable. */
 const REQUEST_MARGIN_SECONDS = 10;
@@ -65,6 +70,23 @@ export class FlowBackend implements SessionBackend {
 
   describe(): ModeChoice {
     return this.mode;
+  }
+
+  async approver(): Promise<boolean> {
+    const welcome = await this.link.waitForWelcome(WELCOME_WAIT_MS);
+    return welcome?.approver === true;
+  }
+
+  relayPermission(request: RelayRequest): Promise<void> {
+    return this.link.relayPermission(request);
+  }
+
+  onVerdict(listener: (verdict: Verdict) => void): void {
+    this.link.on("verdict", listener);
+  }
+
+  relayStatus(): Record<string, unknown> {
+    return { via: "flow link (claude-permission nodes)" };
   }
 
   private notify(notification: ChannelNotification): void {

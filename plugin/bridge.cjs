@@ -7988,11 +7988,11 @@ var require_src = __commonJS({
 var require_parser = __commonJS({
   "node_modules/mqtt-packet/parser.js"(exports2, module2) {
     var bl = require_bl();
-    var { EventEmitter: EventEmitter4 } = require("events");
+    var { EventEmitter: EventEmitter5 } = require("events");
     var Packet = require_packet();
     var constants = require_constants();
     var debug = require_src()("mqtt-packet:parser");
-    var Parser = class _Parser extends EventEmitter4 {
+    var Parser = class _Parser extends EventEmitter5 {
       constructor() {
         super();
         this.parser = this.constructor.parser;
@@ -9620,14 +9620,14 @@ var require_writeToStream = __commonJS({
 var require_generate = __commonJS({
   "node_modules/mqtt-packet/generate.js"(exports2, module2) {
     var writeToStream = require_writeToStream();
-    var { EventEmitter: EventEmitter4 } = require("events");
+    var { EventEmitter: EventEmitter5 } = require("events");
     var { Buffer: Buffer2 } = require("buffer");
     function generate(packet, opts) {
       const stream = new Accumulator();
       writeToStream(packet, stream, opts);
       return stream.concat();
     }
-    var Accumulator = class extends EventEmitter4 {
+    var Accumulator = class extends EventEmitter5 {
       constructor() {
         super();
         this._array = new Array(20);
@@ -17069,7 +17069,7 @@ var require_extension = __commonJS({
 var require_websocket = __commonJS({
   "node_modules/ws/lib/websocket.js"(exports2, module2) {
     "use strict";
-    var EventEmitter4 = require("events");
+    var EventEmitter5 = require("events");
     var https = require("https");
     var http = require("http");
     var net = require("net");
@@ -17102,7 +17102,7 @@ var require_websocket = __commonJS({
     var protocolVersions = [8, 13];
     var readyStates = ["CONNECTING", "OPEN", "CLOSING", "CLOSED"];
     var subprotocolRegex = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
-    var WebSocket2 = class _WebSocket extends EventEmitter4 {
+    var WebSocket2 = class _WebSocket extends EventEmitter5 {
       /**
        * Create a new `WebSocket`.
        *
@@ -18148,7 +18148,7 @@ var require_subprotocol = __commonJS({
 var require_websocket_server = __commonJS({
   "node_modules/ws/lib/websocket-server.js"(exports2, module2) {
     "use strict";
-    var EventEmitter4 = require("events");
+    var EventEmitter5 = require("events");
     var http = require("http");
     var { Duplex } = require("stream");
     var { createHash: createHash2 } = require("crypto");
@@ -18161,7 +18161,7 @@ var require_websocket_server = __commonJS({
     var RUNNING = 0;
     var CLOSING = 1;
     var CLOSED = 2;
-    var WebSocketServer = class extends EventEmitter4 {
+    var WebSocketServer = class extends EventEmitter5 {
       /**
        * Create a `WebSocketServer` instance.
        *
@@ -28907,7 +28907,7 @@ var require_core = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -40837,8 +40837,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -52832,7 +52832,7 @@ var BackendUnavailableError = class extends Error {
 };
 
 // session/session.ts
-var import_node_events2 = require("node:events");
+var import_node_events3 = require("node:events");
 var import_node_crypto4 = require("node:crypto");
 
 // core/envelope.ts
@@ -52857,20 +52857,20 @@ function parseInbound(payload, maxBytes) {
   if (bytes > maxBytes) {
     return { kind: "oversize", content: `[payload of ${bytes} bytes dropped: over the ${maxBytes}-byte limit]`, bytes };
   }
-  const text = decode3(payload);
-  if (text === void 0 || CONTROL_CHAR.test(text)) {
+  const text2 = decode3(payload);
+  if (text2 === void 0 || CONTROL_CHAR.test(text2)) {
     return { kind: "binary", content: `[binary payload, ${bytes} bytes]`, bytes };
   }
   let parsed;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text2);
   } catch {
-    return { kind: "text", content: text, bytes };
+    return { kind: "text", content: text2, bytes };
   }
-  if (!isObject2(parsed)) return { kind: "json", content: text, bytes };
+  if (!isObject2(parsed)) return { kind: "json", content: text2, bytes };
   const fields = claimedFields(parsed);
   const content = Object.hasOwn(parsed, "content") ? parsed.content : void 0;
-  if (content === void 0 || content === null) return { kind: "json", content: text, ...fields, bytes };
+  if (content === void 0 || content === null) return { kind: "json", content: text2, ...fields, bytes };
   return {
     kind: "envelope",
     content: typeof content === "string" ? content : JSON.stringify(content),
@@ -52989,8 +52989,8 @@ var ENTRY_OVERHEAD_BYTES = 64;
 function entryBytes(entry) {
   return ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8") + optionalBytes(entry.sender) + optionalBytes(entry.sentAt) + optionalBytes(entry.correlation_id) + optionalBytes(entry.reply_to);
 }
-function optionalBytes(text) {
-  return text === void 0 ? 0 : Buffer.byteLength(text, "utf8");
+function optionalBytes(text2) {
+  return text2 === void 0 ? 0 : Buffer.byteLength(text2, "utf8");
 }
 function entryOf(slot) {
   const entry = { topic: slot.topic, content: slot.content, receivedAt: slot.receivedAt };
@@ -53299,7 +53299,9 @@ function sessionTopics(prefix, name) {
     inbox: `${base}/inbox`,
     status: `${base}/status`,
     channel: `${base}/channel`,
-    rpc: `${base}/rpc`
+    rpc: `${base}/rpc`,
+    permission: `${base}/permission`,
+    verdict: `${base}/permission/verdict`
   };
 }
 
@@ -53496,11 +53498,16 @@ var RULES = {
     accepted: `at least ${MIN_LINK_KEY_LENGTH} characters (the claude-session node's editor generates one)`,
     schema: checked((key) => key.length < MIN_LINK_KEY_LENGTH ? `too short (${key.length} characters)` : void 0)
   },
+  approverKey: {
+    variable: "SESSION_APPROVER_KEY",
+    accepted: `at least ${MIN_LINK_KEY_LENGTH} characters (e.g. openssl rand -base64 32)`,
+    schema: checked((key) => key.length < MIN_LINK_KEY_LENGTH ? `too short (${key.length} characters)` : void 0)
+  },
   publishAllow: filterList("MQTT_PUBLISH_ALLOW"),
   publishDeny: filterList("MQTT_PUBLISH_DENY")
 };
 function shown(variable, raw) {
-  return variable === RULES.linkKey.variable ? "***" : variable === RULES.brokerUrl.variable ? redactUrl(raw) : raw;
+  return variable === RULES.linkKey.variable || variable === RULES.approverKey.variable ? "***" : variable === RULES.brokerUrl.variable ? redactUrl(raw) : raw;
 }
 function check2(rule, raw, problems) {
   const result = rule.schema.safeParse(raw);
@@ -53554,6 +53561,7 @@ function parseSettings(env, homeDir) {
   const sessionHost = withDefault(env, RULES.sessionHost, "auto", problems);
   const rejectUnauthorized = withDefault(env, RULES.rejectUnauthorized, true, problems);
   const linkKey = optional2(env, RULES.linkKey, problems);
+  const approverKey = optional2(env, RULES.approverKey, problems);
   const publishAllow = optional2(env, RULES.publishAllow, problems) ?? [];
   const publishDeny = optional2(env, RULES.publishDeny, problems) ?? [];
   const caFile = env.MQTT_CA_FILE || void 0;
@@ -53612,6 +53620,7 @@ function parseSettings(env, homeDir) {
   if (certFile !== void 0) settings.certFile = certFile;
   if (keyFile !== void 0) settings.keyFile = keyFile;
   if (linkKey !== void 0) settings.linkKey = linkKey;
+  if (approverKey !== void 0) settings.approverKey = approverKey;
   return { settings, warnings };
 }
 function redactUrl(url2) {
@@ -53624,6 +53633,129 @@ function redactUrl(url2) {
   const hidden = colon < 0 ? userinfo && "***" : `${userinfo.slice(0, colon) && "***"}:${userinfo.slice(colon + 1) && "***"}`;
   return url2.slice(0, start) + hidden + url2.slice(at);
 }
+
+// session/approvals.ts
+var import_node_events = require("node:events");
+
+// core/permission-requests.ts
+var MAX_TEXT = 1e4;
+var text = (what) => external_exports.string({ error: `"${what}" must be a string` }).max(MAX_TEXT, { error: `"${what}" is longer than ${MAX_TEXT} characters` });
+var permissionRequestSchema = external_exports.object({
+  request_id: external_exports.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: '"request_id" must be 1-64 letters, digits, "_" or "-"' }),
+  tool_name: text("tool_name").min(1),
+  description: text("description"),
+  input_preview: text("input_preview")
+});
+var verdictSchema = external_exports.object({
+  request_id: permissionRequestSchema.shape.request_id,
+  behavior: external_exports.enum(["allow", "deny"], { error: '"behavior" must be "allow" or "deny"' })
+});
+var PERMISSION_LIMITS = { max: 20, ttlMs: 10 * 6e4 };
+var PendingPermissions = class {
+  constructor(limits) {
+    this.limits = limits;
+  }
+  limits;
+  waiting = /* @__PURE__ */ new Map();
+  /** Ids that expired recently, to tell a late verdict from an unknown one (bounded like `waiting`). */
+  expiredIds = /* @__PURE__ */ new Set();
+  counts = { requested: 0, allowed: 0, denied: 0, expired: 0, full: 0, unknownVerdicts: 0, lateVerdicts: 0 };
+  /** Adds a request; undefined when `max` are waiting already (counted). A repeated id replaces nothing. */
+  add(request, now, from) {
+    this.prune(now);
+    if (this.waiting.has(request.request_id)) return this.waiting.get(request.request_id);
+    if (this.waiting.size >= this.limits.max) {
+      this.counts.full++;
+      return void 0;
+    }
+    const { request_id, tool_name, description, input_preview } = request;
+    const pending = { request_id, tool_name, description, input_preview, receivedAt: now, expiresAt: now + this.limits.ttlMs, ...from ? { from } : {} };
+    this.waiting.set(request.request_id, pending);
+    this.counts.requested++;
+    return pending;
+  }
+  decide(verdict, now) {
+    this.prune(now);
+    const pending = this.waiting.get(verdict.request_id);
+    if (!pending) {
+      if (this.expiredIds.has(verdict.request_id)) {
+        this.counts.lateVerdicts++;
+        return { kind: "expired" };
+      }
+      this.counts.unknownVerdicts++;
+      return { kind: "unknown" };
+    }
+    this.waiting.delete(verdict.request_id);
+    if (verdict.behavior === "allow") this.counts.allowed++;
+    else this.counts.denied++;
+    return { kind: "decided", request: pending };
+  }
+  /** The requests still waiting, oldest first. */
+  list(now) {
+    this.prune(now);
+    return [...this.waiting.values()];
+  }
+  stats(now) {
+    this.prune(now);
+    return { pending: this.waiting.size, ...this.counts };
+  }
+  prune(now) {
+    for (const [id, request] of this.waiting) {
+      if (request.expiresAt > now) continue;
+      this.waiting.delete(id);
+      this.counts.expired++;
+      this.expiredIds.add(id);
+      if (this.expiredIds.size > this.limits.max * 4) this.expiredIds.delete(this.expiredIds.values().next().value);
+    }
+  }
+};
+
+// session/approvals.ts
+var Approvals = class extends import_node_events.EventEmitter {
+  approvers = /* @__PURE__ */ new Map();
+  pending = new PendingPermissions(PERMISSION_LIMITS);
+  unanswerable = 0;
+  /** Adds an approver (a claude-permission node); the returned function removes it. */
+  attach(id, approver) {
+    this.approvers.set(id, approver);
+    this.emit("changed");
+    return () => {
+      if (this.approvers.get(id) !== approver) return;
+      this.approvers.delete(id);
+      this.emit("changed");
+    };
+  }
+  get hasApprover() {
+    return this.approvers.size > 0;
+  }
+  /** A request from `from` (a bridge), handed to every approver; false when none could take it. */
+  request(request, from, now) {
+    if (!this.hasApprover) {
+      this.unanswerable++;
+      return void 0;
+    }
+    const pending = this.pending.add(request, now, from);
+    if (pending) for (const approver of this.approvers.values()) approver(pending);
+    this.emit("changed");
+    return pending;
+  }
+  decide(verdict, now) {
+    const decision = this.pending.decide(verdict, now);
+    if (decision.kind === "decided") this.emit("verdict", verdict, decision.request.from);
+    this.emit("changed");
+    return decision;
+  }
+  stats(now) {
+    const waiting = this.pending.list(now).map(({ request_id, tool_name, description, input_preview, expiresAt }) => ({
+      request_id,
+      tool_name,
+      description,
+      input_preview,
+      expires: new Date(expiresAt).toISOString()
+    }));
+    return { approvers: this.approvers.size, unanswerable: this.unanswerable, ...this.pending.stats(now), waiting };
+  }
+};
 
 // session/actions.ts
 var import_node_crypto = require("node:crypto");
@@ -53698,7 +53830,7 @@ var ActionRoutes = class {
 
 // session/connection.ts
 var import_mqtt = __toESM(require_build2());
-var import_node_events = require("node:events");
+var import_node_events2 = require("node:events");
 var ConnectionError = class extends Error {
 };
 var ACK_DEADLINE_MS = 1e4;
@@ -53710,7 +53842,7 @@ function withDeadline(promise2, ms, what) {
   });
   return Promise.race([promise2, deadline]).finally(() => clearTimeout(timer));
 }
-var Connection = class extends import_node_events.EventEmitter {
+var Connection = class extends import_node_events2.EventEmitter {
   constructor(options) {
     super();
     this.options = options;
@@ -54528,8 +54660,8 @@ function defaultSessionConfig(inboxTopic) {
   return { admitted: [inboxTopic], muted: [], watched: [], bufferMaxAge: DEFAULT_BUFFER_AGE_SECONDS, bufferMaxPerTopic: DEFAULT_BUFFER_PER_TOPIC };
 }
 function describe3(value) {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const text2 = JSON.stringify(value) ?? String(value);
+  return text2.length > 60 ? `${text2.slice(0, 57)}...` : text2;
 }
 function isKnown(key) {
   return KNOWN.includes(key);
@@ -54537,10 +54669,10 @@ function isKnown(key) {
 function setOwn(target, key, value) {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
-function parseSessionFile(text, inboxTopic) {
+function parseSessionFile(text2, inboxTopic) {
   let parsed;
   try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
+    parsed = JSON.parse(text2.replace(/^\uFEFF/, ""));
   } catch (error62) {
     const reason = error62 instanceof Error ? error62.message : String(error62);
     throw new SessionFileError([`not valid JSON (${reason}); accepted: a JSON object`]);
@@ -54597,10 +54729,10 @@ var FileSessionStore = class _FileSessionStore {
       return { kind: "unreadable", error: err.message };
     }
   }
-  save(text) {
+  save(text2) {
     (0, import_node_fs.mkdirSync)((0, import_node_path2.dirname)(this.location), { recursive: true, mode: 448 });
     const temp = `${this.location}.${process.pid}.tmp`;
-    (0, import_node_fs.writeFileSync)(temp, text, { mode: 384 });
+    (0, import_node_fs.writeFileSync)(temp, text2, { mode: 384 });
     (0, import_node_fs.renameSync)(temp, this.location);
   }
   /** Moves a file that could not be parsed out of the way, so it is kept but never overwritten. */
@@ -54682,7 +54814,7 @@ function carriedFields(message) {
   const { sender, sentAt, correlation_id, reply_to } = message;
   return Object.fromEntries(Object.entries({ sender, sentAt, correlation_id, reply_to }).filter(([, value]) => value !== void 0));
 }
-var Session = class extends import_node_events2.EventEmitter {
+var Session = class extends import_node_events3.EventEmitter {
   constructor(options) {
     super();
     this.options = options;
@@ -54726,6 +54858,8 @@ var Session = class extends import_node_events2.EventEmitter {
   needs = new SubscriptionNeeds();
   requests;
   actions;
+  /** Claude Code's permission requests relayed to this (flow-hosted) session's approvers. */
+  approvals = new Approvals();
   directory;
   connection;
   /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
@@ -54887,9 +55021,10 @@ var Session = class extends import_node_events2.EventEmitter {
       this.log("error", `message on ${topic} could not be handled: ${err.message}`);
     }
   }
-  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) carry plumbing, never messages for Claude. */
+  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) and the permission relay's carry plumbing, never messages for Claude. */
   isLinkTopic(topic) {
-    return topic === this.topics.channel || topic === this.topics.rpc || topic.startsWith(`${this.topics.rpc}/`);
+    const { channel, rpc, permission } = this.topics;
+    return topic === channel || topic === rpc || topic.startsWith(`${rpc}/`) || topic === permission || topic.startsWith(`${permission}/`);
   }
   coveredByList(topic) {
     return this.lists.gate.index("admitted").match(topic) !== void 0 || this.lists.gate.index("watched").match(topic) !== void 0;
@@ -55144,7 +55279,7 @@ var Session = class extends import_node_events2.EventEmitter {
     throw new SessionError(`refused: ${verdict.message}`);
   }
   /** Sends a request to another session's inbox and waits for the correlated reply. */
-  async request(target, text, timeoutSeconds) {
+  async request(target, text2, timeoutSeconds) {
     const invalid = validateSessionName(target);
     if (invalid) throw new SessionError(`Invalid target session name: ${invalid}`);
     this.enforce(checkPublish(this.permissions, sessionTopics(this.options.prefix, target).inbox));
@@ -55155,7 +55290,7 @@ var Session = class extends import_node_events2.EventEmitter {
     try {
       await this.publish({
         topic: sessionTopics(this.options.prefix, target).inbox,
-        text,
+        text: text2,
         correlation_id: correlationId,
         reply_to: this.topics.inbox
       });
@@ -55206,6 +55341,7 @@ var Session = class extends import_node_events2.EventEmitter {
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       publishPermissions: { allow: [...this.permissions.allow ?? []], deny: [...this.permissions.deny] },
       actions: this.actions.stats(),
+      permissions: this.approvals.stats(Date.now()),
       bufferBytes: this.buffer.size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),
@@ -55238,7 +55374,7 @@ var Session = class extends import_node_events2.EventEmitter {
 };
 
 // session/link/client.ts
-var import_node_events3 = require("node:events");
+var import_node_events4 = require("node:events");
 var import_node_crypto6 = require("node:crypto");
 
 // session/link/protocol.ts
@@ -55276,10 +55412,14 @@ var bodySchemas = {
     epoch: nonEmpty,
     firstSeq: external_exports.number().int().nonnegative(),
     lastSeq: external_exports.number().int().nonnegative(),
-    droppedWhileAway: external_exports.number().int().nonnegative()
+    droppedWhileAway: external_exports.number().int().nonnegative(),
+    /** A claude-permission node answers this session's permission requests (absent in older flows: none). */
+    approver: external_exports.boolean().optional()
   }),
   result: toolResult,
-  event: external_exports.object({ epoch: nonEmpty, seq: external_exports.number().int().positive(), message: channelMessageSchema })
+  event: external_exports.object({ epoch: nonEmpty, seq: external_exports.number().int().positive(), message: channelMessageSchema }),
+  permission: permissionRequestSchema.extend({ expires: external_exports.string().optional() }),
+  verdict: verdictSchema
 };
 var frameSchema = external_exports.object({
   v: external_exports.literal(LINK_PROTOCOL_VERSION),
@@ -55294,8 +55434,8 @@ var frameSchema = external_exports.object({
 function canonical(fields, topic) {
   return [fields.v, fields.type, fields.ts, fields.nonce, fields.from, topic, JSON.stringify(fields.body)].join("\n");
 }
-function sign(key, text) {
-  return (0, import_node_crypto5.createHmac)("sha256", key).update(text).digest("hex");
+function sign(key, text2) {
+  return (0, import_node_crypto5.createHmac)("sha256", key).update(text2).digest("hex");
 }
 function encodeFrame(key, topic, type, from, body, now = /* @__PURE__ */ new Date()) {
   const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto5.randomBytes)(16).toString("base64url"), from, body };
@@ -55363,7 +55503,7 @@ function replyTopic(rpcTopic, bridgeId) {
 }
 
 // session/link/client.ts
-var LinkClient = class extends import_node_events3.EventEmitter {
+var LinkClient = class extends import_node_events4.EventEmitter {
   constructor(options) {
     super();
     this.options = options;
@@ -55390,6 +55530,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   refused = emptyRefusals();
   calls = /* @__PURE__ */ new Map();
   flowStatus;
+  lastWelcome;
   epoch;
   lastSeq = 0;
   ackTimer;
@@ -55420,6 +55561,26 @@ var LinkClient = class extends import_node_events3.EventEmitter {
       };
       this.on("status", onStatus);
     });
+  }
+  /** Resolves with the flow's first welcome, or undefined after `timeoutMs`. */
+  waitForWelcome(timeoutMs) {
+    if (this.lastWelcome) return Promise.resolve(this.lastWelcome);
+    return new Promise((resolve2) => {
+      const timer = setTimeout(() => {
+        this.off("welcome", onWelcome);
+        resolve2(void 0);
+      }, timeoutMs);
+      const onWelcome = (welcome) => {
+        clearTimeout(timer);
+        this.off("welcome", onWelcome);
+        resolve2(welcome);
+      };
+      this.on("welcome", onWelcome);
+    });
+  }
+  /** Relays one of Claude Code's permission requests to the flow; its verdict comes back as a `verdict` event. */
+  async relayPermission(request) {
+    await this.send("permission", request);
   }
   async stop() {
     clearInterval(this.ping);
@@ -55508,7 +55669,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   }
   onMessage(topic, payload) {
     if (topic === this.topics.status) return this.onStatus(payload);
-    const accept = topic === this.replies ? ["welcome", "result"] : ["event"];
+    const accept = topic === this.replies ? ["welcome", "result", "verdict"] : ["event"];
     const frame = decodeFrame(this.options.key, topic, payload, accept, this.nonces);
     if (!frame.ok) {
       this.refused[frame.reason]++;
@@ -55517,6 +55678,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     }
     if (frame.type === "welcome") this.onWelcome(frame.body);
     else if (frame.type === "result") this.onResult(frame.body);
+    else if (frame.type === "verdict") this.emit("verdict", frame.body);
     else this.onEvent(frame.body);
   }
   onStatus(payload) {
@@ -55538,6 +55700,8 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   }
   onWelcome(welcome) {
     this.helloSentAt = 0;
+    this.lastWelcome = welcome;
+    this.emit("welcome", welcome);
     if (welcome.epoch !== this.epoch) {
       this.epoch = welcome.epoch;
       this.lastSeq = welcome.firstSeq - 1;
@@ -55651,6 +55815,7 @@ function toNotification(message) {
 }
 
 // mcp-bridge/flow-backend.ts
+var WELCOME_WAIT_MS = 5e3;
 var REQUEST_MARGIN_SECONDS = 10;
 var FlowBackend = class {
   constructor(link, mode, requestTimeoutSeconds, log2) {
@@ -55662,10 +55827,10 @@ var FlowBackend = class {
       log2("info", `[admitted] via flow on ${message.topic}`);
       this.notify(toNotification(message));
     });
-    link.on("notice", (text) => {
-      log2("warn", text);
+    link.on("notice", (text2) => {
+      log2("warn", text2);
       this.notify({
-        content: text,
+        content: text2,
         meta: channelMeta({ source: "mqtt", topic: link.topics.channel, sender: "flow", ts: (/* @__PURE__ */ new Date()).toISOString() })
       });
     });
@@ -55699,6 +55864,19 @@ var FlowBackend = class {
   }
   describe() {
     return this.mode;
+  }
+  async approver() {
+    const welcome = await this.link.waitForWelcome(WELCOME_WAIT_MS);
+    return welcome?.approver === true;
+  }
+  relayPermission(request) {
+    return this.link.relayPermission(request);
+  }
+  onVerdict(listener) {
+    this.link.on("verdict", listener);
+  }
+  relayStatus() {
+    return { via: "flow link (claude-permission nodes)" };
   }
   notify(notification) {
     for (const listener of this.listeners) listener(notification);
@@ -55791,7 +55969,7 @@ function describeArgumentError(tool, error62) {
 
 // session/tools/run.ts
 var DEFAULT_INBOX_LIMIT = 100;
-var ok = (text) => ({ text, isError: false });
+var ok = (text2) => ({ text: text2, isError: false });
 function formatEntry(entry) {
   const extras = [
     entry.correlation_id ? `correlation_id=${entry.correlation_id}` : "",
@@ -55921,6 +56099,44 @@ async function runTool(session, name, args) {
   }
 }
 
+// mcp-bridge/approver-channel.ts
+var ApproverChannel = class {
+  constructor(session, key, log2) {
+    this.session = session;
+    this.key = key;
+    this.log = log2;
+  }
+  session;
+  key;
+  log;
+  nonces = new NonceCache();
+  refused = emptyRefusals();
+  listeners = [];
+  async start() {
+    await this.session.attachService(this.session.topics.verdict, (topic, payload) => this.receive(topic, payload));
+  }
+  async publish(request) {
+    const topic = this.session.topics.permission;
+    await this.session.publishService(topic, encodeFrame(this.key, topic, "permission", "bridge", request));
+  }
+  onVerdict(listener) {
+    this.listeners.push(listener);
+  }
+  receive(topic, payload) {
+    const frame = decodeFrame(this.key, topic, payload, ["verdict"], this.nonces);
+    if (!frame.ok) {
+      this.refused[frame.reason]++;
+      this.log("warn", `[permission] refused a verdict frame: ${frame.reason} (${frame.detail})`);
+      return;
+    }
+    const verdict = frame.body;
+    for (const listener of this.listeners) listener(verdict);
+  }
+  refusals() {
+    return { ...this.refused };
+  }
+};
+
 // mcp-bridge/local-backend.ts
 function localSessionOptions(config2, version2) {
   const s = config2.settings;
@@ -55944,10 +56160,11 @@ function localSessionOptions(config2, version2) {
   };
 }
 var LocalBackend = class {
-  constructor(session, mode, log2) {
+  constructor(session, mode, log2, approverKey) {
     this.session = session;
     this.mode = mode;
     this.log = log2;
+    this.approverChannel = approverKey ? new ApproverChannel(session, approverKey, log2) : void 0;
   }
   session;
   mode;
@@ -55955,6 +56172,7 @@ var LocalBackend = class {
   listeners = [];
   started = false;
   stopping = false;
+  approverChannel;
   async start() {
     if (this.started) return;
     this.started = true;
@@ -55972,6 +56190,7 @@ var LocalBackend = class {
       for (const listener of this.listeners) listener(notification);
     });
     session.start();
+    await this.approverChannel?.start();
   }
   stop() {
     this.stopping = true;
@@ -55985,6 +56204,21 @@ var LocalBackend = class {
   }
   describe() {
     return this.mode;
+  }
+  async approver() {
+    return this.approverChannel !== void 0;
+  }
+  async relayPermission(request) {
+    if (!this.approverChannel) throw new Error("no approver key (SESSION_APPROVER_KEY) is set");
+    await this.approverChannel.publish(request);
+  }
+  onVerdict(listener) {
+    this.approverChannel?.onVerdict(listener);
+  }
+  relayStatus() {
+    if (!this.approverChannel) return { via: "none: SESSION_APPROVER_KEY is not set" };
+    const { permission, verdict } = this.session.topics;
+    return { via: `requests on ${permission}, signed verdicts on ${verdict}`, refusedVerdicts: this.approverChannel.refusals() };
   }
 };
 
@@ -56008,7 +56242,7 @@ function describeStatus(status) {
 }
 async function chooseBackend(config2, version2, log2) {
   const s = config2.settings;
-  const local = (mode) => new LocalBackend(new Session(localSessionOptions(config2, version2)), mode, log2);
+  const local = (mode) => new LocalBackend(new Session(localSessionOptions(config2, version2)), mode, log2, s.approverKey);
   if (s.sessionHost === "bridge") {
     return local({ mode: "bridge", reason: "SESSION_HOST=bridge: this bridge hosts the session itself" });
   }
@@ -56060,9 +56294,9 @@ function parseEnvLine(line) {
   }
   return { key, value };
 }
-function parseEnvFile(text) {
+function parseEnvFile(text2) {
   const entries = [];
-  text.split("\n").forEach((line, index) => {
+  text2.split("\n").forEach((line, index) => {
     const parsed = parseEnvLine(line);
     if (parsed) entries.push({ ...parsed, line: index + 1 });
   });
@@ -56120,9 +56354,9 @@ function stateDirectory(env, homeDir) {
   }
 }
 function applyEnvFile(env, path, log2) {
-  let text;
+  let text2;
   try {
-    text = (0, import_node_fs2.readFileSync)(path, "utf8");
+    text2 = (0, import_node_fs2.readFileSync)(path, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") {
       log2("info", `no .env file at ${path}: settings come from the environment and the defaults`);
@@ -56131,7 +56365,7 @@ function applyEnvFile(env, path, log2) {
     throw new StartupError([`cannot read ${path}: ${err.message}`]);
   }
   const entries = [];
-  for (const entry of parseEnvFile(text)) {
+  for (const entry of parseEnvFile(text2)) {
     if (entry.key === STATE_DIR_VARIABLE) {
       log2(
         "warn",
@@ -56285,8 +56519,8 @@ function lineLogger(prefix, write) {
   };
 }
 function stderrLogger(session) {
-  return lineLogger(logPrefix(session), (text) => {
-    process.stderr.write(text);
+  return lineLogger(logPrefix(session), (text2) => {
+    process.stderr.write(text2);
   });
 }
 function collapseRepeats(log2) {
@@ -58130,14 +58364,55 @@ var ChannelDelivery = class {
   }
 };
 
+// mcp-bridge/permission-desk.ts
+var PermissionDesk = class {
+  constructor(relay, answer, log2) {
+    this.relay = relay;
+    this.answer = answer;
+    this.log = log2;
+  }
+  relay;
+  answer;
+  log;
+  pending = new PendingPermissions(PERMISSION_LIMITS);
+  async request(request) {
+    const pending = this.pending.add(request, Date.now());
+    if (!pending) {
+      this.log("warn", `permission request ${request.request_id} (${request.tool_name}) not relayed: ${PERMISSION_LIMITS.max} are waiting already; answer it in the terminal`);
+      return;
+    }
+    try {
+      await this.relay({ ...request, expires: new Date(pending.expiresAt).toISOString() });
+      this.log("info", `[permission] relayed request ${request.request_id} (${request.tool_name})`);
+    } catch (err) {
+      this.log("warn", `permission request ${request.request_id} not relayed: ${err.message}; answer it in the terminal`);
+    }
+  }
+  verdict(verdict) {
+    const decision = this.pending.decide(verdict, Date.now());
+    if (decision.kind !== "decided") {
+      this.log("warn", `[permission] dropped a verdict for ${decision.kind === "expired" ? "expired" : "unknown"} request ${verdict.request_id}`);
+      return;
+    }
+    this.log("info", `[permission] ${verdict.behavior} for request ${verdict.request_id} (${decision.request.tool_name})`);
+    this.answer(verdict);
+  }
+  stats() {
+    return this.pending.stats(Date.now());
+  }
+};
+
 // mcp-bridge/server.ts
 var SERVER_NAME = "mqtt";
+var PERMISSION_CAPABILITY = "claude/channel/permission";
+var PERMISSION_REQUEST_METHOD = "notifications/claude/channel/permission_request";
+var VERDICT_METHOD = "notifications/claude/channel/permission";
+var permissionRequestNotification = external_exports.object({ method: external_exports.literal(PERMISSION_REQUEST_METHOD), params: external_exports.unknown() });
 function createBridge(deps) {
   const { backend, log: log2 } = deps;
-  const server = new Server(
-    { name: SERVER_NAME, version: deps.version },
-    { capabilities: { tools: {}, experimental: { "claude/channel": {} } }, instructions: deps.instructions }
-  );
+  const experimental = { "claude/channel": {} };
+  if (deps.permissionRelay) experimental[PERMISSION_CAPABILITY] = {};
+  const server = new Server({ name: SERVER_NAME, version: deps.version }, { capabilities: { tools: {}, experimental }, instructions: deps.instructions });
   const delivery = new ChannelDelivery(
     (notification) => server.notification({ method: CHANNEL_METHOD, params: { content: notification.content, meta: notification.meta } }),
     log2
@@ -58149,16 +58424,39 @@ function createBridge(deps) {
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const { name, arguments: args } = request.params;
     let outcome = await callSafely(backend, name, args ?? {}, log2);
-    if (name === "status" && !outcome.isError) outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats());
+    if (name === "status" && !outcome.isError) {
+      const relay = desk ? { ...desk.stats(), ...backend.relayStatus() } : { relayed: false, why: "no authenticated approver, so Claude Code keeps its prompts in the terminal" };
+      outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats(), relay);
+    }
     return { content: [{ type: "text", text: outcome.text }], isError: outcome.isError };
   });
   backend.onNotification((notification) => delivery.deliver(notification));
+  const desk = deps.permissionRelay ? relayPermissions(server, backend, log2) : void 0;
   return {
     server,
     deliver: (notification) => delivery.deliver(notification),
     connect: (transport) => server.connect(transport),
     close: () => server.close()
   };
+}
+function relayPermissions(server, backend, log2) {
+  const desk = new PermissionDesk(
+    (request) => backend.relayPermission(request),
+    (verdict) => {
+      server.notification({ method: VERDICT_METHOD, params: verdict }).catch((err) => log2("error", `permission verdict not sent to Claude Code: ${err.message}`));
+    },
+    log2
+  );
+  server.setNotificationHandler(permissionRequestNotification, async (notification) => {
+    const request = permissionRequestSchema.safeParse(notification.params);
+    if (!request.success) {
+      log2("warn", `ignored a malformed permission request: ${request.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      return;
+    }
+    await desk.request(request.data);
+  });
+  backend.onVerdict((verdict) => desk.verdict(verdict));
+  return desk;
 }
 function listTools() {
   return TOOL_NAMES.map((name) => ({ name, description: TOOL_DESCRIPTIONS[name], inputSchema: inputSchema(name) }));
@@ -58175,7 +58473,7 @@ async function callSafely(backend, name, args, log2) {
     return { text: `${name} failed: ${reason}`, isError: true };
   }
 }
-function withBridgeStatus(outcome, mode, notifications) {
+function withBridgeStatus(outcome, mode, notifications, permissionRelay) {
   let status;
   try {
     status = JSON.parse(outcome.text);
@@ -58196,6 +58494,7 @@ mode: ${mode.mode} (${mode.reason})` };
   }
   if (!placed) Object.assign(merged, bridgeKeys);
   merged.notifications = notifications;
+  if (permissionRelay) merged.permissionRelay = permissionRelay;
   return { ...outcome, text: JSON.stringify(merged, null, 2) };
 }
 
@@ -58216,14 +58515,14 @@ function packageVersion(fromDir) {
   return void 0;
 }
 function versionIn(path) {
-  let text;
+  let text2;
   try {
-    text = (0, import_node_fs3.readFileSync)(path, "utf8");
+    text2 = (0, import_node_fs3.readFileSync)(path, "utf8");
   } catch {
     return void 0;
   }
   try {
-    const parsed = JSON.parse(text);
+    const parsed = JSON.parse(text2);
     if (typeof parsed !== "object" || parsed === null) return void 0;
     const { name, version: version2 } = parsed;
     return name === PACKAGE_NAME && typeof version2 === "string" ? version2 : void 0;
@@ -58242,8 +58541,11 @@ async function main() {
   const backend = await chooseBackend(config2, version2, log);
   const mode = backend.describe();
   log("info", `mode: ${mode.mode} (${mode.reason})`);
+  const permissionRelay = await backend.approver();
+  log("info", permissionRelay ? "permission prompts are relayed to the approver" : "permission prompts stay in the terminal (no authenticated approver)");
   const bridge = createBridge({
     backend,
+    permissionRelay,
     version: version2,
     instructions: buildInstructions({
       session: settings.sessionName,

@@ -3,6 +3,7 @@ import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
 import type { GateDecision } from "../core/gate.js";
 import type { Refusal } from "../core/permissions.js";
 import type { ActionStats } from "./actions.js";
+import type { ApprovalStats } from "./approvals.js";
 import type { ConnectionState, DropReason } from "./types.js";
 
 export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
@@ -65,6 +66,8 @@ export interface StatusSnapshot {
   publishPermissions: { allow: string[]; deny: string[] };
   /** claude-action routes and the actions waiting for the flow. */
   actions: ActionStats;
+  /** Permission requests relayed to the flow's claude-permission nodes. */
+  permissions: ApprovalStats;
   bufferBytes: number;
   bufferMaxBytes: number;
   counts: Counters;

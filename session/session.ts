@@ -19,6 +19,7 @@ import { validateSessionName } from "../core/session-name.js";
 import { checkPublish, checkReply, NO_PERMISSIONS, type PermissionVerdict, type PublishPermissions } from "../core/permissions.js";
 import { redactUrl } from "../core/settings.js";
 import { validatePattern, validateTopic } from "../core/topics.js";
+import { Approvals } from "./approvals.js";
 import { ActionRoutes, type ActionAnswer, type ActionOutcome, type ActionRoute } from "./actions.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { EvictionReporter } from "./eviction-report.js";
@@ -59,6 +60,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly needs = new SubscriptionNeeds();
   private readonly requests: PendingRequests;
   private readonly actions: ActionRoutes;
+  /** Claude Code's permission requests relayed to this (flow-hosted) session's approvers. */
+  readonly approvals = new Approvals();
   private readonly directory: SessionDirectory;
   private readonly connection: Connection;
   /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
@@ -276,9 +279,10 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) carry plumbing, never messages for Claude. */
+  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) and the permission relay's carry plumbing, never messages for Claude. */
   private isLinkTopic(topic: string): boolean {
-    return topic === this.topics.channel || topic === this.topics.rpc || topic.startsWith(`${this.topics.rpc}/`);
+    const { channel, rpc, permission } = this.topics;
+    return topic === channel || topic === rpc || topic.startsWith(`${rpc}/`) || topic === permission || topic.startsWith(`${permission}/`);
   }
 
   private coveredByList(topic: string): boolean {
@@ -640,6 +644,7 @@ export class Session extends EventEmitter<SessionEvents> {
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       publishPermissions: { allow: [...(this.permissions.allow ?? [])], deny: [...this.permissions.deny] },
       actions: this.actions.stats(),
+      permissions: this.approvals.stats(Date.now()),
       bufferBytes: this.buffer.size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),

@@ -40,6 +40,8 @@ export interface LinkClientOptions {
 
 export interface LinkClientEvents {
   admitted: [message: AdmittedMessage];
+  welcome: [welcome: FrameBody<"welcome">];
+  verdict: [verdict: FrameBody<"verdict">];
   notice: [text: string];
   status: [status: ReceivedStatus | undefined];
   log: [level: "info" | "warn" | "error", message: string];
@@ -61,6 +63,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   private readonly refused = emptyRefusals();
   private readonly calls = new Map<string, WaitingCall>();
   private flowStatus: ReceivedStatus | undefined;
+  private lastWelcome: FrameBody<"welcome"> | undefined;
   private epoch: string | undefined;
   private lastSeq = 0;
   private ackTimer: NodeJS.Timeout | undefined;
@@ -108,6 +111,28 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       };
       this.on("status", onStatus);
     });
+  }
+
+  /** Resolves with the flow's first welcome, or undefined after `timeoutMs`. */
+  waitForWelcome(timeoutMs: number): Promise<FrameBody<"welcome"> | undefined> {
+    if (this.lastWelcome) return Promise.resolve(this.lastWelcome);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.off("welcome", onWelcome);
+        resolve(undefined);
+      }, timeoutMs);
+      const onWelcome = (welcome: FrameBody<"welcome">): void => {
+        clearTimeout(timer);
+        this.off("welcome", onWelcome);
+        resolve(welcome);
+      };
+      this.on("welcome", onWelcome);
+    });
+  }
+
+  /** Relays one of Claude Code's permission requests to the flow; its verdict comes back as a `verdict` event. */
+  async relayPermission(request: FrameBody<"permission">): Promise<void> {
+    await this.send("permission", request);
   }
 
   async stop(): Promise<void> {
@@ -199,13 +224,13 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     await this.send("hello", body).catch((err: Error) => this.emit("log", "warn", `hello not sent: ${err.message}`));
   }
 
-  private async send<T extends "hello" | "call" | "ack" | "bye">(type: T, body: FrameBody<T>): Promise<void> {
+  private async send<T extends "hello" | "call" | "ack" | "bye" | "permission">(type: T, body: FrameBody<T>): Promise<void> {
     await this.lane.publish(this.topics.rpc, encodeFrame(this.options.key, this.topics.rpc, type, this.id, body), 1, false);
   }
 
   private onMessage(topic: string, payload: Buffer): void {
     if (topic === this.topics.status) return this.onStatus(payload);
-    const accept = topic === this.replies ? (["welcome", "result"] as const) : (["event"] as const);
+    const accept = topic === this.replies ? (["welcome", "result", "verdict"] as const) : (["event"] as const);
     const frame = decodeFrame(this.options.key, topic, payload, accept, this.nonces);
     if (!frame.ok) {
       this.refused[frame.reason]++;
@@ -214,6 +239,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     }
     if (frame.type === "welcome") this.onWelcome(frame.body as FrameBody<"welcome">);
     else if (frame.type === "result") this.onResult(frame.body as FrameBody<"result">);
+    else if (frame.type === "verdict") this.emit("verdict", frame.body as FrameBody<"verdict">);
     else this.onEvent(frame.body as FrameBody<"event">);
   }
 
@@ -239,6 +265,8 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
 
   private onWelcome(welcome: FrameBody<"welcome">): void {
     this.helloSentAt = 0;
+    this.lastWelcome = welcome;
+    this.emit("welcome", welcome);
     if (welcome.epoch !== this.epoch) {
       this.epoch = welcome.epoch;
       this.lastSeq = welcome.firstSeq - 1;

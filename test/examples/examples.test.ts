@@ -14,13 +14,14 @@ const PROPERTIES: Record<string, string[]> = {
   "claude-session": ["id", "type", "name", "broker", "prefix", "qos", "heartbeat", "bufferMaxAge", "bufferMaxPerTopic", "admitted", "watched", "muted", "publishAllow", "publishDeny", "tls"],
   "claude-gate": [...COMMON, "session", "mode", "subject", "subjectType"],
   "claude-publish": [...COMMON, "session", "mode", "topic", "target", "raw", "retain", "replyAllow"],
+  "claude-permission": [...COMMON, "session"],
 };
 
 const names = exampleNames();
 
 describe("the example flows", () => {
-  test("are the five of the README, each exercised by a test of its own", () => {
-    assert.deepEqual(names, ["answer-a-request", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"]);
+  test("are the six of the README, each exercised by a test of its own", () => {
+    assert.deepEqual(names, ["answer-a-request", "approve-from-phone", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"]);
     for (const name of names) assert.ok(existsSync(join(__dirname, `${name}.test.js`)), `test/examples/${name}.test.ts exists`);
   });
 

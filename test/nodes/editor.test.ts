@@ -25,7 +25,7 @@ interface EditorDef {
   icon?: string;
 }
 
-const NODES = ["claude-session", "claude-gate", "claude-publish", "claude-action"] as const;
+const NODES = ["claude-session", "claude-gate", "claude-publish", "claude-action", "claude-permission"] as const;
 const distNodes = join(__dirname, "..", "..", "nodes");
 
 function html(name: string): string {
@@ -84,7 +84,8 @@ describe("editor definitions", () => {
     assert.deepEqual(Object.keys(defs["claude-action"]!.defaults).sort(), ["name", "pattern", "session", "timeout"]);
     assert.match(String(validate("claude-action", "pattern", "a/#/b")), /"#" is only allowed as the last level/);
     assert.match(String(validate("claude-action", "timeout", "301")), /accepted: a number of seconds from 1 to 300/);
-    for (const type of ["claude-gate", "claude-publish", "claude-action"]) {
+    assert.deepEqual(Object.keys(defs["claude-permission"]!.defaults).sort(), ["name", "session"]);
+    for (const type of ["claude-gate", "claude-publish", "claude-action", "claude-permission"]) {
       assert.equal(defs[type]!.category, "claude");
       assert.equal(defs[type]!.defaults.session!.type, "claude-session");
     }
