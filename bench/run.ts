@@ -10,6 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { coalescing } from "./coalesce/admitted-burst.js";
 import { e2eLatency } from "./e2e/e2e-latency.js";
 import { watchedFlood } from "./flood/watched-flood.js";
 import { gateClassify } from "./gate/gate-classify.js";
@@ -20,7 +21,7 @@ import { claudeGateThroughput } from "./nodes/claude-gate-throughput.js";
 import { formatTable } from "./lib/table.js";
 import { startup } from "./startup/startup.js";
 
-const BENCHMARKS: readonly Benchmark[] = [gateClassify, startup, e2eLatency, watchedFlood, claudeGateThroughput];
+const BENCHMARKS: readonly Benchmark[] = [gateClassify, startup, e2eLatency, coalescing, watchedFlood, claudeGateThroughput];
 
 const RESULTS_FILE = join(paths.benchSource, "results.json");
 

@@ -15,11 +15,16 @@
  * - `json`: any other valid JSON (arrays, numbers, strings, objects without content).
  *   The content is the payload text.
  * - `text`: everything else, malformed JSON included. The content is the payload text.
+ *   So is JSON nesting deeper than MAX_JSON_DEPTH levels: it is not parsed (walking it
+ *   would overflow the stack), and `nested` says so, for the counters.
  * A leading UTF-8 byte order mark is stripped. From any JSON object, `sender`,
  * `correlation_id`, `reply_to` and `ts` (as `sentAt`) are taken only when they are
  * non-empty strings. The sender is whatever the publisher claimed: a label, never
  * an identity.
  */
+
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
+import { LONE_SURROGATE } from "./topics.js";
 
 export interface EnvelopeFields {
   sender: string;
@@ -54,11 +59,12 @@ export interface InboundMessage {
   reply_to?: string;
   /** Payload size in bytes. */
   bytes: number;
+  /** JSON nested too deeply to be read as JSON: passed on as text. */
+  nested?: true;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const CONTROL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function parseInbound(payload: Uint8Array | string, maxBytes: number): InboundMessage {
   if (!(maxBytes >= 0) || !Number.isFinite(maxBytes)) {
@@ -72,6 +78,7 @@ export function parseInbound(payload: Uint8Array | string, maxBytes: number): In
   if (text === undefined || CONTROL_CHAR.test(text)) {
     return { kind: "binary", content: `[binary payload, ${bytes} bytes]`, bytes };
   }
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return { kind: "text", content: text, bytes, nested: true };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -34,3 +34,9 @@ export const MAX_MQTT_PACKET_BYTES = 268_435_455;
 
 /** The shortest link key accepted; the editor generates 43 characters (32 random bytes, base64url). */
 export const MIN_LINK_KEY_LENGTH = 32;
+
+/** Pacing of admitted notifications (claude-session's `coalesceInterval`, `notifyPerMinute`). */
+export const DEFAULT_COALESCE_INTERVAL_SECONDS = 5;
+export const MAX_COALESCE_INTERVAL_SECONDS = 3600;
+export const DEFAULT_NOTIFY_PER_MINUTE = 30;
+export const MAX_NOTIFY_PER_MINUTE = 10_000;

@@ -7,7 +7,10 @@
  *   stays empty.
  * - `admitted`, `muted`, `watched`: arrays of strings (the patterns themselves are checked by
  *   the gate, not here). `bufferMaxAge`: seconds, > 0 and <= 86400. `bufferMaxPerTopic`:
- *   integer 1..10000.
+ *   integer 1..10000. Optional, absent unless Claude chose them: `coalesceInterval` (seconds,
+ *   0..3600) and `notifyPerMinute` (0..10000), Claude's pacing of admitted notifications.
+ * - JSON nesting deeper than MAX_JSON_DEPTH levels is refused before it is parsed (the
+ *   unknown keys it would sit in are written back, and writing recurses per level).
  * - Anything else (invalid JSON, a wrong type, a number out of range) is a SessionFileError
  *   naming each bad field and what it accepts; unlike the reference, it never falls back to the
  *   defaults, which the next write would then make permanent.
@@ -16,7 +19,15 @@
  */
 
 import { z } from "zod";
-import { DEFAULT_BUFFER_AGE_SECONDS, DEFAULT_BUFFER_PER_TOPIC, MAX_BUFFER_AGE_SECONDS, MAX_BUFFER_PER_TOPIC } from "./limits.js";
+import {
+  DEFAULT_BUFFER_AGE_SECONDS,
+  DEFAULT_BUFFER_PER_TOPIC,
+  MAX_BUFFER_AGE_SECONDS,
+  MAX_BUFFER_PER_TOPIC,
+  MAX_COALESCE_INTERVAL_SECONDS,
+  MAX_NOTIFY_PER_MINUTE,
+} from "./limits.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.js";
 
 export interface SessionConfig {
   admitted: string[];
@@ -24,11 +35,13 @@ export interface SessionConfig {
   watched: string[];
   bufferMaxAge: number;
   bufferMaxPerTopic: number;
+  coalesceInterval?: number;
+  notifyPerMinute?: number;
   [extra: string]: unknown;
 }
 
 
-const KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic"] as const;
+const KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic", "coalesceInterval", "notifyPerMinute"] as const;
 type Known = (typeof KNOWN)[number];
 
 const patterns = z.array(z.string());
@@ -43,6 +56,14 @@ const FIELDS: Record<Known, { schema: z.ZodType; accepted: string }> = {
   bufferMaxPerTopic: {
     schema: z.number().int().min(1).max(MAX_BUFFER_PER_TOPIC),
     accepted: `a whole number from 1 to ${MAX_BUFFER_PER_TOPIC}`,
+  },
+  coalesceInterval: {
+    schema: z.number().min(0).max(MAX_COALESCE_INTERVAL_SECONDS),
+    accepted: `a number of seconds from 0 to ${MAX_COALESCE_INTERVAL_SECONDS}`,
+  },
+  notifyPerMinute: {
+    schema: z.number().int().min(0).max(MAX_NOTIFY_PER_MINUTE),
+    accepted: `a whole number from 0 to ${MAX_NOTIFY_PER_MINUTE}`,
   },
 };
 
@@ -78,6 +99,9 @@ function setOwn(target: object, key: string, value: unknown): void {
  * out-of-range numbers, or invalid JSON → SessionFileError naming each field and what is accepted.
  */
 export function parseSessionFile(text: string, inboxTopic: string): SessionConfig {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new SessionFileError([`nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; accepted: a JSON object of patterns and numbers`]);
+  }
   let parsed: unknown;
   try {
     // A BOM (as some Windows editors write) is not JSON, but is harmless to drop.
@@ -116,7 +140,9 @@ export function parseSessionFile(text: string, inboxTopic: string): SessionConfi
 /** 2-space JSON, keys admitted, muted, watched, bufferMaxAge, bufferMaxPerTopic first, then extras in their order; no trailing newline (the reference's format). */
 export function serializeSessionConfig(config: SessionConfig): string {
   const ordered: Record<string, unknown> = {};
-  for (const key of KNOWN) setOwn(ordered, key, config[key]);
+  for (const key of KNOWN) {
+    if (config[key] !== undefined) setOwn(ordered, key, config[key]);
+  }
   for (const key of Object.keys(config)) {
     if (!isKnown(key)) setOwn(ordered, key, config[key]);
   }

@@ -25,11 +25,15 @@ import { z } from "zod";
 import { brokerUrlReason, BROKER_URL_ACCEPTED, topicPrefixReason, TOPIC_PREFIX_ACCEPTED } from "./connection.js";
 import {
   DEFAULT_BROKER_URL,
+  DEFAULT_COALESCE_INTERVAL_SECONDS,
   DEFAULT_HEARTBEAT_SECONDS,
   DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_NOTIFY_PER_MINUTE,
   DEFAULT_QOS,
   DEFAULT_TOPIC_PREFIX,
+  MAX_COALESCE_INTERVAL_SECONDS,
   MAX_MQTT_PACKET_BYTES,
+  MAX_NOTIFY_PER_MINUTE,
   MAX_TIMER_SECONDS,
   MIN_LINK_KEY_LENGTH,
   MIN_MAX_PAYLOAD_BYTES,
@@ -54,6 +58,9 @@ export interface Settings {
   maxPayloadBytes: number;
   maxPendingRequests: number;
   bufferMaxBytes: number;
+  /** The owner's bounds for pacing admitted notifications: shortest interval per topic (0 = off), most per minute (0 = no cap). */
+  coalesceIntervalSeconds: number;
+  notifyPerMinute: number;
   sessionHost: "flow" | "bridge" | "auto";
   caFile?: string;
   certFile?: string;
@@ -160,6 +167,8 @@ const RULES = {
   maxPayloadBytes: integer("MQTT_MAX_PAYLOAD_BYTES", MIN_MAX_PAYLOAD_BYTES, MAX_MQTT_PACKET_BYTES, " of bytes"),
   maxPendingRequests: integer("MQTT_MAX_PENDING_REQUESTS", 1, Number.MAX_SAFE_INTEGER, ""),
   bufferMaxBytes: integer("MQTT_BUFFER_MAX_BYTES", 65_536, Number.MAX_SAFE_INTEGER, " of bytes"),
+  coalesceIntervalSeconds: integer("MQTT_COALESCE_INTERVAL", 0, MAX_COALESCE_INTERVAL_SECONDS, " of seconds (0: off)"),
+  notifyPerMinute: integer("MQTT_NOTIFY_MAX_PER_MINUTE", 0, MAX_NOTIFY_PER_MINUTE, " (0: no cap)"),
   sessionHost: {
     variable: "SESSION_HOST",
     accepted: "flow, bridge or auto",
@@ -252,6 +261,8 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
   const maxPayloadBytes = withDefault(env, RULES.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, problems);
   const maxPendingRequests = withDefault(env, RULES.maxPendingRequests, 50, problems);
   const bufferMaxBytes = withDefault(env, RULES.bufferMaxBytes, 16_777_216, problems);
+  const coalesceIntervalSeconds = withDefault(env, RULES.coalesceIntervalSeconds, DEFAULT_COALESCE_INTERVAL_SECONDS, problems);
+  const notifyPerMinute = withDefault(env, RULES.notifyPerMinute, DEFAULT_NOTIFY_PER_MINUTE, problems);
   const sessionHost = withDefault<Settings["sessionHost"]>(env, RULES.sessionHost, "auto", problems);
   const rejectUnauthorized = withDefault(env, RULES.rejectUnauthorized, true, problems);
   const linkKey = optional(env, RULES.linkKey, problems);
@@ -307,6 +318,8 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
     maxPayloadBytes,
     maxPendingRequests,
     bufferMaxBytes,
+    coalesceIntervalSeconds,
+    notifyPerMinute,
     sessionHost,
     rejectUnauthorized,
     publishAllow,

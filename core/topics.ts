@@ -3,7 +3,14 @@
  *
  * Rules enforced here:
  * - Topic names and filters are at least one character and at most 65,535 UTF-8 bytes,
- *   and never contain U+0000.
+ *   and MQTT UTF-8 strings (MQTT 5 §1.5.4): well-formed UTF-8 (no UTF-16 surrogate
+ *   without its pair) and no U+0000. The specification adds that senders should not use
+ *   control characters (U+0001–U+001F, U+007F–U+009F) or non-characters (U+FDD0–U+FDEF,
+ *   U+nFFFE, U+nFFFF), and that a receiver may close the connection over them. Mosquitto
+ *   does, so they are refused here too.
+ * - At most 200 levels. The specification sets no limit, but Mosquitto drops the
+ *   connection of a client that subscribes to a filter with many more, so such a filter
+ *   would cost the session its connection on every reconnect.
  * - `/` separates levels; empty levels are levels (`a//b` has three, `/a` has two).
  * - `+` matches exactly one level (an empty one too) and must fill its level.
  * - `#` matches any number of levels, including none — so `a/#` matches `a` —
@@ -14,7 +21,29 @@
  * - Topic names (what is published) contain no wildcards.
  */
 
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CONTROL = /[\u0001-\u001F\u007F-\u009F]/;
+const NON_CHARACTER = /[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]/;
+
+/** The code point at `index` as U+XXXX, for messages. */
+function codePoint(value: string, index: number): string {
+  return `U+${(value.codePointAt(index) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** Why `value` is not an MQTT UTF-8 string a broker accepts, or undefined when it is. */
+export function mqttStringProblem(value: string): string | undefined {
+  if (value.includes("\u0000")) return "contains a NUL character (U+0000), which MQTT forbids";
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone) return `is not well-formed UTF-8: a lone surrogate ${codePoint(value, lone.index)} at position ${lone.index}`;
+  const control = CONTROL.exec(value);
+  if (control) return `contains the control character ${codePoint(value, control.index)} at position ${control.index}, which brokers refuse`;
+  const nonCharacter = NON_CHARACTER.exec(value);
+  if (nonCharacter) return `contains the non-character ${codePoint(value, nonCharacter.index)} at position ${nonCharacter.index}, which brokers refuse`;
+  return undefined;
+}
+
 const MAX_TOPIC_BYTES = 65_535;
+export const MAX_TOPIC_LEVELS = 200;
 
 /**
  * True when `value` is over the byte limit. A string of n UTF-16 units is at most 3n UTF-8
@@ -27,15 +56,21 @@ function overByteLimit(value: string): boolean {
 function checkCommon(kind: "pattern" | "topic", value: string): string | undefined {
   if (typeof value !== "string") return `${kind} must be a string`;
   if (value.length === 0) return `${kind} is empty; it needs at least one character`;
-  if (value.includes("\u0000")) return `${kind} "${printable(value)}" contains a NUL character, which MQTT forbids`;
+  const problem = mqttStringProblem(value);
+  if (problem) return `${kind} "${printable(value)}" ${problem}`;
   if (overByteLimit(value)) {
     return `${kind} is longer than ${MAX_TOPIC_BYTES} bytes, the MQTT limit`;
   }
+  let levels = 1;
+  for (let at = value.indexOf("/"); at >= 0 && levels <= MAX_TOPIC_LEVELS; at = value.indexOf("/", at + 1)) levels++;
+  if (levels > MAX_TOPIC_LEVELS) return `${kind} has more than ${MAX_TOPIC_LEVELS} levels, more than brokers accept`;
   return undefined;
 }
 
+/** The value for a message: control characters escaped, cut to a readable length. */
 function printable(value: string): string {
-  return value.replace(/\u0000/g, "\\0");
+  const escaped = value.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return escaped.length > 120 ? `${escaped.slice(0, 117)}...` : escaped;
 }
 
 /** Why `pattern` is not a valid MQTT topic filter, or `undefined` when it is. */

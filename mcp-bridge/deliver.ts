@@ -16,7 +16,12 @@ export interface DeliveryStats {
   held: number;
   /** Dropped because too many were held before the handshake finished. */
   overflow: number;
+  /** When the last one was written. */
+  lastSentAt?: string;
 }
+
+/** Ping probes remembered as written, for a `ping` answer that arrives after its notification. */
+const REMEMBERED_PINGS = 16;
 
 export const DEFAULT_HOLD_LIMIT = 1000;
 
@@ -24,6 +29,8 @@ export class ChannelDelivery {
   private readonly counts: DeliveryStats = { sent: 0, failed: 0, held: 0, overflow: 0 };
   private readonly queue: ChannelNotification[] = [];
   private open = false;
+  private readonly pingsWritten = new Map<string, number>();
+  private readonly pingWaiters = new Map<string, (writtenAt: number) => void>();
 
   constructor(
     private readonly send: (notification: ChannelNotification) => Promise<void>,
@@ -57,10 +64,38 @@ export class ChannelDelivery {
     return { ...this.counts };
   }
 
+  /** When the ping probe `id` was written to Claude Code; undefined when it was not within `timeoutMs`. */
+  pingWritten(id: string, timeoutMs: number): Promise<number | undefined> {
+    const written = this.pingsWritten.get(id);
+    if (written !== undefined) return Promise.resolve(written);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pingWaiters.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      this.pingWaiters.set(id, (at) => {
+        clearTimeout(timer);
+        resolve(at);
+      });
+    });
+  }
+
+  private pingDone(id: string, at: number): void {
+    this.pingsWritten.set(id, at);
+    if (this.pingsWritten.size > REMEMBERED_PINGS) this.pingsWritten.delete(this.pingsWritten.keys().next().value as string);
+    const waiter = this.pingWaiters.get(id);
+    this.pingWaiters.delete(id);
+    waiter?.(at);
+  }
+
   private write(notification: ChannelNotification): void {
     this.send(notification).then(
       () => {
         this.counts.sent++;
+        const now = Date.now();
+        this.counts.lastSentAt = new Date(now).toISOString();
+        const ping = notification.meta.ping;
+        if (ping !== undefined) this.pingDone(ping, now);
       },
       (err: unknown) => {
         this.counts.failed++;

@@ -8,6 +8,7 @@ import { MAX_ACTION_TIMEOUT_SECONDS } from "../session/action-limits.js";
 import type { LinkClient } from "../session/link/client.js";
 import { toNotification } from "../session/notification.js";
 import type { Verdict } from "../core/permission-requests.js";
+import { DEFAULT_PING_TIMEOUT_SECONDS } from "../session/tools/run.js";
 import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
 import type { RelayRequest } from "./permission-desk.js";
 import type { Logger } from "./log.js";
@@ -15,7 +16,7 @@ import type { Logger } from "./log.js";
 /** How long the bridge waits at start for the flow's welcome, which says whether it has an approver. */
 const WELCOME_WAIT_MS = 5000;
 
-/** Seconds on top of a `request` tool's (or a claude-action node's) own timeout before the flow counts as unreachable. */
+/** Seconds on top of a waiting tool's (or a claude-action node's) own timeout before the flow counts as unreachable. */
 const REQUEST_MARGIN_SECONDS = 10;
 
 export class FlowBackend implements SessionBackend {
@@ -51,17 +52,10 @@ export class FlowBackend implements SessionBackend {
   }
 
   async call(tool: string, args: unknown): Promise<ToolOutcome> {
-    const timeoutMs = this.callTimeoutMs(tool, args);
+    const timeoutMs = waitsSeconds(tool, args, this.requestTimeoutSeconds);
     const outcome = await this.link.call(tool, args, timeoutMs);
     if (tool !== "status" || outcome.isError) return outcome;
     return withLinkStats(outcome, this.link.stats());
-  }
-
-  /** A request waits for its answer, and a publish perhaps for a claude-action node's flow; the rest answer at once. */
-  private callTimeoutMs(tool: string, args: unknown): number | undefined {
-    if (tool === "request") return ((requestSeconds(args) ?? this.requestTimeoutSeconds) + REQUEST_MARGIN_SECONDS) * 1000;
-    if (tool === "publish" || tool === "reply") return (MAX_ACTION_TIMEOUT_SECONDS + REQUEST_MARGIN_SECONDS) * 1000;
-    return undefined;
   }
 
   onNotification(listener: (notification: ChannelNotification) => void): void {
@@ -94,7 +88,16 @@ export class FlowBackend implements SessionBackend {
   }
 }
 
-function requestSeconds(args: unknown): number | undefined {
+/** How long the flow may take to answer a tool that waits (request, ping), or undefined for the default. */
+/** How long a tool call may take: a request and a ping wait for their answer, a publish perhaps for a claude-action node's flow. */
+function waitsSeconds(tool: string, args: unknown, requestTimeoutSeconds: number): number | undefined {
+  if (tool === "publish" || tool === "reply") return (MAX_ACTION_TIMEOUT_SECONDS + REQUEST_MARGIN_SECONDS) * 1000;
+  const fallback = tool === "request" ? requestTimeoutSeconds : tool === "ping" ? DEFAULT_PING_TIMEOUT_SECONDS : undefined;
+  if (fallback === undefined) return undefined;
+  return ((timeoutArgument(args) ?? fallback) + REQUEST_MARGIN_SECONDS) * 1000;
+}
+
+function timeoutArgument(args: unknown): number | undefined {
   if (typeof args !== "object" || args === null) return undefined;
   const timeout = (args as { timeout?: unknown }).timeout;
   return typeof timeout === "number" && timeout > 0 && timeout <= 600 ? timeout : undefined;

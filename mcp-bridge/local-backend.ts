@@ -32,6 +32,7 @@ export function localSessionOptions(config: BridgeConfig, version: string): Sess
     maxPayloadBytes: s.maxPayloadBytes,
     maxPendingRequests: s.maxPendingRequests,
     bufferMaxBytes: s.bufferMaxBytes,
+    pacing: { intervalSeconds: s.coalesceIntervalSeconds, perMinute: s.notifyPerMinute },
     host: "bridge",
     version,
     publishPermissions: { allow: s.publishAllow, deny: s.publishDeny },
@@ -69,8 +70,8 @@ export class LocalBackend implements SessionBackend {
       if (this.stopping) return;
       if (state === "reconnecting" || state === "disconnected") log("warn", `MQTT ${state}${detail ? `: ${detail}` : ""}`);
     });
-    session.on("admitted", (message) => {
-      log("info", `[admitted] ${displaySender(message.sender)} on ${message.topic}`);
+    session.on("notify", (message) => {
+      log("info", `[admitted] ${displaySender(message.sender)} on ${message.topic}${message.updates ? ` (${message.updates} updates)` : ""}`);
       const notification = toNotification(message);
       for (const listener of this.listeners) listener(notification);
     });

@@ -22,6 +22,7 @@ import { z } from "zod";
 import { permissionRequestSchema, type Verdict } from "../core/permission-requests.js";
 import { CHANNEL_METHOD, type ChannelNotification } from "../session/notification.js";
 import { TOOL_DESCRIPTIONS } from "../session/tools/descriptions.js";
+import { DEFAULT_PING_TIMEOUT_SECONDS } from "../session/tools/run.js";
 import { TOOL_NAMES, toolSchemas, type ToolName } from "../session/tools/schemas.js";
 import type { ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
 import { ChannelDelivery, type DeliveryStats } from "./deliver.js";
@@ -87,6 +88,7 @@ export function createBridge(deps: BridgeDeps): Bridge {
       const relay = desk ? { ...desk.stats(), ...backend.relayStatus() } : { relayed: false, why: "no authenticated approver, so Claude Code keeps its prompts in the terminal" };
       outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats(), relay);
     }
+    if (name === "ping" && !outcome.isError) outcome = await withPingDelivery(outcome, delivery, pingTimeoutMs(args));
     return { content: [{ type: "text", text: outcome.text }], isError: outcome.isError };
   });
 
@@ -172,4 +174,40 @@ export function withBridgeStatus(outcome: ToolOutcome, mode: ModeChoice, notific
   merged.notifications = notifications;
   if (permissionRelay) merged.permissionRelay = permissionRelay;
   return { ...outcome, text: JSON.stringify(merged, null, 2) };
+}
+
+function pingTimeoutMs(args: unknown): number {
+  const parsed = toolSchemas.ping.safeParse(args ?? {});
+  return (parsed.success ? (parsed.data.timeout ?? DEFAULT_PING_TIMEOUT_SECONDS) : DEFAULT_PING_TIMEOUT_SECONDS) * 1000;
+}
+
+const pingAnswerSchema = z.object({ cameBack: z.boolean(), id: z.string() }).loose();
+
+/**
+ * The session's part of a ping ends when its probe came back from the broker and went on as
+ * a notification; only the bridge sees whether that notification was written to Claude Code
+ * (in flow mode it crosses the flow link first). The answer says both.
+ */
+export async function withPingDelivery(outcome: ToolOutcome, delivery: ChannelDelivery, timeoutMs: number): Promise<ToolOutcome> {
+  let answer: z.infer<typeof pingAnswerSchema>;
+  try {
+    answer = pingAnswerSchema.parse(JSON.parse(outcome.text));
+  } catch {
+    return outcome;
+  }
+  if (!answer.cameBack) {
+    const reason = "the probe did not come back from the broker: check the connection in status, and that the session's inbox topic is subscribed and not muted";
+    return { ...outcome, text: JSON.stringify({ ...answer, delivered: false, reason }, null, 2) };
+  }
+  const asked = Date.now();
+  const writtenAt = await delivery.pingWritten(answer.id, timeoutMs);
+  const result =
+    writtenAt !== undefined
+      ? { ...answer, delivered: true, notification: "written to Claude Code as a channel notification" }
+      : {
+          ...answer,
+          delivered: false,
+          reason: `the probe came back to the session, but no notification reached Claude Code within ${Math.round((Date.now() - asked) / 1000)} s (see notifications and bridgeLink in status)`,
+        };
+  return { ...outcome, text: JSON.stringify(result, null, 2) };
 }

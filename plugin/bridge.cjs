@@ -52833,102 +52833,74 @@ var BackendUnavailableError = class extends Error {
 
 // session/session.ts
 var import_node_events3 = require("node:events");
-var import_node_crypto4 = require("node:crypto");
+var import_node_crypto5 = require("node:crypto");
 
-// core/envelope.ts
-function wrapEnvelope(fields, now) {
-  const envelope = {
-    sender: fields.sender,
-    ts: now.toISOString(),
-    content: fields.content
-  };
-  if (fields.correlation_id) envelope.correlation_id = fields.correlation_id;
-  if (fields.reply_to) envelope.reply_to = fields.reply_to;
-  return JSON.stringify(envelope);
-}
-var utf8 = new TextDecoder("utf-8", { fatal: true });
-var CONTROL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-function parseInbound(payload, maxBytes) {
-  if (!(maxBytes >= 0) || !Number.isFinite(maxBytes)) {
-    throw new RangeError(`maxBytes must be a non-negative number, got ${maxBytes}`);
+// core/json-depth.ts
+var MAX_JSON_DEPTH = 64;
+var QUOTE = 34;
+var BACKSLASH = 92;
+var OPEN_ARRAY = 91;
+var CLOSE_ARRAY = 93;
+var OPEN_OBJECT = 123;
+var CLOSE_OBJECT = 125;
+function nestsDeeperThan(text2, max = MAX_JSON_DEPTH) {
+  if (text2.length <= max * 2) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > max) return true;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
   }
-  const bytes = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.byteLength;
-  if (bytes > maxBytes) {
-    return { kind: "oversize", content: `[payload of ${bytes} bytes dropped: over the ${maxBytes}-byte limit]`, bytes };
-  }
-  const text2 = decode3(payload);
-  if (text2 === void 0 || CONTROL_CHAR.test(text2)) {
-    return { kind: "binary", content: `[binary payload, ${bytes} bytes]`, bytes };
-  }
-  let parsed;
-  try {
-    parsed = JSON.parse(text2);
-  } catch {
-    return { kind: "text", content: text2, bytes };
-  }
-  if (!isObject2(parsed)) return { kind: "json", content: text2, bytes };
-  const fields = claimedFields(parsed);
-  const content = Object.hasOwn(parsed, "content") ? parsed.content : void 0;
-  if (content === void 0 || content === null) return { kind: "json", content: text2, ...fields, bytes };
-  return {
-    kind: "envelope",
-    content: typeof content === "string" ? content : JSON.stringify(content),
-    ...fields,
-    bytes
-  };
-}
-function displaySender(sender) {
-  return sender ? sender : "unknown";
-}
-function decode3(payload) {
-  if (typeof payload === "string") {
-    if (LONE_SURROGATE.test(payload)) return void 0;
-    return payload.charCodeAt(0) === 65279 ? payload.slice(1) : payload;
-  }
-  try {
-    return utf8.decode(payload);
-  } catch {
-    return void 0;
-  }
-}
-function isObject2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function claimedFields(object3) {
-  const fields = {};
-  const sender = nonEmptyString(object3, "sender");
-  const sentAt = nonEmptyString(object3, "ts");
-  const correlationId = nonEmptyString(object3, "correlation_id");
-  const replyTo = nonEmptyString(object3, "reply_to");
-  if (sender !== void 0) fields.sender = sender;
-  if (sentAt !== void 0) fields.sentAt = sentAt;
-  if (correlationId !== void 0) fields.correlation_id = correlationId;
-  if (replyTo !== void 0) fields.reply_to = replyTo;
-  return fields;
-}
-function nonEmptyString(object3, key) {
-  if (!Object.hasOwn(object3, key)) return void 0;
-  const value = object3[key];
-  return typeof value === "string" && value.length > 0 ? value : void 0;
+  return false;
 }
 
 // core/topics.ts
+var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+var CONTROL = /[\u0001-\u001F\u007F-\u009F]/;
+var NON_CHARACTER = /[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]/;
+function codePoint(value, index) {
+  return `U+${(value.codePointAt(index) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+function mqttStringProblem(value) {
+  if (value.includes("\0")) return "contains a NUL character (U+0000), which MQTT forbids";
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone) return `is not well-formed UTF-8: a lone surrogate ${codePoint(value, lone.index)} at position ${lone.index}`;
+  const control = CONTROL.exec(value);
+  if (control) return `contains the control character ${codePoint(value, control.index)} at position ${control.index}, which brokers refuse`;
+  const nonCharacter = NON_CHARACTER.exec(value);
+  if (nonCharacter) return `contains the non-character ${codePoint(value, nonCharacter.index)} at position ${nonCharacter.index}, which brokers refuse`;
+  return void 0;
+}
 var MAX_TOPIC_BYTES = 65535;
+var MAX_TOPIC_LEVELS = 200;
 function overByteLimit(value) {
   return value.length * 3 > MAX_TOPIC_BYTES && new TextEncoder().encode(value).length > MAX_TOPIC_BYTES;
 }
 function checkCommon(kind, value) {
   if (typeof value !== "string") return `${kind} must be a string`;
   if (value.length === 0) return `${kind} is empty; it needs at least one character`;
-  if (value.includes("\0")) return `${kind} "${printable(value)}" contains a NUL character, which MQTT forbids`;
+  const problem = mqttStringProblem(value);
+  if (problem) return `${kind} "${printable(value)}" ${problem}`;
   if (overByteLimit(value)) {
     return `${kind} is longer than ${MAX_TOPIC_BYTES} bytes, the MQTT limit`;
   }
+  let levels = 1;
+  for (let at = value.indexOf("/"); at >= 0 && levels <= MAX_TOPIC_LEVELS; at = value.indexOf("/", at + 1)) levels++;
+  if (levels > MAX_TOPIC_LEVELS) return `${kind} has more than ${MAX_TOPIC_LEVELS} levels, more than brokers accept`;
   return void 0;
 }
 function printable(value) {
-  return value.replace(/\u0000/g, "\\0");
+  const escaped = value.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return escaped.length > 120 ? `${escaped.slice(0, 117)}...` : escaped;
 }
 function validatePattern(pattern) {
   const common = checkCommon("pattern", pattern);
@@ -52982,6 +52954,84 @@ function matches(pattern, topic) {
     if (level !== "+" && level !== topicLevels[i]) return false;
   }
   return filterLevels.length === topicLevels.length;
+}
+
+// core/envelope.ts
+function wrapEnvelope(fields, now) {
+  const envelope = {
+    sender: fields.sender,
+    ts: now.toISOString(),
+    content: fields.content
+  };
+  if (fields.correlation_id) envelope.correlation_id = fields.correlation_id;
+  if (fields.reply_to) envelope.reply_to = fields.reply_to;
+  return JSON.stringify(envelope);
+}
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+var CONTROL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+function parseInbound(payload, maxBytes) {
+  if (!(maxBytes >= 0) || !Number.isFinite(maxBytes)) {
+    throw new RangeError(`maxBytes must be a non-negative number, got ${maxBytes}`);
+  }
+  const bytes = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.byteLength;
+  if (bytes > maxBytes) {
+    return { kind: "oversize", content: `[payload of ${bytes} bytes dropped: over the ${maxBytes}-byte limit]`, bytes };
+  }
+  const text2 = decode3(payload);
+  if (text2 === void 0 || CONTROL_CHAR.test(text2)) {
+    return { kind: "binary", content: `[binary payload, ${bytes} bytes]`, bytes };
+  }
+  if (nestsDeeperThan(text2, MAX_JSON_DEPTH)) return { kind: "text", content: text2, bytes, nested: true };
+  let parsed;
+  try {
+    parsed = JSON.parse(text2);
+  } catch {
+    return { kind: "text", content: text2, bytes };
+  }
+  if (!isObject2(parsed)) return { kind: "json", content: text2, bytes };
+  const fields = claimedFields(parsed);
+  const content = Object.hasOwn(parsed, "content") ? parsed.content : void 0;
+  if (content === void 0 || content === null) return { kind: "json", content: text2, ...fields, bytes };
+  return {
+    kind: "envelope",
+    content: typeof content === "string" ? content : JSON.stringify(content),
+    ...fields,
+    bytes
+  };
+}
+function displaySender(sender) {
+  return sender ? sender : "unknown";
+}
+function decode3(payload) {
+  if (typeof payload === "string") {
+    if (LONE_SURROGATE.test(payload)) return void 0;
+    return payload.charCodeAt(0) === 65279 ? payload.slice(1) : payload;
+  }
+  try {
+    return utf8.decode(payload);
+  } catch {
+    return void 0;
+  }
+}
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function claimedFields(object3) {
+  const fields = {};
+  const sender = nonEmptyString(object3, "sender");
+  const sentAt = nonEmptyString(object3, "ts");
+  const correlationId = nonEmptyString(object3, "correlation_id");
+  const replyTo = nonEmptyString(object3, "reply_to");
+  if (sender !== void 0) fields.sender = sender;
+  if (sentAt !== void 0) fields.sentAt = sentAt;
+  if (correlationId !== void 0) fields.correlation_id = correlationId;
+  if (replyTo !== void 0) fields.reply_to = replyTo;
+  return fields;
+}
+function nonEmptyString(object3, key) {
+  if (!Object.hasOwn(object3, key)) return void 0;
+  const value = object3[key];
+  return typeof value === "string" && value.length > 0 ? value : void 0;
 }
 
 // core/buffer.ts
@@ -53387,6 +53437,10 @@ var DEFAULT_MAX_PAYLOAD_BYTES = 262144;
 var MIN_MAX_PAYLOAD_BYTES = 1024;
 var MAX_MQTT_PACKET_BYTES = 268435455;
 var MIN_LINK_KEY_LENGTH = 32;
+var DEFAULT_COALESCE_INTERVAL_SECONDS = 5;
+var MAX_COALESCE_INTERVAL_SECONDS = 3600;
+var DEFAULT_NOTIFY_PER_MINUTE = 30;
+var MAX_NOTIFY_PER_MINUTE = 1e4;
 
 // core/connection.ts
 function brokerUrlReason(raw) {
@@ -53483,6 +53537,8 @@ var RULES = {
   maxPayloadBytes: integer2("MQTT_MAX_PAYLOAD_BYTES", MIN_MAX_PAYLOAD_BYTES, MAX_MQTT_PACKET_BYTES, " of bytes"),
   maxPendingRequests: integer2("MQTT_MAX_PENDING_REQUESTS", 1, Number.MAX_SAFE_INTEGER, ""),
   bufferMaxBytes: integer2("MQTT_BUFFER_MAX_BYTES", 65536, Number.MAX_SAFE_INTEGER, " of bytes"),
+  coalesceIntervalSeconds: integer2("MQTT_COALESCE_INTERVAL", 0, MAX_COALESCE_INTERVAL_SECONDS, " of seconds (0: off)"),
+  notifyPerMinute: integer2("MQTT_NOTIFY_MAX_PER_MINUTE", 0, MAX_NOTIFY_PER_MINUTE, " (0: no cap)"),
   sessionHost: {
     variable: "SESSION_HOST",
     accepted: "flow, bridge or auto",
@@ -53558,6 +53614,8 @@ function parseSettings(env, homeDir) {
   const maxPayloadBytes = withDefault(env, RULES.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, problems);
   const maxPendingRequests = withDefault(env, RULES.maxPendingRequests, 50, problems);
   const bufferMaxBytes = withDefault(env, RULES.bufferMaxBytes, 16777216, problems);
+  const coalesceIntervalSeconds = withDefault(env, RULES.coalesceIntervalSeconds, DEFAULT_COALESCE_INTERVAL_SECONDS, problems);
+  const notifyPerMinute = withDefault(env, RULES.notifyPerMinute, DEFAULT_NOTIFY_PER_MINUTE, problems);
   const sessionHost = withDefault(env, RULES.sessionHost, "auto", problems);
   const rejectUnauthorized = withDefault(env, RULES.rejectUnauthorized, true, problems);
   const linkKey = optional2(env, RULES.linkKey, problems);
@@ -53609,6 +53667,8 @@ function parseSettings(env, homeDir) {
     maxPayloadBytes,
     maxPendingRequests,
     bufferMaxBytes,
+    coalesceIntervalSeconds,
+    notifyPerMinute,
     sessionHost,
     rejectUnauthorized,
     publishAllow,
@@ -53832,6 +53892,12 @@ var ActionRoutes = class {
 var import_mqtt = __toESM(require_build2());
 var import_node_events2 = require("node:events");
 var ConnectionError = class extends Error {
+  /** True when the broker said no (a SUBACK failure code), as opposed to not answering. */
+  constructor(message, refused = false) {
+    super(message);
+    this.refused = refused;
+  }
+  refused;
 };
 var ACK_DEADLINE_MS = 1e4;
 var CLOSE_DEADLINE_MS = 2e3;
@@ -53913,13 +53979,24 @@ var Connection = class extends import_node_events2.EventEmitter {
     const client = this.requireClient(`publish to ${topic}`);
     await withDeadline(client.publishAsync(topic, payload, { qos, retain }), ACK_DEADLINE_MS, `publish to ${topic}`);
   }
-  /** Subscribes; rejects when the broker refuses the filter (SUBACK 0x80). */
+  /** Subscribes; rejects when the broker refuses the filter (a SUBACK code of 0x80 or above: MQTT 3.1.1's failure, MQTT 5's reason codes). */
   async subscribe(filters, qos) {
     if (filters.length === 0) return;
     const client = this.requireClient(`subscribe to ${filters.join(", ")}`);
-    const granted = await withDeadline(client.subscribeAsync(filters, { qos }), ACK_DEADLINE_MS, "subscribe");
-    const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
-    if (refused.length > 0) throw new ConnectionError(`the broker refused the subscription to ${refused.join(", ")}`);
+    let granted;
+    try {
+      granted = await withDeadline(client.subscribeAsync(filters, { qos }), ACK_DEADLINE_MS, "subscribe");
+    } catch (err) {
+      const codes = err.packet?.granted;
+      const failure2 = Array.isArray(codes) ? codes.find((code) => typeof code === "number" && code >= 128) : void 0;
+      if (failure2 !== void 0) throw new ConnectionError(`SUBACK failure code 0x${failure2.toString(16)} (${err.message})`, true);
+      throw err;
+    }
+    const refused = granted.filter((g) => g.qos >= 128);
+    if (refused.length > 0) {
+      const codes = refused.map((g) => `${g.topic} (code 0x${g.qos.toString(16)})`).join(", ");
+      throw new ConnectionError(`SUBACK failure for ${codes}`, true);
+    }
   }
   async unsubscribe(filters) {
     if (filters.length === 0) return;
@@ -54042,8 +54119,10 @@ var statusSchema = external_exports.object({
   reason: external_exports.string().optional()
 }).passthrough();
 function parseStatus(payload) {
+  const text2 = payload.toString();
+  if (nestsDeeperThan(text2, 8)) return void 0;
   try {
-    const parsed = statusSchema.safeParse(JSON.parse(payload.toString()));
+    const parsed = statusSchema.safeParse(JSON.parse(text2));
     return parsed.success ? parsed.data : void 0;
   } catch {
     return void 0;
@@ -54633,7 +54712,7 @@ var CrossPathDuplicates = class {
 };
 
 // core/session-file.ts
-var KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic"];
+var KNOWN = ["admitted", "muted", "watched", "bufferMaxAge", "bufferMaxPerTopic", "coalesceInterval", "notifyPerMinute"];
 var patterns = external_exports.array(external_exports.string());
 var FIELDS = {
   admitted: { schema: patterns, accepted: "a list of topic or sender patterns (strings)" },
@@ -54646,6 +54725,14 @@ var FIELDS = {
   bufferMaxPerTopic: {
     schema: external_exports.number().int().min(1).max(MAX_BUFFER_PER_TOPIC),
     accepted: `a whole number from 1 to ${MAX_BUFFER_PER_TOPIC}`
+  },
+  coalesceInterval: {
+    schema: external_exports.number().min(0).max(MAX_COALESCE_INTERVAL_SECONDS),
+    accepted: `a number of seconds from 0 to ${MAX_COALESCE_INTERVAL_SECONDS}`
+  },
+  notifyPerMinute: {
+    schema: external_exports.number().int().min(0).max(MAX_NOTIFY_PER_MINUTE),
+    accepted: `a whole number from 0 to ${MAX_NOTIFY_PER_MINUTE}`
   }
 };
 var SessionFileError = class extends Error {
@@ -54670,6 +54757,9 @@ function setOwn(target, key, value) {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 function parseSessionFile(text2, inboxTopic) {
+  if (nestsDeeperThan(text2, MAX_JSON_DEPTH)) {
+    throw new SessionFileError([`nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; accepted: a JSON object of patterns and numbers`]);
+  }
   let parsed;
   try {
     parsed = JSON.parse(text2.replace(/^\uFEFF/, ""));
@@ -54703,7 +54793,9 @@ function parseSessionFile(text2, inboxTopic) {
 }
 function serializeSessionConfig(config2) {
   const ordered = {};
-  for (const key of KNOWN) setOwn(ordered, key, config2[key]);
+  for (const key of KNOWN) {
+    if (config2[key] !== void 0) setOwn(ordered, key, config2[key]);
+  }
   for (const key of Object.keys(config2)) {
     if (!isKnown(key)) setOwn(ordered, key, config2[key]);
   }
@@ -54776,6 +54868,453 @@ function saveOwnConfig(store, config2) {
   store.save(serializeSessionConfig(config2));
 }
 
+// core/coalesce.ts
+var MINUTE_MS = 6e4;
+var DEFAULT_MAX_TOPICS = 1e4;
+var NotificationPacer = class {
+  constructor(limits, sameValue2, maxTopics = DEFAULT_MAX_TOPICS) {
+    this.limits = limits;
+    this.sameValue = sameValue2;
+    this.maxTopics = maxTopics;
+  }
+  limits;
+  sameValue;
+  maxTopics;
+  topics = /* @__PURE__ */ new Map();
+  /** Topics with a message waiting, so `due` and `nextDue` need not walk them all. */
+  waiting = /* @__PURE__ */ new Set();
+  capWindowEnds = 0;
+  capSent = 0;
+  capHeld = 0;
+  capHeldTopics = /* @__PURE__ */ new Map();
+  get current() {
+    return { ...this.limits };
+  }
+  /** Messages waiting for their topic's window to end. */
+  get pending() {
+    return this.waiting.size;
+  }
+  offer(topic, item, now, urgent = false) {
+    const actions = this.due(now);
+    if (urgent) {
+      this.openCapWindow(now, actions);
+      this.capSent++;
+      actions.push({ kind: "send", item, updates: 1, firstAt: now });
+      return actions;
+    }
+    if (this.limits.intervalSeconds <= 0) {
+      this.send(topic, item, 1, now, now, actions);
+      return actions;
+    }
+    let state = this.topics.get(topic);
+    if (state) {
+      this.topics.delete(topic);
+      this.topics.set(topic, state);
+    } else {
+      state = { windowEnds: 0, pending: void 0, count: 0, firstAt: now, lastSent: void 0 };
+      this.topics.set(topic, state);
+      this.forgetOldTopics(now, actions);
+    }
+    if (state.count === 0) state.firstAt = now;
+    state.count++;
+    if (now < state.windowEnds) {
+      if (state.pending !== void 0) actions.push({ kind: "hold", item: state.pending, reason: "coalesced" });
+      state.pending = item;
+      this.waiting.add(topic);
+      return actions;
+    }
+    state.windowEnds = now + this.limits.intervalSeconds * 1e3;
+    if (state.lastSent !== void 0 && this.sameValue(state.lastSent, item)) {
+      actions.push({ kind: "hold", item, reason: "coalesced" });
+      return actions;
+    }
+    this.sendFromTopic(topic, state, item, now, actions);
+    return actions;
+  }
+  /** Runs what is due at `now`: windows that ended, and the minute's digest. */
+  due(now) {
+    const actions = [];
+    for (const topic of this.waiting) {
+      const state = this.topics.get(topic);
+      if (!state || state.pending === void 0) {
+        this.waiting.delete(topic);
+        continue;
+      }
+      if (now < state.windowEnds) continue;
+      this.closeWindow(topic, state, now, actions);
+    }
+    if (this.capWindowEnds > 0 && now >= this.capWindowEnds) this.endCapWindow(now, actions);
+    return actions;
+  }
+  /** When `due` next has something to do, or undefined when nothing waits. */
+  nextDue() {
+    let next = this.capHeld > 0 ? this.capWindowEnds : void 0;
+    for (const topic of this.waiting) {
+      const ends = this.topics.get(topic)?.windowEnds;
+      if (ends !== void 0 && (next === void 0 || ends < next)) next = ends;
+    }
+    return next;
+  }
+  /** New limits; what is waiting goes out now under them (held if the cap says so). */
+  setLimits(limits, now) {
+    this.limits = { ...limits };
+    return this.flush(now);
+  }
+  /** Everything waiting goes out now, and the digest of what the cap held (the session is stopping). */
+  flush(now) {
+    const actions = [];
+    for (const topic of this.waiting) {
+      const state = this.topics.get(topic);
+      if (state?.pending !== void 0) this.closeWindow(topic, state, now, actions);
+    }
+    this.waiting.clear();
+    if (this.capHeld > 0) this.endCapWindow(now, actions);
+    return actions;
+  }
+  closeWindow(topic, state, now, actions) {
+    const item = state.pending;
+    state.pending = void 0;
+    this.waiting.delete(topic);
+    state.windowEnds = now + this.limits.intervalSeconds * 1e3;
+    if (state.lastSent !== void 0 && this.sameValue(state.lastSent, item)) {
+      actions.push({ kind: "hold", item, reason: "coalesced" });
+      return;
+    }
+    this.sendFromTopic(topic, state, item, now, actions);
+  }
+  sendFromTopic(topic, state, item, now, actions) {
+    const { count, firstAt } = state;
+    state.count = 0;
+    if (this.send(topic, item, count, firstAt, now, actions)) state.lastSent = item;
+  }
+  /** Sends unless the minute's cap is reached; then holds. True when sent. */
+  send(topic, item, updates, firstAt, now, actions) {
+    this.openCapWindow(now, actions);
+    const cap = this.limits.perMinute;
+    if (cap > 0 && this.capSent >= cap) {
+      this.capHeld += updates;
+      this.capHeldTopics.set(topic, (this.capHeldTopics.get(topic) ?? 0) + updates);
+      actions.push({ kind: "hold", item, reason: "capped" });
+      return false;
+    }
+    this.capSent++;
+    actions.push({ kind: "send", item, updates, firstAt });
+    return true;
+  }
+  openCapWindow(now, actions) {
+    if (this.capWindowEnds > 0 && now >= this.capWindowEnds) this.endCapWindow(now, actions);
+    if (this.capWindowEnds === 0) {
+      this.capWindowEnds = now + MINUTE_MS;
+      this.capSent = 0;
+    }
+  }
+  endCapWindow(now, actions) {
+    const held = this.capHeld;
+    const topics = [...this.capHeldTopics].map(([topic, count]) => ({ topic, count })).sort((a, b) => b.count - a.count);
+    this.capWindowEnds = 0;
+    this.capHeld = 0;
+    this.capHeldTopics.clear();
+    if (held === 0) return;
+    this.capWindowEnds = now + MINUTE_MS;
+    this.capSent = 1;
+    actions.push({ kind: "digest", held, topics, perMinute: this.limits.perMinute });
+  }
+  /** The least recently active topics go; one still waiting sends what it has first. */
+  forgetOldTopics(now, actions) {
+    for (const [topic, state] of this.topics) {
+      if (this.topics.size <= this.maxTopics) return;
+      if (state.pending !== void 0) this.closeWindow(topic, state, now, actions);
+      this.topics.delete(topic);
+    }
+  }
+};
+
+// session/pacing.ts
+var DEFAULT_PACING = { intervalSeconds: DEFAULT_COALESCE_INTERVAL_SECONDS, perMinute: DEFAULT_NOTIFY_PER_MINUTE };
+var PacingError = class extends Error {
+};
+var sameValue = (a, b) => a.content === b.content && a.sender === b.sender && a.kind === b.kind;
+function effectiveLimits(owner, choice) {
+  const intervalSeconds = Math.max(owner.intervalSeconds, choice.coalesceInterval ?? owner.intervalSeconds);
+  const chosen = choice.notifyPerMinute ?? owner.perMinute;
+  const perMinute = owner.perMinute === 0 ? chosen : chosen === 0 ? owner.perMinute : Math.min(owner.perMinute, chosen);
+  return { intervalSeconds, perMinute };
+}
+function choiceProblem(owner, choice) {
+  if (choice.coalesceInterval !== void 0 && choice.coalesceInterval < owner.intervalSeconds) {
+    return `coalesceInterval ${choice.coalesceInterval} is below the owner's minimum of ${owner.intervalSeconds} s (set on the claude-session node or with MQTT_COALESCE_INTERVAL)`;
+  }
+  const perMinute = choice.notifyPerMinute;
+  if (perMinute !== void 0 && owner.perMinute > 0 && (perMinute === 0 || perMinute > owner.perMinute)) {
+    return `notifyPerMinute ${perMinute} is above the owner's maximum of ${owner.perMinute} (set on the claude-session node or with MQTT_NOTIFY_MAX_PER_MINUTE)`;
+  }
+  return void 0;
+}
+var AdmittedPacing = class {
+  constructor(owner, choice, output2) {
+    this.owner = owner;
+    this.output = output2;
+    this.pacer = new NotificationPacer(effectiveLimits(owner, choice), sameValue);
+  }
+  owner;
+  output;
+  pacer;
+  timer;
+  timerAt = 0;
+  stopped = false;
+  counts = { notified: 0, coalesced: 0, heldOverCap: 0, digests: 0 };
+  lastNotifiedAt;
+  offer(message) {
+    if (this.stopped) return this.output.notify(message);
+    const now = Date.now();
+    const waitingBefore = this.pacer.pending;
+    this.run(this.pacer.offer(message.topic, message, now, message.reply_to !== void 0));
+    const earlier = this.pacer.pending > waitingBefore && this.timerAt > now + this.pacer.current.intervalSeconds * 1e3;
+    if (this.timer === void 0 || earlier) this.arm();
+  }
+  /** Sets Claude's choice (checked against the owner's bounds); what waits goes out under the new limits. */
+  choose(choice) {
+    const problem = choiceProblem(this.owner, choice);
+    if (problem) throw new PacingError(problem);
+    const limits = effectiveLimits(this.owner, choice);
+    this.run(this.pacer.setLimits(limits, Date.now()));
+    this.arm();
+    return limits;
+  }
+  status() {
+    const limits = this.pacer.current;
+    return {
+      intervalSeconds: limits.intervalSeconds,
+      perMinute: limits.perMinute,
+      owner: { minIntervalSeconds: this.owner.intervalSeconds, maxPerMinute: this.owner.perMinute },
+      ...this.counts,
+      waiting: this.pacer.pending,
+      ...this.lastNotifiedAt !== void 0 ? { lastNotifiedAt: new Date(this.lastNotifiedAt).toISOString() } : {}
+    };
+  }
+  /** What waits goes out now; later messages are passed on as they come. */
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = void 0;
+    this.run(this.pacer.flush(Date.now()));
+  }
+  arm() {
+    clearTimeout(this.timer);
+    this.timer = void 0;
+    const next = this.pacer.nextDue();
+    if (next === void 0 || this.stopped) return;
+    this.timerAt = next;
+    this.timer = setTimeout(() => {
+      this.timer = void 0;
+      this.run(this.pacer.due(Date.now()));
+      this.arm();
+    }, Math.max(0, next - Date.now()));
+  }
+  run(actions) {
+    for (const action of actions) {
+      if (action.kind === "send") {
+        this.counts.notified++;
+        this.lastNotifiedAt = Date.now();
+        const { item, updates, firstAt } = action;
+        this.output.notify(updates > 1 ? { ...item, updates, firstAt } : item);
+      } else if (action.kind === "hold") {
+        if (action.reason === "coalesced") this.counts.coalesced++;
+        else this.counts.heldOverCap++;
+        this.output.hold(action.item, action.reason);
+      } else {
+        this.counts.digests++;
+        this.counts.notified++;
+        this.lastNotifiedAt = Date.now();
+        this.output.digest(action);
+      }
+    }
+  }
+};
+
+// session/ping.ts
+var import_node_crypto4 = require("node:crypto");
+var PING_PREFIX = "ping-";
+var PendingPings = class {
+  waiting = /* @__PURE__ */ new Map();
+  /** A new probe's id and correlation id; `result` settles when it comes back or times out. */
+  start(timeoutMs) {
+    const id = (0, import_node_crypto4.randomUUID)();
+    const result = new Promise((resolve2) => {
+      const sentAt = Date.now();
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve2({ cameBack: false, id, waitedMs: Date.now() - sentAt });
+      }, timeoutMs);
+      this.waiting.set(id, { sentAt, settle: resolve2, timer });
+    });
+    return { id, correlationId: PING_PREFIX + id, result };
+  }
+  /** The probe with this correlation id came back: its id, or undefined when it is not one of ours. */
+  settle(correlationId) {
+    if (!correlationId.startsWith(PING_PREFIX)) return void 0;
+    const id = correlationId.slice(PING_PREFIX.length);
+    const entry = this.waiting.get(id);
+    if (!entry) return void 0;
+    clearTimeout(entry.timer);
+    this.waiting.delete(id);
+    entry.settle({ cameBack: true, id, roundTripMs: Date.now() - entry.sentAt });
+    return id;
+  }
+  /** Probes still waiting end as not come back (the session is stopping). */
+  cancelAll() {
+    for (const [id, entry] of this.waiting) {
+      clearTimeout(entry.timer);
+      entry.settle({ cameBack: false, id, waitedMs: Date.now() - entry.sentAt });
+    }
+    this.waiting.clear();
+  }
+};
+
+// session/seen-topics.ts
+var DEFAULT_MAX_SEEN_TOPICS = 1e3;
+var PREVIEW_CHARS = 80;
+var SeenTopics = class {
+  constructor(maxTopics = DEFAULT_MAX_SEEN_TOPICS) {
+    this.maxTopics = maxTopics;
+  }
+  maxTopics;
+  topics = /* @__PURE__ */ new Map();
+  insertions = 0;
+  get size() {
+    return this.topics.size;
+  }
+  record(topic, tier, content, sender, now) {
+    let seen = this.topics.get(topic);
+    if (seen) {
+      if (this.insertions - seen.movedAt > this.maxTopics / 2) {
+        this.topics.delete(topic);
+        this.topics.set(topic, seen);
+        seen.movedAt = this.insertions;
+      }
+      seen.count++;
+    } else {
+      this.insertions++;
+      seen = this.evictOne() ?? { topic, count: 0, lastAt: now, tier, sender, content, movedAt: 0 };
+      seen.topic = topic;
+      seen.count = 1;
+      seen.movedAt = this.insertions;
+      this.topics.set(topic, seen);
+    }
+    seen.lastAt = now;
+    seen.tier = tier;
+    seen.sender = sender;
+    seen.content = content;
+  }
+  /** Makes room when the bound is reached: the record taken out, to be reused. */
+  evictOne() {
+    if (this.topics.size < this.maxTopics) return void 0;
+    const first = this.topics.values().next();
+    if (first.done) return void 0;
+    this.topics.delete(first.value.topic);
+    return first.value;
+  }
+  /** Most recent first, up to `limit`, matching `filter` when given, without the ones `hidden` says to leave out. */
+  list(limit, filter, hidden) {
+    const out = [];
+    const entries = [...this.topics.values()].reverse().sort((a, b) => b.lastAt - a.lastAt);
+    for (const seen of entries) {
+      if (out.length >= limit) break;
+      const { topic } = seen;
+      if (filter !== void 0 && !matches(filter, topic)) continue;
+      if (hidden(topic, seen.sender)) continue;
+      out.push({
+        topic,
+        count: seen.count,
+        lastAt: seen.lastAt,
+        tier: seen.tier,
+        ...seen.sender !== void 0 ? { sender: seen.sender } : {},
+        preview: seen.content.length > PREVIEW_CHARS ? `${seen.content.slice(0, PREVIEW_CHARS - 1)}\u2026` : seen.content
+      });
+    }
+    return out;
+  }
+};
+
+// session/subscription-guard.ts
+var SubscriptionRefused = class extends Error {
+  constructor(filter, reason) {
+    super(`the broker refused the subscription to ${filter}: ${reason}`);
+    this.filter = filter;
+    this.reason = reason;
+  }
+  filter;
+  reason;
+};
+var SubscriptionGuard = class {
+  constructor(connection, qos) {
+    this.connection = connection;
+    this.qos = qos;
+  }
+  connection;
+  qos;
+  /** The SUBSCRIBEs awaiting their SUBACK, each marked once another was sent beside it. */
+  inFlight = /* @__PURE__ */ new Map();
+  suspects = /* @__PURE__ */ new Set();
+  refusedFilters = /* @__PURE__ */ new Map();
+  /** Why the broker refused `filter` in this session, if it did. */
+  refusal(filter) {
+    return this.refusedFilters.get(filter);
+  }
+  refused() {
+    return [...this.refusedFilters].map(([filter, reason]) => ({ filter, reason }));
+  }
+  /** Subscribes one filter; rejects with SubscriptionRefused when the broker will not take it. */
+  async subscribe(filter) {
+    const earlier = this.refusedFilters.get(filter);
+    if (earlier) throw new SubscriptionRefused(filter, earlier);
+    const wasConnected = this.connection.connected;
+    const mark = { crowded: this.inFlight.size > 0 };
+    for (const other of this.inFlight.values()) other.crowded = true;
+    this.inFlight.set(filter, mark);
+    try {
+      await this.connection.subscribe([filter], this.qos());
+      this.suspects.delete(filter);
+    } catch (err) {
+      if (err instanceof ConnectionError && err.refused) throw this.refuse(filter, err.message);
+      if (wasConnected && !this.connection.connected) {
+        if (!mark.crowded) throw this.refuse(filter, "the broker closed the connection right after the SUBSCRIBE");
+        this.suspects.add(filter);
+      }
+      throw err;
+    } finally {
+      if (this.inFlight.get(filter) === mark) this.inFlight.delete(filter);
+    }
+  }
+  /**
+   * Subscribes every filter after a connect: the trusted ones together, then the
+   * suspects one by one. `onRefused` hears of each filter refused on the way; other
+   * failures (a timeout, a lost connection) go to `onFailed` and are tried again on
+   * the next connect.
+   */
+  async subscribeAll(filters, onRefused, onFailed) {
+    const wanted = filters.filter((f) => !this.refusedFilters.has(f));
+    const report = (filter, err) => {
+      if (err instanceof SubscriptionRefused) onRefused(err);
+      else onFailed(filter, err);
+    };
+    const trusted = wanted.filter((f) => !this.suspects.has(f));
+    const results = await Promise.allSettled(trusted.map((f) => this.subscribe(f)));
+    results.forEach((result, i) => {
+      if (result.status === "rejected") report(trusted[i], result.reason);
+    });
+    for (const suspect of wanted.filter((f) => this.suspects.has(f))) {
+      if (!this.connection.connected) return;
+      await this.subscribe(suspect).catch((err) => report(suspect, err));
+    }
+  }
+  refuse(filter, reason) {
+    this.suspects.delete(filter);
+    this.refusedFilters.set(filter, reason);
+    return new SubscriptionRefused(filter, reason);
+  }
+};
+
 // session/subscriptions.ts
 var SubscriptionNeeds = class {
   needs = /* @__PURE__ */ new Map();
@@ -54810,9 +55349,19 @@ var SubscriptionNeeds = class {
 var SessionError = class extends Error {
 };
 var SWEEP_INTERVAL_MS = 6e4;
-function carriedFields(message) {
-  const { sender, sentAt, correlation_id, reply_to } = message;
-  return Object.fromEntries(Object.entries({ sender, sentAt, correlation_id, reply_to }).filter(([, value]) => value !== void 0));
+function pacingChoice(fields) {
+  const { coalesceInterval, notifyPerMinute } = fields;
+  return {
+    ...coalesceInterval !== void 0 ? { coalesceInterval } : {},
+    ...notifyPerMinute !== void 0 ? { notifyPerMinute } : {}
+  };
+}
+function withCarried(target, message) {
+  if (message.sender !== void 0) target.sender = message.sender;
+  if (message.sentAt !== void 0) target.sentAt = message.sentAt;
+  if (message.correlation_id !== void 0) target.correlation_id = message.correlation_id;
+  if (message.reply_to !== void 0) target.reply_to = message.reply_to;
+  return target;
 }
 var Session = class extends import_node_events3.EventEmitter {
   constructor(options) {
@@ -54831,6 +55380,11 @@ var Session = class extends import_node_events3.EventEmitter {
       maxPerTopic: own2.bufferMaxPerTopic,
       maxBytes: options.bufferMaxBytes
     });
+    this.pacing = new AdmittedPacing(options.pacing ?? DEFAULT_PACING, pacingChoice(own2), {
+      notify: (message) => this.emit("notify", message),
+      hold: (message) => this.hold(message),
+      digest: (digest) => this.emit("notify", this.digestMessage(digest))
+    });
     this.requests = new PendingRequests(options.maxPendingRequests);
     this.actions = new ActionRoutes(options.maxPendingRequests);
     this.directory = new SessionDirectory(options.prefix);
@@ -54841,13 +55395,14 @@ var Session = class extends import_node_events3.EventEmitter {
     }
     const connectionOptions = {
       brokerUrl: options.brokerUrl,
-      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto4.randomUUID)().slice(0, 8)}`,
+      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto5.randomUUID)().slice(0, 8)}`,
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {},
       will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) }
     };
     this.connection = new Connection(connectionOptions);
+    this.guard = new SubscriptionGuard(this.connection, () => this.options.qos);
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.log("warn", message));
   }
   options;
@@ -54862,6 +55417,7 @@ var Session = class extends import_node_events3.EventEmitter {
   approvals = new Approvals();
   directory;
   connection;
+  guard;
   /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
   lane;
   /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
@@ -54872,14 +55428,18 @@ var Session = class extends import_node_events3.EventEmitter {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, failed: 0 },
     binary: 0,
-    refused: { denied: 0, "not-allowed": 0, "outside-reply-space": 0 }
+    refused: { denied: 0, "not-allowed": 0, "outside-reply-space": 0 },
+    nested: 0
   };
   permissions;
   retainedSeen = new RetainedSeen();
   ownPublishes = new RecentPublishes();
   crossPath = new CrossPathDuplicates();
+  pacing;
+  pings = new PendingPings();
+  seen = new SeenTopics();
   connectionState = "disconnected";
   stateSince = /* @__PURE__ */ new Date();
   lastError;
@@ -54920,6 +55480,8 @@ var Session = class extends import_node_events3.EventEmitter {
   async doStop() {
     clearInterval(this.heartbeat);
     clearInterval(this.sweep);
+    this.pacing.stop();
+    this.pings.cancelAll();
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     this.actions.cancelAll("the session shut down before the flow answered");
@@ -54938,13 +55500,31 @@ var Session = class extends import_node_events3.EventEmitter {
   async onConnect() {
     this.lastError = void 0;
     const filters = this.needs.filters();
-    const results = await Promise.allSettled(filters.map((f) => this.connection.subscribe([f], this.options.qos)));
-    results.forEach((result, i) => {
-      if (result.status === "rejected") this.problem(`subscribe ${filters[i]}: ${result.reason.message}`);
-    });
+    await this.guard.subscribeAll(
+      filters,
+      (refusal) => this.onRefused(refusal),
+      (filter, err) => this.log("warn", `subscribe ${filter}: ${err.message} (tried again on the next connect)`)
+    );
     await this.publishStatus("online");
     this.setState("connected");
     this.log("info", `connected; subscribed to ${filters.length} filter(s)`);
+  }
+  /**
+   * A filter the broker will not take (from the session file, the flow's pinned lists or
+   * an earlier run): the session goes on without it rather than lose its connection over
+   * it on every reconnect.
+   */
+  onRefused(refusal) {
+    const { filter } = refusal;
+    const reasons = this.needs.reasons(filter);
+    for (const reason of reasons) this.needs.remove(filter, reason);
+    const lists = reasons.filter((r) => r === "admitted" || r === "watched");
+    for (const list of lists) {
+      if (!this.lists.isPinned(list, filter)) this.lists.remove(list, filter);
+    }
+    if (lists.length > 0) this.listsChanged();
+    const from = reasons.length > 0 ? ` (needed by: ${reasons.join(", ")})` : "";
+    this.problem(`${refusal.message}${from}; the session goes on without it${lists.length > 0 ? " (the session file keeps it until the lists next change)" : ""}`);
   }
   setState(state, detail) {
     if (state === this.connectionState) return;
@@ -55018,7 +55598,8 @@ var Session = class extends import_node_events3.EventEmitter {
     try {
       this.ingest(topic, parseInbound(payload, this.options.maxPayloadBytes), { via: "mqtt", retained }, payload);
     } catch (err) {
-      this.log("error", `message on ${topic} could not be handled: ${err.message}`);
+      this.counters.dropped.failed++;
+      this.log("error", `message on ${topic} could not be handled (counted as dropped: failed): ${err.message}`);
     }
   }
   /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) and the permission relay's carry plumbing, never messages for Claude. */
@@ -55036,6 +55617,7 @@ var Session = class extends import_node_events3.EventEmitter {
    */
   ingest(topic, message, options, raw) {
     if (message.kind === "binary") this.counters.binary++;
+    if (message.nested) this.counters.nested++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
     if (message.kind === "oversize") {
@@ -55044,16 +55626,23 @@ var Session = class extends import_node_events3.EventEmitter {
     }
     const decision = options.force ? { tier: options.force === "admit" ? "admitted" : "watched", pattern: `(forced by flow)` } : this.lists.gate.classify(topic, message.sender);
     if (decision.tier === "dropped" && decision.reason === "muted") return this.drop(topic, message, "muted", decision.pattern);
+    const receivedAt = Date.now();
     const reachesClaude = decision.tier === "admitted" || decision.tier === "watched";
     const duplicate = reachesClaude && this.options.host === "flow" && this.crossPath.isDuplicate(topic, message.content, options.via, Date.now());
     if (message.correlation_id && topic === this.topics.inbox) {
       const reply = { content: message.content, ...message.sender ? { sender: message.sender } : {} };
       if (this.requests.settle(message.correlation_id, topic, reply)) {
         this.counters.replies++;
+        this.seen.record(topic, "reply", message.content, message.sender, receivedAt);
         return { tier: "reply" };
       }
+      const ping = this.pings.settle(message.correlation_id);
+      if (ping !== void 0) {
+        this.emit("notify", { topic, content: message.content, kind: message.kind, receivedAt, pattern: "(ping)", via: options.via, ping });
+        return { tier: "admitted", pattern: "(ping)" };
+      }
     }
-    const receivedAt = Date.now();
+    this.seen.record(topic, decision.tier, message.content, message.sender, receivedAt);
     if (duplicate) {
       this.counters.dropped.duplicate++;
       return decision;
@@ -55067,16 +55656,17 @@ var Session = class extends import_node_events3.EventEmitter {
         receivedAt,
         pattern: decision.pattern,
         via: options.via,
-        ...carriedFields(message),
+        ...withCarried({}, message),
         ...options.retained ? { retained: true } : {},
         ...options.extra ? { extra: options.extra } : {}
       };
       this.emit("admitted", admitted);
+      this.pacing.offer(admitted);
       return decision;
     }
     if (decision.tier === "watched") {
       this.counters.watched++;
-      const entry = { topic, content: message.content, receivedAt, ...carriedFields(message) };
+      const entry = withCarried({ topic, content: message.content, receivedAt }, message);
       this.reportEvictions(this.buffer.add(entry, receivedAt));
       this.emit("watched", topic, decision.pattern);
       return decision;
@@ -55107,6 +55697,55 @@ var Session = class extends import_node_events3.EventEmitter {
   reportEvictions(counts) {
     this.evictions.add(counts);
   }
+  /** An admitted message that is not pushed to Claude waits in the inbox buffer instead. */
+  hold(message) {
+    const entry = withCarried({ topic: message.topic, content: message.content, receivedAt: message.receivedAt }, message);
+    this.reportEvictions(this.buffer.add(entry, Date.now()));
+  }
+  digestMessage(digest) {
+    const shown2 = digest.topics.slice(0, 5).map((t) => `${t.topic} (${t.count})`);
+    if (digest.topics.length > shown2.length) shown2.push(`${digest.topics.length - shown2.length} more topic(s)`);
+    return {
+      topic: this.topics.inbox,
+      sender: this.name,
+      content: `${digest.held} more admitted message(s) held, over ${digest.perMinute} notifications a minute: ${shown2.join(", ")}. Read them with inbox.`,
+      kind: "text",
+      receivedAt: Date.now(),
+      pattern: "(digest)",
+      via: "mqtt",
+      held: digest.held
+    };
+  }
+  // ── diagnostics ──────────────────────────────────────────────────────────
+  /** Topics seen, most recent first; muted ones never appear, even if muted after they were seen. */
+  seenTopics(limit, filter) {
+    if (filter !== void 0) {
+      const invalid = validatePattern(filter);
+      if (invalid) throw new SessionError(`Invalid topic or pattern: ${invalid}`);
+    }
+    const muted = (topic, sender) => {
+      const decision = this.lists.gate.classify(topic, sender);
+      return decision.tier === "dropped" && decision.reason === "muted";
+    };
+    return this.seen.list(limit, filter, muted);
+  }
+  /**
+   * Publishes a probe to the session's own inbox and waits for it to come back from the
+   * broker; when it does, it goes on as a channel notification (never coalesced).
+   */
+  async ping(timeoutSeconds) {
+    if (!this.connection.connected) throw new SessionError("ping failed: not connected to the broker");
+    const probe = this.pings.start(timeoutSeconds * 1e3);
+    const content = `ping ${probe.id}: a test notification from the ping tool; nothing to do`;
+    const payload = wrapEnvelope({ sender: "ping", content, correlation_id: probe.correlationId }, /* @__PURE__ */ new Date());
+    try {
+      await this.connection.publish(this.topics.inbox, payload, 1, false);
+    } catch (err) {
+      this.pings.settle(probe.correlationId);
+      throw new SessionError(`ping failed: the probe could not be published (${err.message})`);
+    }
+    return probe.result;
+  }
   // ── lists ────────────────────────────────────────────────────────────────
   effectiveLists() {
     return { ...this.lists.effective(), pinned: this.lists.pinned };
@@ -55114,13 +55753,28 @@ var Session = class extends import_node_events3.EventEmitter {
   isPinned(list, pattern) {
     return this.lists.isPinned(list, pattern);
   }
-  /** Adds a pattern to Claude's list (admit / watch / mute). Returns false when already in force. */
+  /**
+   * Adds a pattern to Claude's list (admit / watch / mute). Returns false when already in
+   * force. A filter the broker refuses is taken out again and never persisted.
+   */
   async addPattern(list, pattern) {
     const added = this.lists.add(list, pattern);
     if (!added) return false;
+    let failure2;
+    if (list !== "muted") {
+      try {
+        await this.need(pattern, list);
+      } catch (err) {
+        if (err instanceof SubscriptionRefused) {
+          this.lists.remove(list, pattern);
+          throw new SessionError(`${err.message}; "${pattern}" was not added to the ${list} list`);
+        }
+        failure2 = err;
+      }
+    }
     this.persist();
     this.listsChanged();
-    if (list !== "muted") await this.need(pattern, list);
+    if (failure2) throw failure2;
     return true;
   }
   /** Removes a pattern from Claude's list. Returns false when Claude's list did not have it. */
@@ -55149,6 +55803,15 @@ var Session = class extends import_node_events3.EventEmitter {
   }
   config(changes) {
     const own2 = this.lists.own;
+    if (changes.coalesceInterval !== void 0 || changes.notifyPerMinute !== void 0) {
+      const choice = { ...pacingChoice(own2), ...pacingChoice(changes) };
+      try {
+        this.pacing.choose(choice);
+      } catch (err) {
+        throw err instanceof PacingError ? new SessionError(err.message) : err;
+      }
+      Object.assign(own2, choice);
+    }
     if (changes.bufferMaxAge !== void 0) own2.bufferMaxAge = changes.bufferMaxAge;
     if (changes.bufferMaxPerTopic !== void 0) own2.bufferMaxPerTopic = changes.bufferMaxPerTopic;
     this.reportEvictions(
@@ -55162,8 +55825,15 @@ var Session = class extends import_node_events3.EventEmitter {
   }
   // ── subscriptions ────────────────────────────────────────────────────────
   async need(filter, reason) {
+    const refused = this.guard.refusal(filter);
+    if (refused) throw new SubscriptionRefused(filter, refused);
     if (!this.needs.add(filter, reason) || !this.connection.connected) return;
-    await this.connection.subscribe([filter], this.options.qos);
+    try {
+      await this.guard.subscribe(filter);
+    } catch (err) {
+      if (err instanceof SubscriptionRefused) this.needs.remove(filter, reason);
+      throw err;
+    }
   }
   async release(filter, reason) {
     if (!this.needs.remove(filter, reason) || !this.connection.connected) return;
@@ -55174,9 +55844,11 @@ var Session = class extends import_node_events3.EventEmitter {
     const invalid = validatePattern(filter);
     if (invalid) throw new SessionError(`Invalid topic filter: ${invalid}`);
     if (!this.connection.connected) throw new SessionError(`subscribe to ${filter} failed: not connected to the broker`);
+    const refused = this.guard.refusal(filter);
+    if (refused) throw new SessionError(new SubscriptionRefused(filter, refused).message);
     const added = this.needs.add(filter, "explicit");
     try {
-      await this.connection.subscribe([filter], this.options.qos);
+      await this.guard.subscribe(filter);
     } catch (err) {
       if (added) this.needs.remove(filter, "explicit");
       throw err;
@@ -55284,7 +55956,7 @@ var Session = class extends import_node_events3.EventEmitter {
     if (invalid) throw new SessionError(`Invalid target session name: ${invalid}`);
     this.enforce(checkPublish(this.permissions, sessionTopics(this.options.prefix, target).inbox));
     if (!this.connection.connected) throw new SessionError(`request to ${target} failed: not connected to the broker`);
-    const correlationId = (0, import_node_crypto4.randomUUID)();
+    const correlationId = (0, import_node_crypto5.randomUUID)();
     const timeout = timeoutSeconds ?? this.options.requestTimeoutSeconds;
     const reply = this.requests.wait(correlationId, target, this.topics.inbox, timeout);
     try {
@@ -55347,6 +56019,7 @@ var Session = class extends import_node_events3.EventEmitter {
       counts: structuredClone(this.counters),
       evicted: { ...this.buffer.evicted },
       problems: [...this.problems],
+      coalescing: this.pacing.status(),
       ...Object.fromEntries([...this.statusSections].map(([name, section]) => [name, section()]))
     };
   }
@@ -55375,10 +56048,10 @@ var Session = class extends import_node_events3.EventEmitter {
 
 // session/link/client.ts
 var import_node_events4 = require("node:events");
-var import_node_crypto6 = require("node:crypto");
+var import_node_crypto7 = require("node:crypto");
 
 // session/link/protocol.ts
-var import_node_crypto5 = require("node:crypto");
+var import_node_crypto6 = require("node:crypto");
 
 // session/link/messages.ts
 var metaKey = external_exports.string().regex(/^[A-Za-z0-9_]+$/);
@@ -55394,12 +56067,18 @@ var channelMessageSchema = external_exports.object({
   retained: external_exports.boolean().optional(),
   pattern: external_exports.string(),
   via: external_exports.enum(["mqtt", "flow"]),
-  extra: external_exports.record(metaKey, external_exports.string()).optional()
+  extra: external_exports.record(metaKey, external_exports.string()).optional(),
+  updates: external_exports.number().int().min(2).optional(),
+  firstAt: external_exports.number().int().min(0).max(864e13).optional(),
+  held: external_exports.number().int().min(1).optional(),
+  ping: external_exports.string().max(64).optional()
 });
 
 // session/link/protocol.ts
 var LINK_PROTOCOL_VERSION = 1;
 var MAX_CLOCK_SKEW_MS = 6e4;
+var MAX_FRAME_BYTES = 4 * 1024 * 1024;
+var MAX_FRAME_DEPTH = 32;
 var nonEmpty = external_exports.string().min(1);
 var toolResult = external_exports.object({ id: nonEmpty, text: external_exports.string(), isError: external_exports.boolean() });
 var bodySchemas = {
@@ -55435,10 +56114,10 @@ function canonical(fields, topic) {
   return [fields.v, fields.type, fields.ts, fields.nonce, fields.from, topic, JSON.stringify(fields.body)].join("\n");
 }
 function sign(key, text2) {
-  return (0, import_node_crypto5.createHmac)("sha256", key).update(text2).digest("hex");
+  return (0, import_node_crypto6.createHmac)("sha256", key).update(text2).digest("hex");
 }
 function encodeFrame(key, topic, type, from, body, now = /* @__PURE__ */ new Date()) {
-  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto5.randomBytes)(16).toString("base64url"), from, body };
+  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto6.randomBytes)(16).toString("base64url"), from, body };
   return JSON.stringify({ ...fields, sig: sign(key, canonical(fields, topic)) });
 }
 var NonceCache = class {
@@ -55465,9 +56144,13 @@ var NonceCache = class {
   }
 };
 function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
+  const bytes = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+  if (bytes > MAX_FRAME_BYTES) return { ok: false, reason: "oversize", detail: `${bytes} bytes, over the ${MAX_FRAME_BYTES}-byte limit` };
+  const text2 = payload.toString();
+  if (nestsDeeperThan(text2, MAX_FRAME_DEPTH)) return { ok: false, reason: "nested", detail: `nests more than ${MAX_FRAME_DEPTH} levels deep` };
   let json2;
   try {
-    json2 = JSON.parse(payload.toString());
+    json2 = JSON.parse(text2);
   } catch {
     return { ok: false, reason: "malformed", detail: "not JSON" };
   }
@@ -55478,7 +56161,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   if (!frame.success) return { ok: false, reason: "malformed", detail: frame.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
   const f = frame.data;
   const expected = Buffer.from(sign(key, canonical(f, topic)), "hex");
-  if (!(0, import_node_crypto5.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
+  if (!(0, import_node_crypto6.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
     return { ok: false, reason: "bad-signature", detail: "signature does not match the link key" };
   }
   const sent = Date.parse(f.ts);
@@ -55496,7 +56179,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   return { ok: true, type: f.type, from: f.from, body: body.data };
 }
 function emptyRefusals() {
-  return { malformed: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0 };
+  return { malformed: 0, oversize: 0, nested: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0 };
 }
 function replyTopic(rpcTopic, bridgeId) {
   return `${rpcTopic}/${bridgeId}`;
@@ -55520,7 +56203,7 @@ var LinkClient = class extends import_node_events4.EventEmitter {
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.emit("log", "warn", message));
   }
   options;
-  id = `b${(0, import_node_crypto6.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
+  id = `b${(0, import_node_crypto7.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
   topics;
   replies;
   connection;
@@ -55611,7 +56294,7 @@ var LinkClient = class extends import_node_events4.EventEmitter {
   async call(tool, args, timeoutMs = this.options.callTimeoutMs ?? 5e3) {
     const away = this.unreachableReason();
     if (away) return { text: `${tool} failed: ${away}`, isError: true };
-    const id = (0, import_node_crypto6.randomUUID)();
+    const id = (0, import_node_crypto7.randomUUID)();
     const result = new Promise((resolve2) => {
       const timer = setTimeout(() => {
         this.calls.delete(id);
@@ -55758,7 +56441,7 @@ function stripUndefined(value) {
 var DEFAULT_MAX_LENGTH = 256;
 var ELLIPSIS = "\u2026";
 var TAG_SYNTAX = /[<>";[\]]/g;
-var CONTROL = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
+var CONTROL2 = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 var LONE_SURROGATE2 = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 function channelMeta(fields) {
   const meta3 = /* @__PURE__ */ new Map();
@@ -55774,7 +56457,7 @@ function sanitizeMetaValue(value, maxLength = DEFAULT_MAX_LENGTH) {
   if (!Number.isInteger(maxLength) || maxLength < 1) {
     throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
   }
-  const clean = value.replace(TAG_SYNTAX, "_").replace(CONTROL, " ").replace(LONE_SURROGATE2, "\uFFFD");
+  const clean = value.replace(TAG_SYNTAX, "_").replace(CONTROL2, " ").replace(LONE_SURROGATE2, "\uFFFD");
   if (clean.length <= maxLength) return clean;
   let cut = clean.slice(0, maxLength - 1);
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
@@ -55790,7 +56473,22 @@ var MAX_ACTION_TIMEOUT_SECONDS = 300;
 
 // session/notification.ts
 var CHANNEL_METHOD = "notifications/claude/channel";
-var TRUSTED_KEYS = /* @__PURE__ */ new Set(["source", "topic", "sender", "ts", "correlation_id", "reply_to", "sent_ts", "retained", "payload", "via"]);
+var TRUSTED_KEYS = /* @__PURE__ */ new Set([
+  "source",
+  "topic",
+  "sender",
+  "ts",
+  "correlation_id",
+  "reply_to",
+  "sent_ts",
+  "retained",
+  "payload",
+  "via",
+  "updates",
+  "first_ts",
+  "held",
+  "ping"
+]);
 function withoutKeys(fields, keys) {
   return Object.fromEntries(Object.entries(fields ?? {}).filter(([key]) => !keys.has(key)));
 }
@@ -55809,95 +56507,14 @@ function toNotification(message) {
       retained: message.retained ? "true" : void 0,
       payload: message.kind === "binary" || message.kind === "oversize" ? message.kind : void 0,
       via: message.via === "flow" ? "flow" : void 0,
+      updates: message.updates !== void 0 ? String(message.updates) : void 0,
+      first_ts: message.firstAt !== void 0 ? new Date(message.firstAt).toISOString() : void 0,
+      held: message.held !== void 0 ? String(message.held) : void 0,
+      ping: message.ping,
       ...withoutKeys(message.extra, TRUSTED_KEYS)
     })
   };
 }
-
-// mcp-bridge/flow-backend.ts
-var WELCOME_WAIT_MS = 5e3;
-var REQUEST_MARGIN_SECONDS = 10;
-var FlowBackend = class {
-  constructor(link, mode, requestTimeoutSeconds, log2) {
-    this.link = link;
-    this.mode = mode;
-    this.requestTimeoutSeconds = requestTimeoutSeconds;
-    link.on("log", (level, message) => log2(level, message));
-    link.on("admitted", (message) => {
-      log2("info", `[admitted] via flow on ${message.topic}`);
-      this.notify(toNotification(message));
-    });
-    link.on("notice", (text2) => {
-      log2("warn", text2);
-      this.notify({
-        content: text2,
-        meta: channelMeta({ source: "mqtt", topic: link.topics.channel, sender: "flow", ts: (/* @__PURE__ */ new Date()).toISOString() })
-      });
-    });
-  }
-  link;
-  mode;
-  requestTimeoutSeconds;
-  listeners = [];
-  stopping;
-  /** The link client is started before the mode is chosen (auto mode reads the flow's status through it). */
-  async start() {
-  }
-  stop() {
-    this.stopping ??= this.link.stop();
-    return this.stopping;
-  }
-  async call(tool, args) {
-    const timeoutMs = this.callTimeoutMs(tool, args);
-    const outcome = await this.link.call(tool, args, timeoutMs);
-    if (tool !== "status" || outcome.isError) return outcome;
-    return withLinkStats(outcome, this.link.stats());
-  }
-  /** A request waits for its answer, and a publish perhaps for a claude-action node's flow; the rest answer at once. */
-  callTimeoutMs(tool, args) {
-    if (tool === "request") return ((requestSeconds(args) ?? this.requestTimeoutSeconds) + REQUEST_MARGIN_SECONDS) * 1e3;
-    if (tool === "publish" || tool === "reply") return (MAX_ACTION_TIMEOUT_SECONDS + REQUEST_MARGIN_SECONDS) * 1e3;
-    return void 0;
-  }
-  onNotification(listener) {
-    this.listeners.push(listener);
-  }
-  describe() {
-    return this.mode;
-  }
-  async approver() {
-    const welcome = await this.link.waitForWelcome(WELCOME_WAIT_MS);
-    return welcome?.approver === true;
-  }
-  relayPermission(request) {
-    return this.link.relayPermission(request);
-  }
-  onVerdict(listener) {
-    this.link.on("verdict", listener);
-  }
-  relayStatus() {
-    return { via: "flow link (claude-permission nodes)" };
-  }
-  notify(notification) {
-    for (const listener of this.listeners) listener(notification);
-  }
-};
-function requestSeconds(args) {
-  if (typeof args !== "object" || args === null) return void 0;
-  const timeout = args.timeout;
-  return typeof timeout === "number" && timeout > 0 && timeout <= 600 ? timeout : void 0;
-}
-function withLinkStats(outcome, stats) {
-  try {
-    const status = JSON.parse(outcome.text);
-    return { ...outcome, text: JSON.stringify({ ...status, bridgeLink: stats }, null, 2) };
-  } catch {
-    return outcome;
-  }
-}
-
-// mcp-bridge/local-backend.ts
-var import_node_path3 = require("node:path");
 
 // session/tools/schemas.ts
 var nonEmpty2 = (what) => external_exports.string({ error: `"${what}" must be a string` }).min(1, { error: `"${what}" must be a non-empty string` });
@@ -55931,12 +56548,21 @@ var toolSchemas = {
   unmute: external_exports.object({ pattern: nonEmpty2("pattern").describe("Pattern to remove from the muted list") }),
   config: external_exports.object({
     bufferMaxAge: external_exports.number({ error: `"bufferMaxAge" must be a number of seconds` }).min(1, { error: `"bufferMaxAge" must be between 1 and 86400 seconds` }).max(86400, { error: `"bufferMaxAge" must be between 1 and 86400 seconds` }).optional().describe("Seconds a watched message is kept (1-86400)"),
-    bufferMaxPerTopic: external_exports.number({ error: `"bufferMaxPerTopic" must be a number` }).int({ error: `"bufferMaxPerTopic" must be a whole number` }).min(1, { error: `"bufferMaxPerTopic" must be between 1 and 10000` }).max(1e4, { error: `"bufferMaxPerTopic" must be between 1 and 10000` }).optional().describe("Messages kept per topic (1-10000)")
+    bufferMaxPerTopic: external_exports.number({ error: `"bufferMaxPerTopic" must be a number` }).int({ error: `"bufferMaxPerTopic" must be a whole number` }).min(1, { error: `"bufferMaxPerTopic" must be between 1 and 10000` }).max(1e4, { error: `"bufferMaxPerTopic" must be between 1 and 10000` }).optional().describe("Messages kept per topic (1-10000)"),
+    coalesceInterval: external_exports.number({ error: `"coalesceInterval" must be a number of seconds` }).min(0, { error: `"coalesceInterval" must be between 0 and 3600 seconds` }).max(3600, { error: `"coalesceInterval" must be between 0 and 3600 seconds` }).optional().describe("At most one notification per admitted topic per this many seconds, carrying the latest value (0-3600; not below the owner's minimum)"),
+    notifyPerMinute: external_exports.number({ error: `"notifyPerMinute" must be a number` }).int({ error: `"notifyPerMinute" must be a whole number` }).min(0, { error: `"notifyPerMinute" must be between 0 and 10000` }).max(1e4, { error: `"notifyPerMinute" must be between 0 and 10000` }).optional().describe("Most admitted notifications per minute; beyond it they are held for inbox and summed up in one digest (0: no cap; not above the owner's maximum)")
   }),
   subscribe: external_exports.object({ topic: nonEmpty2("topic").describe("MQTT topic filter") }),
   unsubscribe: external_exports.object({ topic: nonEmpty2("topic").describe("MQTT topic filter") }),
   status: external_exports.object({}),
-  sessions: external_exports.object({})
+  sessions: external_exports.object({}),
+  topics: external_exports.object({
+    pattern: external_exports.string({ error: `"pattern" must be a string` }).optional().describe("Only topics matching this filter (e.g. home/#)"),
+    limit: external_exports.number({ error: `"limit" must be a number` }).int({ error: `"limit" must be a whole number` }).min(1, { error: `"limit" must be between 1 and 200` }).max(200, { error: `"limit" must be between 1 and 200` }).optional().describe("Most topics to list, most recent first (default 50)")
+  }),
+  ping: external_exports.object({
+    timeout: external_exports.number({ error: `"timeout" must be a number of seconds` }).min(1, { error: `"timeout" must be between 1 and 60 seconds` }).max(60, { error: `"timeout" must be between 1 and 60 seconds` }).optional().describe("Seconds to wait for the probe (1-60; default 10)")
+  })
 };
 var TOOL_NAMES = [
   "reply",
@@ -55953,7 +56579,9 @@ var TOOL_NAMES = [
   "subscribe",
   "unsubscribe",
   "status",
-  "sessions"
+  "sessions",
+  "topics",
+  "ping"
 ];
 function isToolName(name) {
   return Object.hasOwn(toolSchemas, name);
@@ -55969,6 +56597,8 @@ function describeArgumentError(tool, error62) {
 
 // session/tools/run.ts
 var DEFAULT_INBOX_LIMIT = 100;
+var DEFAULT_TOPICS_LIMIT = 50;
+var DEFAULT_PING_TIMEOUT_SECONDS = 10;
 var ok = (text2) => ({ text: text2, isError: false });
 function formatEntry(entry) {
   const extras = [
@@ -56059,9 +56689,12 @@ var handlers = {
   async config(session, args) {
     const config2 = session.config({
       ...args.bufferMaxAge !== void 0 ? { bufferMaxAge: Math.floor(args.bufferMaxAge) } : {},
-      ...args.bufferMaxPerTopic !== void 0 ? { bufferMaxPerTopic: args.bufferMaxPerTopic } : {}
+      ...args.bufferMaxPerTopic !== void 0 ? { bufferMaxPerTopic: args.bufferMaxPerTopic } : {},
+      ...args.coalesceInterval !== void 0 ? { coalesceInterval: args.coalesceInterval } : {},
+      ...args.notifyPerMinute !== void 0 ? { notifyPerMinute: args.notifyPerMinute } : {}
     });
-    return ok(JSON.stringify(config2, null, 2));
+    const { intervalSeconds, perMinute, owner } = session.status().coalescing;
+    return ok(JSON.stringify({ ...config2, coalescing: { intervalSeconds, perMinute, owner } }, null, 2));
   },
   async subscribe(session, args) {
     await session.subscribe(args.topic);
@@ -56076,6 +56709,18 @@ var handlers = {
   },
   async status(session) {
     return ok(JSON.stringify(session.status(), null, 2));
+  },
+  async topics(session, args) {
+    const pattern = args.pattern ? args.pattern : void 0;
+    const topics = session.seenTopics(args.limit ?? DEFAULT_TOPICS_LIMIT, pattern);
+    if (topics.length === 0) return ok(pattern ? `No topics seen matching ${pattern}.` : "No topics seen yet.");
+    const lines = topics.map(
+      (t) => `${t.topic} [${t.tier}] ${t.count} message(s), last ${new Date(t.lastAt).toISOString()} from ${displaySender(t.sender)}: ${t.preview}`
+    );
+    return ok([`Topics seen, most recent first${pattern ? ` (matching ${pattern})` : ""}:`, ...lines].join("\n"));
+  },
+  async ping(session, args) {
+    return ok(JSON.stringify(await session.ping(args.timeout ?? DEFAULT_PING_TIMEOUT_SECONDS)));
   },
   async sessions(session) {
     const list = session.sessions();
@@ -56098,6 +56743,91 @@ async function runTool(session, name, args) {
     return { text: `${name} failed: ${err.message}`, isError: true };
   }
 }
+
+// mcp-bridge/flow-backend.ts
+var WELCOME_WAIT_MS = 5e3;
+var REQUEST_MARGIN_SECONDS = 10;
+var FlowBackend = class {
+  constructor(link, mode, requestTimeoutSeconds, log2) {
+    this.link = link;
+    this.mode = mode;
+    this.requestTimeoutSeconds = requestTimeoutSeconds;
+    link.on("log", (level, message) => log2(level, message));
+    link.on("admitted", (message) => {
+      log2("info", `[admitted] via flow on ${message.topic}`);
+      this.notify(toNotification(message));
+    });
+    link.on("notice", (text2) => {
+      log2("warn", text2);
+      this.notify({
+        content: text2,
+        meta: channelMeta({ source: "mqtt", topic: link.topics.channel, sender: "flow", ts: (/* @__PURE__ */ new Date()).toISOString() })
+      });
+    });
+  }
+  link;
+  mode;
+  requestTimeoutSeconds;
+  listeners = [];
+  stopping;
+  /** The link client is started before the mode is chosen (auto mode reads the flow's status through it). */
+  async start() {
+  }
+  stop() {
+    this.stopping ??= this.link.stop();
+    return this.stopping;
+  }
+  async call(tool, args) {
+    const timeoutMs = waitsSeconds(tool, args, this.requestTimeoutSeconds);
+    const outcome = await this.link.call(tool, args, timeoutMs);
+    if (tool !== "status" || outcome.isError) return outcome;
+    return withLinkStats(outcome, this.link.stats());
+  }
+  onNotification(listener) {
+    this.listeners.push(listener);
+  }
+  describe() {
+    return this.mode;
+  }
+  async approver() {
+    const welcome = await this.link.waitForWelcome(WELCOME_WAIT_MS);
+    return welcome?.approver === true;
+  }
+  relayPermission(request) {
+    return this.link.relayPermission(request);
+  }
+  onVerdict(listener) {
+    this.link.on("verdict", listener);
+  }
+  relayStatus() {
+    return { via: "flow link (claude-permission nodes)" };
+  }
+  notify(notification) {
+    for (const listener of this.listeners) listener(notification);
+  }
+};
+function waitsSeconds(tool, args, requestTimeoutSeconds) {
+  if (tool === "publish" || tool === "reply") return (MAX_ACTION_TIMEOUT_SECONDS + REQUEST_MARGIN_SECONDS) * 1e3;
+  const fallback = tool === "request" ? requestTimeoutSeconds : tool === "ping" ? DEFAULT_PING_TIMEOUT_SECONDS : void 0;
+  if (fallback === void 0) return void 0;
+  return ((timeoutArgument(args) ?? fallback) + REQUEST_MARGIN_SECONDS) * 1e3;
+}
+function timeoutArgument(args) {
+  if (typeof args !== "object" || args === null) return void 0;
+  const timeout = args.timeout;
+  return typeof timeout === "number" && timeout > 0 && timeout <= 600 ? timeout : void 0;
+}
+function withLinkStats(outcome, stats) {
+  try {
+    const status = JSON.parse(outcome.text);
+    return { ...outcome, text: JSON.stringify({ ...status, bridgeLink: stats }, null, 2) };
+  } catch {
+    return outcome;
+  }
+}
+
+// mcp-bridge/local-backend.ts
+var import_node_path3 = require("node:path");
 
 // mcp-bridge/approver-channel.ts
 var ApproverChannel = class {
@@ -56153,6 +56883,7 @@ function localSessionOptions(config2, version2) {
     maxPayloadBytes: s.maxPayloadBytes,
     maxPendingRequests: s.maxPendingRequests,
     bufferMaxBytes: s.bufferMaxBytes,
+    pacing: { intervalSeconds: s.coalesceIntervalSeconds, perMinute: s.notifyPerMinute },
     host: "bridge",
     version: version2,
     publishPermissions: { allow: s.publishAllow, deny: s.publishDeny },
@@ -56184,8 +56915,8 @@ var LocalBackend = class {
       if (this.stopping) return;
       if (state === "reconnecting" || state === "disconnected") log2("warn", `MQTT ${state}${detail ? `: ${detail}` : ""}`);
     });
-    session.on("admitted", (message) => {
-      log2("info", `[admitted] ${displaySender(message.sender)} on ${message.topic}`);
+    session.on("notify", (message) => {
+      log2("info", `[admitted] ${displaySender(message.sender)} on ${message.topic}${message.updates ? ` (${message.updates} updates)` : ""}`);
       const notification = toNotification(message);
       for (const listener of this.listeners) listener(notification);
     });
@@ -56440,6 +57171,9 @@ function buildInstructions({ session, prefix, permissions }) {
     '- retained: "true" when the broker replayed a stored (retained) message: an earlier state, not a new event.',
     '- payload: "binary" or "oversize" when the payload could not be shown as text; the content is then a short report of its size, not the data.',
     `- via: "flow" when a Node-RED flow handed the message to the session instead of the session's own subscription.`,
+    "- updates and first_ts: this message stands for several on its topic (admitted notifications are coalesced: at most one per topic per interval, carrying the latest value); updates is how many arrived since the topic's previous notification, the first of them at first_ts. The earlier ones are in the inbox buffer.",
+    "- held: a digest from the session, not a message: so many admitted messages were held because more than the per-minute cap arrived; they are in the inbox buffer.",
+    "- ping: the probe sent by the ping tool; nothing to do.",
     "",
     "Tiers. A pattern is a sender name or an MQTT topic filter (+ matches one topic level, # the rest):",
     "- admitted: delivered to you in real time as a <channel> message.",
@@ -56453,10 +57187,12 @@ function buildInstructions({ session, prefix, permissions }) {
     "- request: send a request to another session by name and wait for its answer (or an error after the timeout).",
     "- inbox: without topic, a summary of what is buffered; with a topic or a pattern (e.g. home/#), the messages, topic by topic, oldest first; clear: true removes what was read (without topic: everything).",
     "- admit / unadmit, watch / unwatch, mute / unmute: add a pattern to a list or remove it. admit and watch also subscribe on the broker.",
-    "- config: the watched buffer's limits (bufferMaxAge in seconds, bufferMaxPerTopic).",
+    "- config: the watched buffer's limits (bufferMaxAge in seconds, bufferMaxPerTopic), and the pacing of admitted notifications within the owner's bounds (coalesceInterval: seconds per topic; notifyPerMinute: the session-wide cap). A repeated value is not notified again; requests are never coalesced.",
     "- subscribe / unsubscribe: a broker subscription that is not saved; its messages still need to be admitted or watched to reach you.",
     "- status: connection state, lists, subscriptions, buffer, counts of dropped and evicted messages, problems, and whether this bridge or a Node-RED flow hosts the session (mode, modeReason).",
     "- sessions: the sessions seen on the broker, online or offline, and whether their heartbeat is stale.",
+    "- topics: the topics this session has seen, most recent first, with counts, tier and the start of the last payload (muted ones are left out): use it to decide what to admit or watch.",
+    "- ping: sends a probe through the whole path (broker, session, this conversation) and says whether it came back; use it when messages are not appearing.",
     "",
     `Messaging other sessions: your own inbox is ${own2.inbox} (admitted unless removed); another session's inbox is ${otherInbox}. To ask another session and wait for its answer, use request with target set to its name. A message that carries reply_to and correlation_id is a request to you: answer it with reply, topic = its reply_to, correlation_id = its correlation_id.`,
     "",
@@ -58306,14 +59042,17 @@ var TOOL_DESCRIPTIONS = {
   mute: "Mute a sender name or topic filter: matching messages are dropped, even if admitted or watched. Persisted.",
   unadmit: "Remove a pattern from the admitted list. Persisted.",
   unmute: "Remove a pattern from the muted list. Persisted.",
-  config: "Set the watched buffer's limits: bufferMaxAge (seconds, 1-86400) and bufferMaxPerTopic (1-10000). Returns the session configuration.",
+  config: "Set the watched buffer's limits: bufferMaxAge (seconds, 1-86400) and bufferMaxPerTopic (1-10000); and the pacing of admitted notifications within the owner's bounds: coalesceInterval (seconds per topic; a longer one means fewer notifications) and notifyPerMinute (a session-wide cap). Returns the session configuration and the pacing in force.",
   subscribe: "Subscribe to a topic filter on the broker without persisting it. Messages are only delivered if the topic is also admitted or watched.",
   unsubscribe: "Remove a subscription made with subscribe. Filters still needed by the admitted or watched lists stay subscribed.",
   status: "Show this session's state: connection, lists, the owner's publish permissions, subscriptions, buffer, counts of dropped, evicted and refused messages, and problems.",
+  topics: "List the topics this session has seen, most recent first: message count, tier (admitted, watched, dropped, reply), when the last came and the start of its payload. Muted topics are never listed. Use it to decide what to admit or watch.",
+  ping: "Check the whole delivery path: the session publishes a probe to its own inbox, gets it back from the broker and sends it to this conversation as a channel notification. Reports whether it came back and how long it took. Use it when messages are not appearing.",
   sessions: "List the sessions seen on the broker, from their retained status: name, online/offline, last heartbeat, and whether that heartbeat is stale."
 };
 
 // mcp-bridge/deliver.ts
+var REMEMBERED_PINGS = 16;
 var DEFAULT_HOLD_LIMIT = 1e3;
 var ChannelDelivery = class {
   constructor(send, log2, holdLimit = DEFAULT_HOLD_LIMIT) {
@@ -58327,6 +59066,8 @@ var ChannelDelivery = class {
   counts = { sent: 0, failed: 0, held: 0, overflow: 0 };
   queue = [];
   open = false;
+  pingsWritten = /* @__PURE__ */ new Map();
+  pingWaiters = /* @__PURE__ */ new Map();
   /** Claude Code is ready for notifications: send what was held, then everything as it comes. */
   ready() {
     if (this.open) return;
@@ -58350,10 +59091,36 @@ var ChannelDelivery = class {
   stats() {
     return { ...this.counts };
   }
+  /** When the ping probe `id` was written to Claude Code; undefined when it was not within `timeoutMs`. */
+  pingWritten(id, timeoutMs) {
+    const written = this.pingsWritten.get(id);
+    if (written !== void 0) return Promise.resolve(written);
+    return new Promise((resolve2) => {
+      const timer = setTimeout(() => {
+        this.pingWaiters.delete(id);
+        resolve2(void 0);
+      }, timeoutMs);
+      this.pingWaiters.set(id, (at) => {
+        clearTimeout(timer);
+        resolve2(at);
+      });
+    });
+  }
+  pingDone(id, at) {
+    this.pingsWritten.set(id, at);
+    if (this.pingsWritten.size > REMEMBERED_PINGS) this.pingsWritten.delete(this.pingsWritten.keys().next().value);
+    const waiter = this.pingWaiters.get(id);
+    this.pingWaiters.delete(id);
+    waiter?.(at);
+  }
   write(notification) {
     this.send(notification).then(
       () => {
         this.counts.sent++;
+        const now = Date.now();
+        this.counts.lastSentAt = new Date(now).toISOString();
+        const ping = notification.meta.ping;
+        if (ping !== void 0) this.pingDone(ping, now);
       },
       (err) => {
         this.counts.failed++;
@@ -58428,6 +59195,7 @@ function createBridge(deps) {
       const relay = desk ? { ...desk.stats(), ...backend.relayStatus() } : { relayed: false, why: "no authenticated approver, so Claude Code keeps its prompts in the terminal" };
       outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats(), relay);
     }
+    if (name === "ping" && !outcome.isError) outcome = await withPingDelivery(outcome, delivery, pingTimeoutMs(args));
     return { content: [{ type: "text", text: outcome.text }], isError: outcome.isError };
   });
   backend.onNotification((notification) => delivery.deliver(notification));
@@ -58496,6 +59264,31 @@ mode: ${mode.mode} (${mode.reason})` };
   merged.notifications = notifications;
   if (permissionRelay) merged.permissionRelay = permissionRelay;
   return { ...outcome, text: JSON.stringify(merged, null, 2) };
+}
+function pingTimeoutMs(args) {
+  const parsed = toolSchemas.ping.safeParse(args ?? {});
+  return (parsed.success ? parsed.data.timeout ?? DEFAULT_PING_TIMEOUT_SECONDS : DEFAULT_PING_TIMEOUT_SECONDS) * 1e3;
+}
+var pingAnswerSchema = external_exports.object({ cameBack: external_exports.boolean(), id: external_exports.string() }).loose();
+async function withPingDelivery(outcome, delivery, timeoutMs) {
+  let answer;
+  try {
+    answer = pingAnswerSchema.parse(JSON.parse(outcome.text));
+  } catch {
+    return outcome;
+  }
+  if (!answer.cameBack) {
+    const reason = "the probe did not come back from the broker: check the connection in status, and that the session's inbox topic is subscribed and not muted";
+    return { ...outcome, text: JSON.stringify({ ...answer, delivered: false, reason }, null, 2) };
+  }
+  const asked = Date.now();
+  const writtenAt = await delivery.pingWritten(answer.id, timeoutMs);
+  const result = writtenAt !== void 0 ? { ...answer, delivered: true, notification: "written to Claude Code as a channel notification" } : {
+    ...answer,
+    delivered: false,
+    reason: `the probe came back to the session, but no notification reached Claude Code within ${Math.round((Date.now() - asked) / 1e3)} s (see notifications and bridgeLink in status)`
+  };
+  return { ...outcome, text: JSON.stringify(result, null, 2) };
 }
 
 // mcp-bridge/version.ts

@@ -4,6 +4,7 @@ import type { GateDecision } from "../core/gate.js";
 import type { Refusal } from "../core/permissions.js";
 import type { ActionStats } from "./actions.js";
 import type { ApprovalStats } from "./approvals.js";
+import type { PacingStatus } from "./pacing.js";
 import type { ConnectionState, DropReason } from "./types.js";
 
 export type IngestOutcome = GateDecision | { tier: "reply" } | { tier: "dropped"; reason: "oversize" | "duplicate-retained" | "echo" };
@@ -45,6 +46,8 @@ export interface Counters {
   binary: number;
   /** Publishes by Claude that the owner's permissions or the reply space refused, by rule. */
   refused: Record<Refusal, number>;
+  /** Payloads whose JSON nests too deeply to be read as JSON; passed on as text. */
+  nested: number;
 }
 
 export interface StatusSnapshot {
@@ -73,5 +76,7 @@ export interface StatusSnapshot {
   counts: Counters;
   evicted: EvictionCounts;
   problems: string[];
+  /** How admitted messages were paced for Claude. */
+  coalescing: PacingStatus;
   [section: string]: unknown;
 }

@@ -7,7 +7,12 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { EventEmitter } from "node:events";
 import type { TlsOptions } from "./types.js";
 
-export class ConnectionError extends Error {}
+export class ConnectionError extends Error {
+  /** True when the broker said no (a SUBACK failure code), as opposed to not answering. */
+  constructor(message: string, readonly refused = false) {
+    super(message);
+  }
+}
 
 export interface ConnectionOptions {
   brokerUrl: string;
@@ -120,13 +125,25 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     await withDeadline(client.publishAsync(topic, payload, { qos, retain }), ACK_DEADLINE_MS, `publish to ${topic}`);
   }
 
-  /** Subscribes; rejects when the broker refuses the filter (SUBACK 0x80). */
+  /** Subscribes; rejects when the broker refuses the filter (a SUBACK code of 0x80 or above: MQTT 3.1.1's failure, MQTT 5's reason codes). */
   async subscribe(filters: string[], qos: 0 | 1 | 2): Promise<void> {
     if (filters.length === 0) return;
     const client = this.requireClient(`subscribe to ${filters.join(", ")}`);
-    const granted = await withDeadline(client.subscribeAsync(filters, { qos }), ACK_DEADLINE_MS, "subscribe");
-    const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
-    if (refused.length > 0) throw new ConnectionError(`the broker refused the subscription to ${refused.join(", ")}`);
+    let granted: Array<{ topic: string; qos: number }>;
+    try {
+      granted = await withDeadline(client.subscribeAsync(filters, { qos }), ACK_DEADLINE_MS, "subscribe");
+    } catch (err) {
+      // mqtt.js rejects a SUBACK failure itself, with the SUBACK on the error.
+      const codes = (err as { packet?: { granted?: unknown } }).packet?.granted;
+      const failure = Array.isArray(codes) ? codes.find((code): code is number => typeof code === "number" && code >= 0x80) : undefined;
+      if (failure !== undefined) throw new ConnectionError(`SUBACK failure code 0x${failure.toString(16)} (${(err as Error).message})`, true);
+      throw err;
+    }
+    const refused = granted.filter((g) => g.qos >= 0x80);
+    if (refused.length > 0) {
+      const codes = refused.map((g) => `${g.topic} (code 0x${g.qos.toString(16)})`).join(", ");
+      throw new ConnectionError(`SUBACK failure for ${codes}`, true);
+    }
   }
 
   async unsubscribe(filters: string[]): Promise<void> {

@@ -2,7 +2,8 @@
  * An admitted message as a Claude Code channel notification: `{content, meta}`.
  * Meta keys are the reference's (`source`, `topic`, `sender`, `ts`, plus
  * `correlation_id` / `reply_to` when present) and a few of ours (`sent_ts`,
- * `retained`, `payload`, `via`, Home Assistant fields); every key and value
+ * `retained`, `payload`, `via`, `updates` / `first_ts` when coalesced, `held` on a
+ * digest, `ping` on the ping tool's probe, Home Assistant fields); every key and value
  * goes through core's sanitiser, because topic names and senders are chosen by
  * whoever publishes.
  */
@@ -17,7 +18,22 @@ export interface ChannelNotification {
   meta: Record<string, string>;
 }
 
-const TRUSTED_KEYS = new Set(["source", "topic", "sender", "ts", "correlation_id", "reply_to", "sent_ts", "retained", "payload", "via"]);
+const TRUSTED_KEYS = new Set([
+  "source",
+  "topic",
+  "sender",
+  "ts",
+  "correlation_id",
+  "reply_to",
+  "sent_ts",
+  "retained",
+  "payload",
+  "via",
+  "updates",
+  "first_ts",
+  "held",
+  "ping",
+]);
 
 function withoutKeys(fields: Record<string, string> | undefined, keys: Set<string>): Record<string, string> {
   return Object.fromEntries(Object.entries(fields ?? {}).filter(([key]) => !keys.has(key)));
@@ -38,6 +54,10 @@ export function toNotification(message: AdmittedMessage): ChannelNotification {
       retained: message.retained ? "true" : undefined,
       payload: message.kind === "binary" || message.kind === "oversize" ? message.kind : undefined,
       via: message.via === "flow" ? "flow" : undefined,
+      updates: message.updates !== undefined ? String(message.updates) : undefined,
+      first_ts: message.firstAt !== undefined ? new Date(message.firstAt).toISOString() : undefined,
+      held: message.held !== undefined ? String(message.held) : undefined,
+      ping: message.ping,
       ...withoutKeys(message.extra, TRUSTED_KEYS),
     }),
   };

@@ -11,6 +11,7 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { WatchedBuffer, type BufferEntry, type EvictionCounts } from "../core/buffer.js";
+import type { Digest } from "../core/coalesce.js";
 import { parseInbound, wrapEnvelope, type InboundMessage } from "../core/envelope.js";
 import type { GateDecision, ListName } from "../core/gate.js";
 import { sessionTopics, type SessionTopics } from "../core/layout.js";
@@ -30,7 +31,11 @@ import { PendingRequests, type RequestReply } from "./requests.js";
 import type { Counters, IngestOptions, IngestOutcome, InboxRead, InboxResult, PublishRequest, StatusSnapshot } from "./api.js";
 import { CrossPathDuplicates, RecentPublishes, RetainedSeen } from "./echo.js";
 import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
+import { AdmittedPacing, DEFAULT_PACING, PacingError, type PacingChoice } from "./pacing.js";
+import { PendingPings, type PingResult } from "./ping.js";
+import { SeenTopics, type SeenTopic } from "./seen-topics.js";
 import { parseStatus, type StatusPayload } from "./status.js";
+import { SubscriptionGuard, SubscriptionRefused } from "./subscription-guard.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
 import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
 
@@ -46,10 +51,24 @@ export type ServiceHandler = (topic: string, payload: Buffer) => void;
 
 const SWEEP_INTERVAL_MS = 60_000;
 
+/** Claude's pacing choices among these fields, only those set. */
+function pacingChoice(fields: PacingChoice): PacingChoice {
+  const { coalesceInterval, notifyPerMinute } = fields;
+  return {
+    ...(coalesceInterval !== undefined ? { coalesceInterval } : {}),
+    ...(notifyPerMinute !== undefined ? { notifyPerMinute } : {}),
+  };
+}
+
 /** The fields an inbound message carries on into the admitted stream and the buffer, when present. */
-function carriedFields(message: InboundMessage): Pick<InboundMessage, "sender" | "sentAt" | "correlation_id" | "reply_to"> {
-  const { sender, sentAt, correlation_id, reply_to } = message;
-  return Object.fromEntries(Object.entries({ sender, sentAt, correlation_id, reply_to }).filter(([, value]) => value !== undefined));
+type Carried = Pick<InboundMessage, "sender" | "sentAt" | "correlation_id" | "reply_to">;
+/** Copies the carried fields a message has onto `target`; every message of a flood passes here, so nothing else is allocated. */
+function withCarried<T extends Carried>(target: T, message: Carried): T {
+  if (message.sender !== undefined) target.sender = message.sender;
+  if (message.sentAt !== undefined) target.sentAt = message.sentAt;
+  if (message.correlation_id !== undefined) target.correlation_id = message.correlation_id;
+  if (message.reply_to !== undefined) target.reply_to = message.reply_to;
+  return target;
 }
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -64,6 +83,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly approvals = new Approvals();
   private readonly directory: SessionDirectory;
   private readonly connection: Connection;
+  private readonly guard: SubscriptionGuard;
   /** The link's frames go out on a publish-only connection (see lane.ts); opened by `attachService`. */
   private readonly lane: PublishLane;
   /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
@@ -74,14 +94,18 @@ export class Session extends EventEmitter<SessionEvents> {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, failed: 0 },
     binary: 0,
     refused: { denied: 0, "not-allowed": 0, "outside-reply-space": 0 },
+    nested: 0,
   };
   private readonly permissions: PublishPermissions;
   private readonly retainedSeen = new RetainedSeen();
   private readonly ownPublishes = new RecentPublishes();
   private readonly crossPath = new CrossPathDuplicates();
+  private readonly pacing: AdmittedPacing;
+  private readonly pings = new PendingPings();
+  private readonly seen = new SeenTopics();
   private connectionState: ConnectionState = "disconnected";
   private stateSince = new Date();
   private lastError: string | undefined;
@@ -106,6 +130,11 @@ export class Session extends EventEmitter<SessionEvents> {
       maxPerTopic: own.bufferMaxPerTopic,
       maxBytes: options.bufferMaxBytes,
     });
+    this.pacing = new AdmittedPacing(options.pacing ?? DEFAULT_PACING, pacingChoice(own), {
+      notify: (message) => this.emit("notify", message),
+      hold: (message) => this.hold(message),
+      digest: (digest) => this.emit("notify", this.digestMessage(digest)),
+    });
     this.requests = new PendingRequests(options.maxPendingRequests);
     this.actions = new ActionRoutes(options.maxPendingRequests);
     this.directory = new SessionDirectory(options.prefix);
@@ -123,6 +152,7 @@ export class Session extends EventEmitter<SessionEvents> {
       will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) },
     };
     this.connection = new Connection(connectionOptions);
+    this.guard = new SubscriptionGuard(this.connection, () => this.options.qos);
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.log("warn", message));
   }
 
@@ -162,6 +192,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private async doStop(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.sweep);
+    this.pacing.stop();
+    this.pings.cancelAll();
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     this.actions.cancelAll("the session shut down before the flow answered");
@@ -182,13 +214,32 @@ export class Session extends EventEmitter<SessionEvents> {
     this.lastError = undefined;
     const filters = this.needs.filters();
     // One SUBACK per filter, so a filter the broker refuses doesn't take the others with it.
-    const results = await Promise.allSettled(filters.map((f) => this.connection.subscribe([f], this.options.qos)));
-    results.forEach((result, i) => {
-      if (result.status === "rejected") this.problem(`subscribe ${filters[i]}: ${(result.reason as Error).message}`);
-    });
+    await this.guard.subscribeAll(
+      filters,
+      (refusal) => this.onRefused(refusal),
+      (filter, err) => this.log("warn", `subscribe ${filter}: ${err.message} (tried again on the next connect)`),
+    );
     await this.publishStatus("online");
     this.setState("connected");
     this.log("info", `connected; subscribed to ${filters.length} filter(s)`);
+  }
+
+  /**
+   * A filter the broker will not take (from the session file, the flow's pinned lists or
+   * an earlier run): the session goes on without it rather than lose its connection over
+   * it on every reconnect.
+   */
+  private onRefused(refusal: SubscriptionRefused): void {
+    const { filter } = refusal;
+    const reasons = this.needs.reasons(filter);
+    for (const reason of reasons) this.needs.remove(filter, reason);
+    const lists = reasons.filter((r): r is "admitted" | "watched" => r === "admitted" || r === "watched");
+    for (const list of lists) {
+      if (!this.lists.isPinned(list, filter)) this.lists.remove(list, filter);
+    }
+    if (lists.length > 0) this.listsChanged();
+    const from = reasons.length > 0 ? ` (needed by: ${reasons.join(", ")})` : "";
+    this.problem(`${refusal.message}${from}; the session goes on without it${lists.length > 0 ? " (the session file keeps it until the lists next change)" : ""}`);
   }
 
   private setState(state: ConnectionState, detail?: string): void {
@@ -275,7 +326,8 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       this.ingest(topic, parseInbound(payload, this.options.maxPayloadBytes), { via: "mqtt", retained }, payload);
     } catch (err) {
-      this.log("error", `message on ${topic} could not be handled: ${(err as Error).message}`);
+      this.counters.dropped.failed++;
+      this.log("error", `message on ${topic} could not be handled (counted as dropped: failed): ${(err as Error).message}`);
     }
   }
 
@@ -296,6 +348,7 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   ingest(topic: string, message: InboundMessage, options: IngestOptions, raw?: Buffer): IngestOutcome {
     if (message.kind === "binary") this.counters.binary++;
+    if (message.nested) this.counters.nested++;
     if (this.isEcho(topic, message, raw)) return this.drop(topic, message, "echo");
     if (options.retained && raw && this.retainedSeen.isRepeat(topic, raw)) return this.drop(topic, message, "duplicate-retained");
     if (message.kind === "oversize") {
@@ -307,6 +360,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ? { tier: options.force === "admit" ? "admitted" : "watched", pattern: `(forced by flow)` }
       : this.lists.gate.classify(topic, message.sender);
     if (decision.tier === "dropped" && decision.reason === "muted") return this.drop(topic, message, "muted", decision.pattern);
+    const receivedAt = Date.now();
     // A copy by the other path keeps its tier (a flow may route it), but Claude gets it once.
     // Only what reaches Claude needs remembering: a copy of a dropped message is dropped too.
     const reachesClaude = decision.tier === "admitted" || decision.tier === "watched";
@@ -316,11 +370,17 @@ export class Session extends EventEmitter<SessionEvents> {
       const reply: RequestReply = { content: message.content, ...(message.sender ? { sender: message.sender } : {}) };
       if (this.requests.settle(message.correlation_id, topic, reply)) {
         this.counters.replies++;
+        this.seen.record(topic, "reply", message.content, message.sender, receivedAt);
         return { tier: "reply" };
+      }
+      const ping = this.pings.settle(message.correlation_id);
+      if (ping !== undefined) {
+        this.emit("notify", { topic, content: message.content, kind: message.kind, receivedAt, pattern: "(ping)", via: options.via, ping });
+        return { tier: "admitted", pattern: "(ping)" };
       }
     }
 
-    const receivedAt = Date.now();
+    this.seen.record(topic, decision.tier, message.content, message.sender, receivedAt);
     if (duplicate) {
       this.counters.dropped.duplicate++;
       return decision;
@@ -334,16 +394,17 @@ export class Session extends EventEmitter<SessionEvents> {
         receivedAt,
         pattern: decision.pattern,
         via: options.via,
-        ...carriedFields(message),
+        ...withCarried({}, message),
         ...(options.retained ? { retained: true } : {}),
         ...(options.extra ? { extra: options.extra } : {}),
       };
       this.emit("admitted", admitted);
+      this.pacing.offer(admitted);
       return decision;
     }
     if (decision.tier === "watched") {
       this.counters.watched++;
-      const entry: BufferEntry = { topic, content: message.content, receivedAt, ...carriedFields(message) };
+      const entry = withCarried<BufferEntry>({ topic, content: message.content, receivedAt }, message);
       this.reportEvictions(this.buffer.add(entry, receivedAt));
       this.emit("watched", topic, decision.pattern);
       return decision;
@@ -378,6 +439,60 @@ export class Session extends EventEmitter<SessionEvents> {
     this.evictions.add(counts);
   }
 
+  /** An admitted message that is not pushed to Claude waits in the inbox buffer instead. */
+  private hold(message: AdmittedMessage): void {
+    const entry = withCarried<BufferEntry>({ topic: message.topic, content: message.content, receivedAt: message.receivedAt }, message);
+    this.reportEvictions(this.buffer.add(entry, Date.now()));
+  }
+
+  private digestMessage(digest: Digest): AdmittedMessage {
+    const shown = digest.topics.slice(0, 5).map((t) => `${t.topic} (${t.count})`);
+    if (digest.topics.length > shown.length) shown.push(`${digest.topics.length - shown.length} more topic(s)`);
+    return {
+      topic: this.topics.inbox,
+      sender: this.name,
+      content: `${digest.held} more admitted message(s) held, over ${digest.perMinute} notifications a minute: ${shown.join(", ")}. Read them with inbox.`,
+      kind: "text",
+      receivedAt: Date.now(),
+      pattern: "(digest)",
+      via: "mqtt",
+      held: digest.held,
+    };
+  }
+
+  // ── diagnostics ──────────────────────────────────────────────────────────
+
+  /** Topics seen, most recent first; muted ones never appear, even if muted after they were seen. */
+  seenTopics(limit: number, filter?: string): SeenTopic[] {
+    if (filter !== undefined) {
+      const invalid = validatePattern(filter);
+      if (invalid) throw new SessionError(`Invalid topic or pattern: ${invalid}`);
+    }
+    const muted = (topic: string, sender: string | undefined): boolean => {
+      const decision = this.lists.gate.classify(topic, sender);
+      return decision.tier === "dropped" && decision.reason === "muted";
+    };
+    return this.seen.list(limit, filter, muted);
+  }
+
+  /**
+   * Publishes a probe to the session's own inbox and waits for it to come back from the
+   * broker; when it does, it goes on as a channel notification (never coalesced).
+   */
+  async ping(timeoutSeconds: number): Promise<PingResult> {
+    if (!this.connection.connected) throw new SessionError("ping failed: not connected to the broker");
+    const probe = this.pings.start(timeoutSeconds * 1000);
+    const content = `ping ${probe.id}: a test notification from the ping tool; nothing to do`;
+    const payload = wrapEnvelope({ sender: "ping", content, correlation_id: probe.correlationId }, new Date());
+    try {
+      await this.connection.publish(this.topics.inbox, payload, 1, false);
+    } catch (err) {
+      this.pings.settle(probe.correlationId);
+      throw new SessionError(`ping failed: the probe could not be published (${(err as Error).message})`);
+    }
+    return probe.result;
+  }
+
   // ── lists ────────────────────────────────────────────────────────────────
 
   effectiveLists(): EffectiveLists {
@@ -388,13 +503,29 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.lists.isPinned(list, pattern);
   }
 
-  /** Adds a pattern to Claude's list (admit / watch / mute). Returns false when already in force. */
+  /**
+   * Adds a pattern to Claude's list (admit / watch / mute). Returns false when already in
+   * force. A filter the broker refuses is taken out again and never persisted.
+   */
   async addPattern(list: ListName, pattern: string): Promise<boolean> {
     const added = this.lists.add(list, pattern);
     if (!added) return false;
+    let failure: unknown;
+    if (list !== "muted") {
+      try {
+        await this.need(pattern, list);
+      } catch (err) {
+        if (err instanceof SubscriptionRefused) {
+          this.lists.remove(list, pattern);
+          throw new SessionError(`${err.message}; "${pattern}" was not added to the ${list} list`);
+        }
+        // Not answered (a timeout, a lost connection): kept, and subscribed on the next connect.
+        failure = err;
+      }
+    }
     this.persist();
     this.listsChanged();
-    if (list !== "muted") await this.need(pattern, list);
+    if (failure) throw failure;
     return true;
   }
 
@@ -425,8 +556,17 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit("lists", this.effectiveLists());
   }
 
-  config(changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number }): SessionConfig {
+  config(changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number } & PacingChoice): SessionConfig {
     const own = this.lists.own;
+    if (changes.coalesceInterval !== undefined || changes.notifyPerMinute !== undefined) {
+      const choice = { ...pacingChoice(own), ...pacingChoice(changes) };
+      try {
+        this.pacing.choose(choice);
+      } catch (err) {
+        throw err instanceof PacingError ? new SessionError(err.message) : err;
+      }
+      Object.assign(own, choice);
+    }
     if (changes.bufferMaxAge !== undefined) own.bufferMaxAge = changes.bufferMaxAge;
     if (changes.bufferMaxPerTopic !== undefined) own.bufferMaxPerTopic = changes.bufferMaxPerTopic;
     this.reportEvictions(
@@ -443,8 +583,15 @@ export class Session extends EventEmitter<SessionEvents> {
   // ── subscriptions ────────────────────────────────────────────────────────
 
   private async need(filter: string, reason: SubscriptionReason): Promise<void> {
+    const refused = this.guard.refusal(filter);
+    if (refused) throw new SubscriptionRefused(filter, refused);
     if (!this.needs.add(filter, reason) || !this.connection.connected) return;
-    await this.connection.subscribe([filter], this.options.qos);
+    try {
+      await this.guard.subscribe(filter);
+    } catch (err) {
+      if (err instanceof SubscriptionRefused) this.needs.remove(filter, reason);
+      throw err;
+    }
   }
 
   private async release(filter: string, reason: SubscriptionReason): Promise<void> {
@@ -457,9 +604,11 @@ export class Session extends EventEmitter<SessionEvents> {
     const invalid = validatePattern(filter);
     if (invalid) throw new SessionError(`Invalid topic filter: ${invalid}`);
     if (!this.connection.connected) throw new SessionError(`subscribe to ${filter} failed: not connected to the broker`);
+    const refused = this.guard.refusal(filter);
+    if (refused) throw new SessionError(new SubscriptionRefused(filter, refused).message);
     const added = this.needs.add(filter, "explicit");
     try {
-      await this.connection.subscribe([filter], this.options.qos);
+      await this.guard.subscribe(filter);
     } catch (err) {
       if (added) this.needs.remove(filter, "explicit");
       throw err;
@@ -650,6 +799,7 @@ export class Session extends EventEmitter<SessionEvents> {
       counts: structuredClone(this.counters),
       evicted: { ...this.buffer.evicted },
       problems: [...this.problems],
+      coalescing: this.pacing.status(),
       ...Object.fromEntries([...this.statusSections].map(([name, section]) => [name, section()])),
     };
   }

@@ -5,6 +5,7 @@
  * `{status, session, ts, lastSeen, startedAt, host, heartbeat}`.
  */
 import { z } from "zod";
+import { nestsDeeperThan } from "../core/json-depth.js";
 import type { HostKind } from "./types.js";
 
 export interface StatusPayload {
@@ -36,8 +37,11 @@ const statusSchema = z
 export type ReceivedStatus = z.infer<typeof statusSchema>;
 
 export function parseStatus(payload: Buffer | string): ReceivedStatus | undefined {
+  const text = payload.toString();
+  // Anyone may publish here; a status worth reading is a few flat fields.
+  if (nestsDeeperThan(text, 8)) return undefined;
   try {
-    const parsed = statusSchema.safeParse(JSON.parse(payload.toString()));
+    const parsed = statusSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     // Not JSON: not a status this package can read; the directory lists it as unreadable.

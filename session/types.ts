@@ -42,6 +42,8 @@ export interface SessionOptions {
   pinned?: Partial<GateLists>;
   /** MQTT client id; default `claude-<name>-<random>`. */
   clientId?: string;
+  /** The owner's bounds for pacing admitted notifications (default DEFAULT_PACING). */
+  pacing?: { intervalSeconds: number; perMinute: number };
   /** Extra fields for the retained status payload (e.g. the flow link's protocol version). */
   statusExtras?: () => Record<string, unknown>;
 }
@@ -75,6 +77,13 @@ export interface AdmittedMessage {
   via: "mqtt" | "flow";
   /** Extra meta (e.g. Home Assistant entity id), keys [A-Za-z0-9_]. */
   extra?: Record<string, string>;
+  /** Coalesced: the messages on the topic this notification stands for (2 or more), the first of them received at `firstAt`. */
+  updates?: number;
+  firstAt?: number;
+  /** A digest: how many admitted messages were held beyond the per-minute cap (content says where). */
+  held?: number;
+  /** The `ping` tool's probe, carrying its id. */
+  ping?: string;
 }
 
 /**
@@ -82,8 +91,9 @@ export interface AdmittedMessage {
  * `duplicate`: the same message reached the session by both paths (its own subscription
  * and a flow's claude-gate fed by an `mqtt in` on the same broker); it keeps its tier
  * for the flow, but Claude gets it once.
+ * `failed`: the message could not be handled at all (an error while sorting it); logged.
  */
-export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained" | "duplicate";
+export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained" | "duplicate" | "failed";
 
 export interface DroppedMessage {
   topic: string;
@@ -101,7 +111,10 @@ export interface LimitHit {
 
 export interface SessionEvents {
   state: [state: ConnectionState, detail: string | undefined];
+  /** Every admitted message, as the gate let it through. */
   admitted: [message: AdmittedMessage];
+  /** What Claude is to be told: admitted messages paced (coalesced, capped, digests) and pings. */
+  notify: [message: AdmittedMessage];
   watched: [topic: string, pattern: string];
   dropped: [message: DroppedMessage];
   limit: [hit: LimitHit];

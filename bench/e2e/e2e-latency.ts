@@ -1,17 +1,18 @@
 /**
  * `e2e admitted latency`: a message published on Mosquitto until Claude Code would
  * have it — the `notifications/claude/channel` at a real MCP client of the built
- * bridge — against the plainest hop there is: an mqtt.js subscriber of the same
- * topic on the same broker, in the MCP client's process. Every phase times the same
- * messages at both (one publisher, one pace, QoS 1), so differences are the path's.
+ * bridge — against the least any stdio channel server can do: a relay, an mqtt.js
+ * subscriber in a child process writing each message as a notification's JSON-RPC
+ * line to stdout. Every phase also times the same messages at an mqtt.js subscriber
+ * in this process (one broker hop), so a reader can tell a slow phase from a slow path.
  *
  * Phases, one after the other so that they do not compete for the two cores:
  * 1. bridge-hosted: the bridge's own session admits the topic;
- * 2. relay: an mqtt.js subscriber in a child process writing each message to stdout,
- *    the least an extra process hop costs (a reference for reading phase 1);
+ * 2. relay: the baseline;
  * 3. flow-hosted: a session in another process (as Node-RED) admits the topic and
  *    the bridge (SESSION_HOST=flow) gets it over the link: by design one broker hop
  *    more than phase 1.
+ * Pacing is off in every phase: each message's latency is measured.
  */
 import { randomUUID } from "node:crypto";
 import { startBroker, type TestBroker } from "../../test/helpers/broker.js";
@@ -21,7 +22,7 @@ import { round } from "../lib/stats.js";
 import { LatencyRun, type LatencyStats } from "./probe-run.js";
 import { bridgeHosted, flowHosted, QOS, rawSubscriber, relay, type Receiver, type Seen } from "./receivers.js";
 
-const MAX_P99_RATIO = 1.2;
+const MAX_P99_RATIO = 1.1;
 
 interface RunShape {
   count: number;
@@ -92,40 +93,39 @@ interface Common {
 
 function bridgeHostedRows(hosted: Record<string, LatencyStats>, relayed: Record<string, LatencyStats>, common: Common): BenchResult[] {
   const bridge = hosted.bridge!;
-  const raw = hosted.raw!;
-  const ratio = ratioOf(bridge.p99Ms, raw.p99Ms);
+  const relay = relayed.relay!;
+  const ratio = ratioOf(bridge.p99Ms, relay.p99Ms);
   return [
-    row("e2e admitted latency p99 (bridge-hosted)", bridge.p99Ms, raw.p99Ms, `ratio ≤ ${MAX_P99_RATIO}, nothing lost`, ratio <= MAX_P99_RATIO && bridge.missing === 0, {
+    row("e2e admitted latency p99 (bridge-hosted)", bridge.p99Ms, relay.p99Ms, `ratio ≤ ${MAX_P99_RATIO} vs the relay, nothing lost`, ratio <= MAX_P99_RATIO && bridge.missing === 0, {
       ...common,
       path: "publisher → Mosquitto → bridge (session, gate, notification) → stdio → MCP client",
-      baselinePath: "publisher → Mosquitto → mqtt.js subscriber in the MCP client's process",
+      baselinePath: "publisher → Mosquitto → relay (mqtt.js subscriber in a child process) → notification JSON-RPC line on stdout → this process",
       bridge: rounded(bridge),
-      raw: rounded(raw),
-      relayReference: {
-        path: "publisher → Mosquitto → mqtt.js subscriber in a child process → stdout line → this process (the least an extra process hop costs)",
-        relay: rounded(relayed.relay!),
-        raw: rounded(relayed.raw!),
-        relayP99OverRaw: round(ratioOf(relayed.relay!.p99Ms, relayed.raw!.p99Ms), 2),
+      relay: rounded(relay),
+      inProcessSubscriber: {
+        note: "one broker hop, no process hop: no stdio server can meet it; shown to tell a slow phase from a slow path",
+        duringBridgePhase: rounded(hosted.raw!),
+        duringRelayPhase: rounded(relayed.raw!),
       },
     }),
-    row("e2e admitted latency p50 (bridge-hosted)", bridge.p50Ms, raw.p50Ms, "report only", null, { messages: common.messages }),
+    row("e2e admitted latency p50 (bridge-hosted)", bridge.p50Ms, relay.p50Ms, "report only", null, { messages: common.messages }),
   ];
 }
 
-/** Flow mode adds one broker hop by design: its baseline is the bridge-hosted figure plus one raw hop. */
-function flowHostedRows(flowPhase: Record<string, LatencyStats>, bridge: LatencyStats, common: Common): BenchResult[] {
+/** Flow mode adds one broker hop and one process by design: its baseline is the relay plus one raw hop. */
+function flowHostedRows(flowPhase: Record<string, LatencyStats>, relay: LatencyStats, common: Common): BenchResult[] {
   const flow = flowPhase.flow!;
   const raw = flowPhase.raw!;
-  const oneHopMore = bridge.p99Ms + raw.p99Ms;
+  const oneHopMore = relay.p99Ms + raw.p99Ms;
   return [
-    row("e2e admitted latency p99 (flow-hosted)", flow.p99Ms, oneHopMore, "≤ bridge-hosted p99 + one raw hop p99 (ratio ≤ 1), nothing lost", flow.p99Ms <= oneHopMore && flow.missing === 0, {
+    row("e2e admitted latency p99 (flow-hosted)", flow.p99Ms, oneHopMore, `ratio ≤ ${MAX_P99_RATIO} vs the relay plus one broker hop, nothing lost`, ratioOf(flow.p99Ms, oneHopMore) <= MAX_P99_RATIO && flow.missing === 0, {
       ...common,
       path: "publisher → Mosquitto → flow session (own process) → link event → Mosquitto → bridge → stdio → MCP client",
-      baseline: "bridge-hosted p99 (phase 1) + the raw hop's p99 measured alongside the flow run",
+      baseline: "the relay's p99 (phase 2) + the in-process subscriber's p99 measured alongside the flow run (the extra broker hop)",
       flow: rounded(flow),
       raw: rounded(raw),
     }),
-    row("e2e admitted latency p50 (flow-hosted)", flow.p50Ms, bridge.p50Ms + raw.p50Ms, "report only", null, { messages: common.messages }),
+    row("e2e admitted latency p50 (flow-hosted)", flow.p50Ms, relay.p50Ms + raw.p50Ms, "report only", null, { messages: common.messages }),
   ];
 }
 
@@ -142,7 +142,7 @@ async function measure(ctx: BenchContext): Promise<BenchResult[]> {
     ctx.log(`e2e relay reference: p99 ${relayed.relay!.p99Ms.toFixed(3)} ms vs raw ${relayed.raw!.p99Ms.toFixed(3)} ms`);
     const flowPhase = await phase(broker, shape, [rawStarter, flowStarter]);
     ctx.log(`e2e flow-hosted: p99 ${flowPhase.flow!.p99Ms.toFixed(3)} ms vs raw ${flowPhase.raw!.p99Ms.toFixed(3)} ms`);
-    return [...bridgeHostedRows(hosted, relayed, common), ...flowHostedRows(flowPhase, hosted.bridge!, common)];
+    return [...bridgeHostedRows(hosted, relayed, common), ...flowHostedRows(flowPhase, relayed.relay!, common)];
   } finally {
     await broker.stop();
   }
@@ -150,6 +150,6 @@ async function measure(ctx: BenchContext): Promise<BenchResult[]> {
 
 export const e2eLatency: Benchmark = {
   id: "e2e",
-  summary: "Mosquitto → channel notification at an MCP client of the bridge (bridge- and flow-hosted), vs a raw mqtt.js subscriber",
+  summary: "Mosquitto → channel notification at an MCP client of the bridge (bridge- and flow-hosted), vs a child-process relay writing the notification line",
   run: measure,
 };

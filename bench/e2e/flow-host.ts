@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     host: "flow",
     version: "bench",
     pinned: { admitted: [admitted!] },
+    // Latency of each message is measured: none may be coalesced.
+    pacing: { intervalSeconds: 0, perMinute: 0 },
     statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }),
   });
   session.on("log", (level, message) => {

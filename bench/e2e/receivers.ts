@@ -22,6 +22,7 @@ export interface Receiver {
 
 export const QOS = 1;
 export const LINK_KEY = `bench-link-key-${randomUUID()}`;
+const NO_PACING = { MQTT_COALESCE_INTERVAL: "0", MQTT_NOTIFY_MAX_PER_MINUTE: "0" };
 
 /** Subscribed and connected, as the bridge's own status tool says. */
 export async function waitSubscribed(bridge: RunningBridge, filter: string): Promise<void> {
@@ -53,7 +54,8 @@ export async function bridgeHosted(broker: TestBroker, prefix: string, filter: s
     brokerUrl: broker.url,
     name: "bench",
     prefix,
-    env: { QOS: String(QOS), SESSION_HOST: "bridge" },
+    // Latency of each message is measured: none may be coalesced.
+    env: { QOS: String(QOS), SESSION_HOST: "bridge", ...NO_PACING },
     sessionFile: { admitted: [filter], watched: [], muted: [] },
     onChannel: (notice) => {
       const seq = LatencyRun.seqOf(notice.content);
@@ -69,7 +71,7 @@ export async function bridgeHosted(broker: TestBroker, prefix: string, filter: s
   return { name: "bridge", bridge, stop: () => bridge.stop() };
 }
 
-/** A child process relaying each message's content to stdout: one broker hop plus one pipe hop. */
+/** A child process writing each message as a channel notification line to stdout: one broker hop plus one pipe hop, as a stdio server has. */
 export async function relay(broker: TestBroker, filter: string, seen: Seen): Promise<Receiver> {
   const child = spawn(process.execPath, [join(paths.dist, "bench", "e2e", "relay.js"), broker.url, filter, String(QOS)], {
     stdio: ["pipe", "pipe", "inherit"],
@@ -78,8 +80,11 @@ export async function relay(broker: TestBroker, filter: string, seen: Seen): Pro
   await new Promise<void>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`relay exited with ${code}`)));
     lines.on("line", (line) => {
-      if (line === "ready") resolve();
-      const seq = LatencyRun.seqOf(line);
+      if (line === "ready") return resolve();
+      // Parsed as an MCP client parses the bridge's lines.
+      const message = JSON.parse(line) as { params?: { content?: unknown } };
+      const content = message.params?.content;
+      const seq = typeof content === "string" ? LatencyRun.seqOf(content) : undefined;
       if (seq !== undefined) seen("relay", seq);
     });
   });
@@ -120,7 +125,7 @@ export async function flowHosted(broker: TestBroker, prefix: string, filter: str
       brokerUrl: broker.url,
       name: "bench",
       prefix,
-      env: { QOS: String(QOS), SESSION_HOST: "flow", SESSION_LINK_KEY: LINK_KEY },
+      env: { QOS: String(QOS), SESSION_HOST: "flow", SESSION_LINK_KEY: LINK_KEY, ...NO_PACING },
       onChannel: (notice) => {
         const seq = LatencyRun.seqOf(notice.content);
         if (seq !== undefined) seen("flow", seq);

@@ -1,8 +1,9 @@
 /**
- * A reference for the bridge's extra process hop: an mqtt.js subscriber in a child
- * process that writes the content of every message it receives to stdout as one
- * line, and nothing else. Its parent reads the lines, as an MCP client reads the
- * bridge's. argv: broker url, topic filter, QoS.
+ * The least a stdio channel server can do, the baseline of the bridge's latency: an
+ * mqtt.js subscriber in a child process that writes every message it receives to
+ * stdout as the JSON-RPC line of a `notifications/claude/channel`, and nothing else.
+ * Its parent reads and parses the lines, as an MCP client reads the bridge's.
+ * argv: broker url, topic filter, QoS.
  */
 import mqtt from "mqtt";
 
@@ -21,9 +22,11 @@ client.on("connect", () => {
     process.stdout.write("ready\n");
   });
 });
-client.on("message", (_topic, payload) => {
-  const parsed = JSON.parse(payload.toString()) as { content?: unknown };
-  process.stdout.write(`${typeof parsed.content === "string" ? parsed.content : ""}\n`);
+client.on("message", (topic, payload) => {
+  const parsed = JSON.parse(payload.toString()) as { content?: unknown; sender?: unknown };
+  const content = typeof parsed.content === "string" ? parsed.content : "";
+  const meta = { source: "mqtt", topic, sender: typeof parsed.sender === "string" ? parsed.sender : "unknown", ts: new Date().toISOString() };
+  process.stdout.write(`${JSON.stringify({ method: "notifications/claude/channel", params: { content, meta }, jsonrpc: "2.0" })}\n`);
 });
 // Exits when its parent closes stdin (reading it is what makes "end" fire).
 process.stdin.on("end", () => process.exit(0));

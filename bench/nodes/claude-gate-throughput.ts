@@ -18,7 +18,7 @@ import { median, round } from "../lib/stats.js";
 import { startRed, type EmbeddedRed, type FlowNode } from "./embedded-red.js";
 import { gateMessages, type GateMessages } from "./messages.js";
 
-const MIN_RATIO = 0.8;
+const MIN_RATIO = 1.0;
 const BATCH = 1000;
 const PATTERNS = 100;
 

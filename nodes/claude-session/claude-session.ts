@@ -46,6 +46,7 @@ function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, ver
     version,
     pinned: config.pinned,
     publishPermissions: config.publishPermissions,
+    pacing: config.pacing,
   };
   const credentials: SessionCredentials | undefined = node.credentials;
   if (credentials?.username) options.username = credentials.username;

@@ -6,6 +6,7 @@
 import type { NodeDef } from "node-red";
 import type { QoS } from "../../core/limits.js";
 import type { PublishPermissions } from "../../core/permissions.js";
+import type { PacingLimits } from "../../session/pacing.js";
 import type { GateLists } from "../../session/types.js";
 import { readProps } from "../shared/props.js";
 import { SESSION_PROPS } from "./props.js";
@@ -17,6 +18,8 @@ export interface SessionNodeDef extends NodeDef {
   heartbeat?: unknown;
   bufferMaxAge?: unknown;
   bufferMaxPerTopic?: unknown;
+  coalesceInterval?: unknown;
+  notifyPerMinute?: unknown;
   admitted?: unknown;
   watched?: unknown;
   muted?: unknown;
@@ -33,6 +36,7 @@ export interface SessionNodeConfig {
   heartbeat: number;
   bufferMaxAge?: number;
   bufferMaxPerTopic?: number;
+  pacing: PacingLimits;
   pinned: GateLists;
   publishPermissions: PublishPermissions;
   tls?: string;
@@ -43,8 +47,13 @@ export type ParsedSessionConfig = { ok: true; config: SessionNodeConfig } | { ok
 export function parseSessionConfig(def: SessionNodeDef): ParsedSessionConfig {
   const read = readProps(SESSION_PROPS, def);
   if (!read.ok) return read;
-  const { admitted, watched, muted, publishAllow, publishDeny, bufferMaxAge, bufferMaxPerTopic, tls, ...rest } = read.props;
-  const config: SessionNodeConfig = { ...rest, pinned: { admitted, watched, muted }, publishPermissions: { allow: publishAllow, deny: publishDeny } };
+  const { admitted, watched, muted, publishAllow, publishDeny, bufferMaxAge, bufferMaxPerTopic, coalesceInterval, notifyPerMinute, tls, ...rest } = read.props;
+  const config: SessionNodeConfig = {
+    ...rest,
+    pinned: { admitted, watched, muted },
+    publishPermissions: { allow: publishAllow, deny: publishDeny },
+    pacing: { intervalSeconds: coalesceInterval, perMinute: notifyPerMinute },
+  };
   if (bufferMaxAge !== undefined) config.bufferMaxAge = bufferMaxAge;
   if (bufferMaxPerTopic !== undefined) config.bufferMaxPerTopic = bufferMaxPerTopic;
   if (tls !== undefined) config.tls = tls;

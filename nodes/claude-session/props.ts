@@ -12,6 +12,10 @@ import {
   DEFAULT_TOPIC_PREFIX,
   MAX_BUFFER_AGE_SECONDS,
   MAX_BUFFER_PER_TOPIC,
+  DEFAULT_COALESCE_INTERVAL_SECONDS,
+  DEFAULT_NOTIFY_PER_MINUTE,
+  MAX_COALESCE_INTERVAL_SECONDS,
+  MAX_NOTIFY_PER_MINUTE,
   MAX_TIMER_SECONDS,
   QOS_LEVELS,
 } from "../../core/limits.js";
@@ -30,6 +34,9 @@ export const SESSION_PROPS = {
   heartbeat: number({ min: 1, max: MAX_TIMER_SECONDS, whole: true, unit: " of seconds" }, DEFAULT_HEARTBEAT_SECONDS),
   bufferMaxAge: number({ min: 0, above: true, max: MAX_BUFFER_AGE_SECONDS, unit: " of seconds" }),
   bufferMaxPerTopic: number({ min: 1, max: MAX_BUFFER_PER_TOPIC, whole: true }),
+  // The owner's bounds for pacing admitted notifications (0: off / no cap).
+  coalesceInterval: number({ min: 0, max: MAX_COALESCE_INTERVAL_SECONDS, unit: " of seconds" }, DEFAULT_COALESCE_INTERVAL_SECONDS),
+  notifyPerMinute: number({ min: 0, max: MAX_NOTIFY_PER_MINUTE, whole: true }, DEFAULT_NOTIFY_PER_MINUTE),
   admitted: list(validatePattern, FILTERS),
   watched: list(validatePattern, FILTERS),
   muted: list(validatePattern, FILTERS),

@@ -2,7 +2,7 @@
  * The flow side of the link: serves a flow-hosted Session to bridges.
  *
  * Tool calls arrive on `rpc` and run through the same tool layer the bridge uses
- * locally. Admitted messages go out on `channel`, numbered within an epoch (one per
+ * locally. What the session has for Claude (admitted messages, paced) goes out on `channel`, numbered within an epoch (one per
  * session start). They stay in a bounded outbox until a bridge acknowledges them, so
  * a bridge that restarts, or was not connected yet, gets them in order when it says
  * hello; with an outbox store they also wait across a deploy. When the outbox is full
@@ -66,7 +66,7 @@ export class LinkHost {
   private readonly bridgeTimeoutMs: number;
   private detach: (() => Promise<void>) | undefined;
   private removeSection: (() => void) | undefined;
-  private readonly onAdmitted = (message: AdmittedMessage): void => this.enqueue(toChannelMessage(message));
+  private readonly onNotify = (message: AdmittedMessage): void => this.enqueue(toChannelMessage(message));
   private readonly onVerdict = (verdict: Verdict, bridge: string | undefined): void => {
     if (bridge) void this.reply(bridge, "verdict", verdict);
   };
@@ -78,14 +78,14 @@ export class LinkHost {
 
   async start(): Promise<void> {
     for (const message of this.options.outboxStore?.load() ?? []) this.enqueue(message);
-    this.session.on("admitted", this.onAdmitted);
+    this.session.on("notify", this.onNotify);
     this.session.approvals.on("verdict", this.onVerdict);
     this.removeSection = this.session.addStatusSection("link", () => this.stats());
     this.detach = await this.session.attachService(this.session.topics.rpc, (topic, payload) => this.onFrame(topic, payload));
   }
 
   async stop(): Promise<void> {
-    this.session.off("admitted", this.onAdmitted);
+    this.session.off("notify", this.onNotify);
     this.session.approvals.off("verdict", this.onVerdict);
     this.saveOutbox();
     this.removeSection?.();

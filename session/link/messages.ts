@@ -17,6 +17,10 @@ export const channelMessageSchema = z.object({
   pattern: z.string(),
   via: z.enum(["mqtt", "flow"]),
   extra: z.record(metaKey, z.string()).optional(),
+  updates: z.number().int().min(2).optional(),
+  firstAt: z.number().int().min(0).max(8.64e15).optional(),
+  held: z.number().int().min(1).optional(),
+  ping: z.string().max(64).optional(),
 });
 
 export type ChannelMessage = z.infer<typeof channelMessageSchema>;

@@ -5,6 +5,7 @@
  * a file that cannot be parsed is moved aside and reported, never silently dropped.
  */
 import { z } from "zod";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../core/json-depth.js";
 import { FileSessionStore } from "../store.js";
 import { channelMessageSchema, type ChannelMessage } from "./messages.js";
 
@@ -38,6 +39,7 @@ export function fileOutboxStore(path: string, report: (problem: string) => void)
 
 /** The messages, or why the text is not an outbox. */
 function parseOutbox(text: string): ChannelMessage[] | string {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return `nests more than ${MAX_JSON_DEPTH} levels deep`;
   let json: unknown;
   try {
     json = JSON.parse(text);

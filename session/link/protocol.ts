@@ -9,15 +9,24 @@
  * topic stops a frame captured on one topic being replayed on another. A receiver
  * refuses (and counts) frames that are malformed, unsigned or wrongly signed, older or
  * newer than the allowed clock skew, or whose nonce it has already seen.
+ *
+ * Anyone who can publish on the link's topics can send anything, so a frame is measured
+ * before it is read: one over MAX_FRAME_BYTES, or nesting deeper than MAX_FRAME_DEPTH
+ * levels, is refused before it is parsed, and so before the signature check walks it.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { permissionRequestSchema, verdictSchema } from "../../core/permission-requests.js";
+import { nestsDeeperThan } from "../../core/json-depth.js";
 import { channelMessageSchema } from "./messages.js";
 
 export const LINK_PROTOCOL_VERSION = 1;
 /** Frames whose timestamp is further than this from the receiver's clock are refused. */
 export const MAX_CLOCK_SKEW_MS = 60_000;
+/** An event carries one message of at most MQTT_MAX_PAYLOAD_BYTES, escaped as JSON: room for the largest. */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** A frame is a few levels of fields; tool arguments add a few more. */
+export const MAX_FRAME_DEPTH = 32;
 
 const nonEmpty = z.string().min(1);
 const toolResult = z.object({ id: nonEmpty, text: z.string(), isError: z.boolean() });
@@ -61,7 +70,7 @@ const frameSchema = z.object({
   sig: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-export type RefusalReason = "malformed" | "unsigned" | "bad-signature" | "stale" | "replayed" | "unexpected-type";
+export type RefusalReason = "malformed" | "oversize" | "nested" | "unsigned" | "bad-signature" | "stale" | "replayed" | "unexpected-type";
 
 export type Received<T extends FrameType = FrameType> =
   | { ok: true; type: T; from: string; body: FrameBody<T> }
@@ -113,9 +122,13 @@ export function decodeFrame<T extends FrameType>(
   nonces: NonceCache,
   now = Date.now(),
 ): Received<T> {
+  const bytes = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+  if (bytes > MAX_FRAME_BYTES) return { ok: false, reason: "oversize", detail: `${bytes} bytes, over the ${MAX_FRAME_BYTES}-byte limit` };
+  const text = payload.toString();
+  if (nestsDeeperThan(text, MAX_FRAME_DEPTH)) return { ok: false, reason: "nested", detail: `nests more than ${MAX_FRAME_DEPTH} levels deep` };
   let json: unknown;
   try {
-    json = JSON.parse(payload.toString());
+    json = JSON.parse(text);
   } catch {
     return { ok: false, reason: "malformed", detail: "not JSON" };
   }
@@ -148,7 +161,7 @@ export function decodeFrame<T extends FrameType>(
 export type RefusalCounts = Record<RefusalReason, number>;
 
 export function emptyRefusals(): RefusalCounts {
-  return { malformed: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0 };
+  return { malformed: 0, oversize: 0, nested: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0 };
 }
 
 /** Link topics of a session: tool calls come in on `rpc`; each bridge gets replies on `rpc/<bridge>`. */

@@ -16,10 +16,15 @@ export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
   mute: "Mute a sender name or topic filter: matching messages are dropped, even if admitted or watched. Persisted.",
   unadmit: "Remove a pattern from the admitted list. Persisted.",
   unmute: "Remove a pattern from the muted list. Persisted.",
-  config: "Set the watched buffer's limits: bufferMaxAge (seconds, 1-86400) and bufferMaxPerTopic (1-10000). Returns the session configuration.",
+  config:
+    "Set the watched buffer's limits: bufferMaxAge (seconds, 1-86400) and bufferMaxPerTopic (1-10000); and the pacing of admitted notifications within the owner's bounds: coalesceInterval (seconds per topic; a longer one means fewer notifications) and notifyPerMinute (a session-wide cap). Returns the session configuration and the pacing in force.",
   subscribe:
     "Subscribe to a topic filter on the broker without persisting it. Messages are only delivered if the topic is also admitted or watched.",
   unsubscribe: "Remove a subscription made with subscribe. Filters still needed by the admitted or watched lists stay subscribed.",
   status: "Show this session's state: connection, lists, the owner's publish permissions, subscriptions, buffer, counts of dropped, evicted and refused messages, and problems.",
+  topics:
+    "List the topics this session has seen, most recent first: message count, tier (admitted, watched, dropped, reply), when the last came and the start of its payload. Muted topics are never listed. Use it to decide what to admit or watch.",
+  ping:
+    "Check the whole delivery path: the session publishes a probe to its own inbox, gets it back from the broker and sends it to this conversation as a channel notification. Reports whether it came back and how long it took. Use it when messages are not appearing.",
   sessions: "List the sessions seen on the broker, from their retained status: name, online/offline, last heartbeat, and whether that heartbeat is stale.",
 };

@@ -16,6 +16,8 @@ export interface ToolOutcome {
 }
 
 const DEFAULT_INBOX_LIMIT = 100;
+const DEFAULT_TOPICS_LIMIT = 50;
+export const DEFAULT_PING_TIMEOUT_SECONDS = 10;
 
 const ok = (text: string): ToolOutcome => ({ text, isError: false });
 
@@ -117,8 +119,11 @@ const handlers: Handlers = {
     const config = session.config({
       ...(args.bufferMaxAge !== undefined ? { bufferMaxAge: Math.floor(args.bufferMaxAge) } : {}),
       ...(args.bufferMaxPerTopic !== undefined ? { bufferMaxPerTopic: args.bufferMaxPerTopic } : {}),
+      ...(args.coalesceInterval !== undefined ? { coalesceInterval: args.coalesceInterval } : {}),
+      ...(args.notifyPerMinute !== undefined ? { notifyPerMinute: args.notifyPerMinute } : {}),
     });
-    return ok(JSON.stringify(config, null, 2));
+    const { intervalSeconds, perMinute, owner } = session.status().coalescing;
+    return ok(JSON.stringify({ ...config, coalescing: { intervalSeconds, perMinute, owner } }, null, 2));
   },
   async subscribe(session, args) {
     await session.subscribe(args.topic);
@@ -133,6 +138,18 @@ const handlers: Handlers = {
   },
   async status(session) {
     return ok(JSON.stringify(session.status(), null, 2));
+  },
+  async topics(session, args) {
+    const pattern = args.pattern ? args.pattern : undefined;
+    const topics = session.seenTopics(args.limit ?? DEFAULT_TOPICS_LIMIT, pattern);
+    if (topics.length === 0) return ok(pattern ? `No topics seen matching ${pattern}.` : "No topics seen yet.");
+    const lines = topics.map(
+      (t) => `${t.topic} [${t.tier}] ${t.count} message(s), last ${new Date(t.lastAt).toISOString()} from ${displaySender(t.sender)}: ${t.preview}`,
+    );
+    return ok([`Topics seen, most recent first${pattern ? ` (matching ${pattern})` : ""}:`, ...lines].join("\n"));
+  },
+  async ping(session, args) {
+    return ok(JSON.stringify(await session.ping(args.timeout ?? DEFAULT_PING_TIMEOUT_SECONDS)));
   },
   async sessions(session) {
     const list = session.sessions();

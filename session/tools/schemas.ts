@@ -65,11 +65,42 @@ export const toolSchemas = {
       .max(10000, { error: `"bufferMaxPerTopic" must be between 1 and 10000` })
       .optional()
       .describe("Messages kept per topic (1-10000)"),
+    coalesceInterval: z
+      .number({ error: `"coalesceInterval" must be a number of seconds` })
+      .min(0, { error: `"coalesceInterval" must be between 0 and 3600 seconds` })
+      .max(3600, { error: `"coalesceInterval" must be between 0 and 3600 seconds` })
+      .optional()
+      .describe("At most one notification per admitted topic per this many seconds, carrying the latest value (0-3600; not below the owner's minimum)"),
+    notifyPerMinute: z
+      .number({ error: `"notifyPerMinute" must be a number` })
+      .int({ error: `"notifyPerMinute" must be a whole number` })
+      .min(0, { error: `"notifyPerMinute" must be between 0 and 10000` })
+      .max(10000, { error: `"notifyPerMinute" must be between 0 and 10000` })
+      .optional()
+      .describe("Most admitted notifications per minute; beyond it they are held for inbox and summed up in one digest (0: no cap; not above the owner's maximum)"),
   }),
   subscribe: z.object({ topic: nonEmpty("topic").describe("MQTT topic filter") }),
   unsubscribe: z.object({ topic: nonEmpty("topic").describe("MQTT topic filter") }),
   status: z.object({}),
   sessions: z.object({}),
+  topics: z.object({
+    pattern: z.string({ error: `"pattern" must be a string` }).optional().describe("Only topics matching this filter (e.g. home/#)"),
+    limit: z
+      .number({ error: `"limit" must be a number` })
+      .int({ error: `"limit" must be a whole number` })
+      .min(1, { error: `"limit" must be between 1 and 200` })
+      .max(200, { error: `"limit" must be between 1 and 200` })
+      .optional()
+      .describe("Most topics to list, most recent first (default 50)"),
+  }),
+  ping: z.object({
+    timeout: z
+      .number({ error: `"timeout" must be a number of seconds` })
+      .min(1, { error: `"timeout" must be between 1 and 60 seconds` })
+      .max(60, { error: `"timeout" must be between 1 and 60 seconds` })
+      .optional()
+      .describe("Seconds to wait for the probe (1-60; default 10)"),
+  }),
 } as const;
 
 export type ToolName = keyof typeof toolSchemas;
@@ -92,6 +123,8 @@ export const TOOL_NAMES: readonly ToolName[] = [
   "unsubscribe",
   "status",
   "sessions",
+  "topics",
+  "ping",
 ];
 
 export function isToolName(name: string): name is ToolName {

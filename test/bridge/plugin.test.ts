@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { tempDir } from "../helpers/session.js";
+import { TOOL_NAMES } from "../../session/tools/schemas.js";
 import { Peer, ROOT, startBridge } from "./harness.js";
 
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, path), "utf8")) as Record<string, unknown>;
@@ -61,7 +62,7 @@ describe("the bundle on its own", () => {
 
     const b = await startBridge({ brokerUrl: broker.url, script: join(root, BUNDLE) });
     try {
-      assert.equal((await b.client.listTools()).tools.length, 15);
+      assert.equal((await b.client.listTools()).tools.length, TOOL_NAMES.length);
       const status = await b.status();
       assert.equal(status.version, readJson("package.json").version);
       await b.ok("admit", { pattern: "bundle/#" });

@@ -175,7 +175,7 @@ describe("instructions", () => {
 
   test("explain the tag, every attribute, the tiers and every tool", () => {
     assert.ok(text.includes('<channel source="..." topic="..." sender="..." ts="...">'));
-    for (const attribute of ["source", "topic", "sender", "ts", "sent_ts", "correlation_id", "reply_to", "retained", "payload", "via"]) {
+    for (const attribute of ["source", "topic", "sender", "ts", "sent_ts", "correlation_id", "reply_to", "retained", "payload", "via", "updates", "first_ts", "held", "ping"]) {
       assert.match(text, new RegExp(`\\b${attribute}\\b`), attribute);
     }
     for (const tier of ["admitted", "watched", "muted"]) assert.match(text, new RegExp(`- ${tier}:`), tier);

@@ -24,12 +24,15 @@ describe("bridge identity", () => {
     assert.ok(instructions.includes(b.inbox));
   });
 
-  test("lists the reference's 14 tools in its order, then sessions, each with an object schema", async () => {
+  test("lists the reference's 14 tools in its order, then sessions, topics and ping, each with an object schema", async () => {
     const b = await bridge();
     const { tools } = await b.client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ["reply", "publish", "request", "inbox", "watch", "unwatch", "admit", "mute", "unadmit", "unmute", "config", "subscribe", "unsubscribe", "status", "sessions"],
+      [
+        "reply", "publish", "request", "inbox", "watch", "unwatch", "admit", "mute", "unadmit", "unmute", "config", "subscribe", "unsubscribe", "status",
+        "sessions", "topics", "ping",
+      ],
     );
     assert.deepEqual(tools.map((t) => t.name), [...TOOL_NAMES]);
     for (const tool of tools) {

@@ -168,3 +168,16 @@ test("displaySender shows unknown when no sender was named", () => {
   assert.equal(displaySender(""), "unknown");
   assert.equal(displaySender("kitchen"), "kitchen");
 });
+
+test("an envelope whose content nests 10,000 levels deep is passed on as text and flagged nested, without overflowing the stack", () => {
+  const deep = `{"sender":"x","content":${"[".repeat(10_000)}${"]".repeat(10_000)}}`;
+  const message = parseInbound(bytesOf(deep), MAX);
+  assert.deepEqual(message, { kind: "text", content: deep, bytes: deep.length, nested: true });
+});
+
+test("JSON within the depth limit is read as JSON, not flagged", () => {
+  const shallow = `{"content":${"[".repeat(63)}${"]".repeat(63)}}`;
+  const message = parseInbound(shallow, MAX);
+  assert.equal(message.kind, "envelope");
+  assert.equal(message.nested, undefined);
+});

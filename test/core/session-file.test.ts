@@ -170,3 +170,8 @@ describe("serializeSessionConfig", () => {
     assert.match(text, /"__proto__": \{\n {4}"a": 1\n {2}\}\n\}$/);
   });
 });
+
+test("a session file nesting deeper than the limit is refused before it is parsed", () => {
+  const text = `{"admitted":[],"extra":${"[".repeat(10_000)}${"]".repeat(10_000)}}`;
+  assert.throws(() => parseSessionFile(text, "claude/sessions/a/inbox"), /more than 64 levels deep/);
+});

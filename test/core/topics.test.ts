@@ -225,3 +225,31 @@ describe("topic names", () => {
     assert.equal(hasWildcard("a#"), true);
   });
 });
+
+describe("topics and filters as brokers accept them", () => {
+  test("a lone surrogate, a control character or a non-character is refused with its code point", () => {
+    assert.match(validatePattern("a/\uD800/b") ?? "", /lone surrogate U\+D800/);
+    assert.match(validateTopic("a/\uDC00") ?? "", /lone surrogate U\+DC00/);
+    assert.match(validatePattern("a\u0001b") ?? "", /control character U\+0001/);
+    assert.match(validateTopic("a\u0085") ?? "", /control character U\+0085/);
+    assert.match(validatePattern("a\uFFFF") ?? "", /non-character U\+FFFF/);
+    assert.match(validatePattern("a\u{1FFFE}") ?? "", /non-character U\+1FFFE/);
+    assert.match(validatePattern("a\u0000") ?? "", /NUL/);
+  });
+
+  test("paired surrogates and other Unicode are accepted", () => {
+    assert.equal(validatePattern("home/küche/😀/+"), undefined);
+    assert.equal(validateTopic("a/\u{10000}/\uFFFD"), undefined);
+  });
+
+  test("200 levels are accepted, 201 refused", () => {
+    assert.equal(validatePattern(Array(200).fill("a").join("/")), undefined);
+    assert.match(validatePattern(Array(201).fill("a").join("/")) ?? "", /more than 200 levels/);
+    assert.match(validateTopic(`${"/".repeat(200)}`) ?? "", /more than 200 levels/);
+  });
+
+  test("a message about a long pattern is cut to a readable length", () => {
+    const problem = validatePattern(`${"x".repeat(5000)}\u0001`) ?? "";
+    assert.ok(problem.length < 300, problem);
+  });
+});

@@ -20,7 +20,8 @@ const AFTER_TAKEOVER = 20;
 function flow(prefix: string, broker: TestBroker): FlowNode[] {
   return [
     tab(),
-    sessionNode("s-home", SESSION, prefix, broker, { admitted: ["meter/#"], linkKey: LINK_KEY }),
+    // Every pulse is to arrive as a notification of its own: no coalescing, no cap.
+    sessionNode("s-home", SESSION, prefix, broker, { admitted: ["meter/#"], linkKey: LINK_KEY, coalesceInterval: 0, notifyPerMinute: 0 }),
     injectNode("i-pulse", "g-home", { topic: TOPIC, payload: "pulse 0" }),
     gateNode("g-home", "s-home", "lists"),
   ];

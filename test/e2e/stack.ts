@@ -169,6 +169,8 @@ export interface SessionParts {
   publishAllow?: string[];
   publishDeny?: string[];
   linkKey?: string;
+  coalesceInterval?: number;
+  notifyPerMinute?: number;
 }
 
 export function sessionNode(id: string, name: string, prefix: string, broker: TestBroker, parts: SessionParts = {}): FlowNode {
@@ -185,6 +187,8 @@ export function sessionNode(id: string, name: string, prefix: string, broker: Te
     muted: parts.muted ?? [],
     ...(parts.publishAllow ? { publishAllow: parts.publishAllow } : {}),
     ...(parts.publishDeny ? { publishDeny: parts.publishDeny } : {}),
+    ...(parts.coalesceInterval !== undefined ? { coalesceInterval: parts.coalesceInterval } : {}),
+    ...(parts.notifyPerMinute !== undefined ? { notifyPerMinute: parts.notifyPerMinute } : {}),
     ...(parts.linkKey ? { credentials: { linkKey: parts.linkKey } } : {}),
   };
 }

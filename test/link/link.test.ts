@@ -33,7 +33,8 @@ interface Flow {
 async function flowSession(prefix: string, outboxLimit?: number, outboxStore?: OutboxStore): Promise<Flow> {
   let host: LinkHost | undefined;
   const session = new Session(
-    sessionOptions(broker.url, { name: "home", prefix, host: "flow", statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }) }),
+    // Pacing has tests of its own; here every message is to cross the link.
+    sessionOptions(broker.url, { name: "home", prefix, host: "flow", pacing: { intervalSeconds: 0, perMinute: 0 }, statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }) }),
   );
   // The host attaches before the session connects, so its rpc subscription is in
   // place before the first online status tells bridges to say hello.

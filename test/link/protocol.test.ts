@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { decodeFrame, encodeFrame, MAX_CLOCK_SKEW_MS, NonceCache } from "../../session/link/protocol.js";
+import { decodeFrame, encodeFrame, MAX_CLOCK_SKEW_MS, MAX_FRAME_BYTES, NonceCache } from "../../session/link/protocol.js";
 
 const KEY = "k".repeat(40);
 const TOPIC = "claude/sessions/home/rpc";
@@ -72,5 +72,26 @@ describe("link frames", () => {
     frame.from = "b1/#";
     const got = decodeFrame(KEY, TOPIC, JSON.stringify(frame), ["bye"], new NonceCache());
     assert.deepEqual(got.ok ? "ok" : got.reason, "malformed");
+  });
+
+  test("a frame of 10,000 nested arrays is refused as nested, signed or not, without overflowing the stack", () => {
+    const nonces = new NonceCache();
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    const signedLooking = encodeFrame(KEY, TOPIC, "call", "b1", { id: "1", tool: "status", args: {} }).replace('"args":{}', `"args":${deep}`);
+    for (const payload of [deep, signedLooking, Buffer.from(signedLooking)]) {
+      const got = decodeFrame(KEY, TOPIC, payload, ["call"], nonces);
+      assert.deepEqual(got.ok ? "ok" : got.reason, "nested");
+    }
+  });
+
+  test("brackets inside strings do not count as nesting", () => {
+    const frame = encodeFrame(KEY, TOPIC, "call", "b1", { id: "1", tool: "publish", args: { text: "[".repeat(5000) } });
+    assert.equal(decodeFrame(KEY, TOPIC, frame, ["call"], new NonceCache()).ok, true);
+  });
+
+  test("a frame over the size limit is refused as oversize before it is parsed", () => {
+    const big = `{"sig":"${"a".repeat(MAX_FRAME_BYTES)}"}`;
+    const got = decodeFrame(KEY, TOPIC, big, ["call"], new NonceCache());
+    assert.deepEqual(got.ok ? "ok" : got.reason, "oversize");
   });
 });

@@ -17,6 +17,7 @@ describe("claude-session properties", () => {
         prefix: "claude",
         qos: 2,
         heartbeat: 30,
+        pacing: { intervalSeconds: 5, perMinute: 30 },
         pinned: { admitted: [], watched: [], muted: [] },
         publishPermissions: { allow: [], deny: [] },
       },
@@ -39,6 +40,16 @@ describe("claude-session properties", () => {
     const bad = parseSessionConfig(def({ publishDeny: ["a/#/b"] }));
     assert.ok(!bad.ok);
     assert.match(bad.problems.join("\n"), /^publishDeny: .*#/m);
+  });
+
+  test("the owner's pacing bounds are read, 0 switching each off", () => {
+    const parsed = parseSessionConfig(def({ coalesceInterval: "0", notifyPerMinute: 120 }));
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.config.pacing, { intervalSeconds: 0, perMinute: 120 });
+    const bad = parseSessionConfig(def({ coalesceInterval: 3601, notifyPerMinute: "1.5" }));
+    assert.ok(!bad.ok);
+    assert.match(bad.problems.join("\n"), /coalesceInterval: .*from 0 to 3600/);
+    assert.match(bad.problems.join("\n"), /notifyPerMinute: .*whole number/);
   });
 
   test("every bad property is reported, each naming the property and what it accepts", () => {

@@ -159,6 +159,16 @@ describe("claude-session lists", () => {
     const next = await connected("s1");
     assert.deepEqual([next.currentConfig().bufferMaxAge, next.currentConfig().bufferMaxPerTopic], [120, 9]);
   });
+
+  test("the editor's coalescing settings are the bounds of the session's pacing, Claude choosing within them", async () => {
+    await helper.load(claudeNodes, flow({ session: { coalesceInterval: "10", notifyPerMinute: "20" } }));
+    const session = await connected("s1");
+    const { intervalSeconds, perMinute, owner } = session.status().coalescing;
+    assert.deepEqual({ intervalSeconds, perMinute, owner }, { intervalSeconds: 10, perMinute: 20, owner: { minIntervalSeconds: 10, maxPerMinute: 20 } });
+    assert.throws(() => session.config({ coalesceInterval: 2 }), /below the owner's minimum of 10 s/);
+    session.config({ notifyPerMinute: 5 });
+    assert.equal(session.status().coalescing.perMinute, 5);
+  });
 });
 
 describe("claude-session configuration problems", () => {
