@@ -13,8 +13,9 @@
  * - Session-wide, at most `perMinute` notifications per minute (a fixed window opened by the
  *   first notification). Beyond it, the messages a notification would have carried are held
  *   and counted; when the minute ends, one digest says how many were held, on which topics.
- * - Urgent messages (requests, which carry `reply_to`) are never coalesced and never held;
- *   they count towards the minute's notifications.
+ * - Urgent messages (requests, which carry `reply_to`, and messages on the session's own
+ *   inbox, which are written to Claude) are never coalesced and never held; they count
+ *   towards the minute's notifications.
  * - `intervalSeconds` 0 switches coalescing off; `perMinute` 0 switches the cap off.
  * - Nothing is dropped: every message offered comes back exactly once, as sent or as held.
  * - Time is an argument (`now`, epoch ms); nothing here has a timer. The host calls `due(now)`

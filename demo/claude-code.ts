@@ -11,7 +11,7 @@ import { parseEnvFile } from "../core/dotenv.js";
 import { MIN_LINK_KEY_LENGTH } from "../core/limits.js";
 import { BRIDGE_MAIN } from "./claude-view.js";
 
-export const PLUGIN = "plugin:claude-channel@node-red-contrib-claude-channel";
+export const PLUGIN = "plugin:mqtt@node-red-contrib-claude-channel";
 const SERVER_KEY = "mqtt";
 
 export interface SessionLink {

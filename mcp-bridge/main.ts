@@ -14,7 +14,7 @@ import { buildInstructions } from "./instructions.js";
 import { shutdownOnce, shutdownWithParent } from "./lifecycle.js";
 import { collapseRepeats, stderrLogger, type Logger } from "./log.js";
 import { createBridge } from "./server.js";
-import { packageVersion } from "./version.js";
+import { bundledVersion, packageVersion } from "./version.js";
 
 let log: Logger = stderrLogger();
 
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ env: process.env, homeDir: homedir(), log });
   const { settings } = config;
   log = collapseRepeats(stderrLogger(settings.sessionName));
-  const version = packageVersion(__dirname) ?? "unknown";
+  const version = bundledVersion() ?? packageVersion(__dirname) ?? "unknown";
   const backend = await chooseBackend(config, version, log);
   const mode = backend.describe();
   log("info", `mode: ${mode.mode} (${mode.reason})`);

@@ -1,13 +1,21 @@
 /**
- * The package version, for the MCP server info and `status`. It is read at run time from
- * the package.json above the running file: two levels up from `dist/mcp-bridge/main.js`,
- * one level up from the plugin's `plugin/bridge.cjs`.
+ * The package version, for the MCP server info and `status`. The plugin's bundle
+ * (`plugin/bridge.cjs`) has it built in, because the plugin folder Claude Code installs
+ * holds no package.json; the compiled bridge reads it at run time from the package.json
+ * above the running file (two levels up from `dist/mcp-bridge/main.js`).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 export const PACKAGE_NAME = "node-red-contrib-claude-channel";
 const LEVELS = 3;
+
+/** Replaced by scripts/bundle.mjs with the version string; undefined in the compiled bridge. */
+declare const BUNDLED_PACKAGE_VERSION: string | undefined;
+
+export function bundledVersion(): string | undefined {
+  return typeof BUNDLED_PACKAGE_VERSION === "string" ? BUNDLED_PACKAGE_VERSION : undefined;
+}
 
 export function packageVersion(fromDir: string): string | undefined {
   let dir = fromDir;

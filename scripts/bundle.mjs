@@ -1,6 +1,7 @@
 // Builds plugin/bridge.cjs: the bridge with everything it imports (MCP SDK, mqtt.js, zod,
 // and our own core/ and session/) in one CommonJS file, so that the Claude Code
 // plugin runs from a plain clone with nothing but Node >= 20: no install, no build.
+// The package version is built in: the plugin folder Claude Code installs has no package.json.
 // `--check` rebuilds in memory and fails when the committed file differs from it.
 import { build } from "esbuild";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -9,6 +10,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, "plugin", "bridge.cjs");
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 const result = await build({
   absWorkingDir: root,
@@ -20,6 +22,7 @@ const result = await build({
   format: "cjs",
   // Only the licence comments that must travel with the code, gathered at the end.
   legalComments: "eof",
+  define: { BUNDLED_PACKAGE_VERSION: JSON.stringify(version) },
   write: false,
   logLevel: "warning",
 });

@@ -1,11 +1,16 @@
 /**
  * An admitted message as a Claude Code channel notification: `{content, meta}`.
- * Meta keys are the reference's (`source`, `topic`, `sender`, `ts`, plus
- * `correlation_id` / `reply_to` when present) and a few of ours (`sent_ts`,
+ * Meta keys are the reference's (`topic`, `sender`, `ts`, plus `correlation_id` /
+ * `reply_to` when present) and a few of ours (`tier`, `reply_with`, `sent_ts`,
  * `retained`, `payload`, `via`, `updates` / `first_ts` when coalesced, `held` on a
  * digest, `ping` on the ping tool's probe, Home Assistant fields); every key and value
- * goes through core's sanitiser, because topic names and senders are chosen by
- * whoever publishes.
+ * goes through core's sanitiser, because topic names and senders are chosen by whoever
+ * publishes. No `source`: Claude Code sets it (`plugin:mqtt:mqtt`), and one in meta
+ * would be a second attribute of that name.
+ *
+ * A turn that a channel event starts carries no server instructions, so each
+ * notification says what it is: `tier` names the list that let it through, and a
+ * request says how to answer it (`reply_with`).
  */
 import { channelMeta } from "../core/meta.js";
 import { displaySender } from "../core/envelope.js";
@@ -20,6 +25,8 @@ export interface ChannelNotification {
 
 const TRUSTED_KEYS = new Set([
   "source",
+  "tier",
+  "reply_with",
   "topic",
   "sender",
   "ts",
@@ -44,12 +51,13 @@ export function toNotification(message: AdmittedMessage): ChannelNotification {
     content: message.content,
     // Trusted fields first: on a key clash after sanitising, channelMeta keeps the first.
     meta: channelMeta({
-      source: "mqtt",
+      tier: "admitted",
       topic: message.topic,
       sender: displaySender(message.sender),
       ts: new Date(message.receivedAt).toISOString(),
       correlation_id: message.correlation_id,
       reply_to: message.reply_to,
+      reply_with: replyWith(message),
       sent_ts: message.sentAt,
       retained: message.retained ? "true" : undefined,
       payload: message.kind === "binary" || message.kind === "oversize" ? message.kind : undefined,
@@ -61,4 +69,10 @@ export function toNotification(message: AdmittedMessage): ChannelNotification {
       ...withoutKeys(message.extra, TRUSTED_KEYS),
     }),
   };
+}
+
+/** How to answer a request (a message with both reply_to and correlation_id), in the tool's own terms. */
+function replyWith(message: AdmittedMessage): string | undefined {
+  if (!message.reply_to || !message.correlation_id) return undefined;
+  return `mqtt reply tool: topic=${message.reply_to}, correlation_id=${message.correlation_id}`;
 }

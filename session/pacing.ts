@@ -77,11 +77,12 @@ export class AdmittedPacing {
     this.pacer = new NotificationPacer(effectiveLimits(owner, choice), sameValue);
   }
 
-  offer(message: AdmittedMessage): void {
+  /** `addressed`: a message on the session's own inbox, written to Claude, which is never coalesced (as a request is not). */
+  offer(message: AdmittedMessage, addressed = false): void {
     if (this.stopped) return this.output.notify(message);
     const now = Date.now();
     const waitingBefore = this.pacer.pending;
-    this.run(this.pacer.offer(message.topic, message, now, message.reply_to !== undefined));
+    this.run(this.pacer.offer(message.topic, message, now, addressed || message.reply_to !== undefined));
     // A topic that starts waiting may end its window before the timer that is set.
     const earlier = this.pacer.pending > waitingBefore && this.timerAt > now + this.pacer.current.intervalSeconds * 1000;
     if (this.timer === undefined || earlier) this.arm();

@@ -399,7 +399,7 @@ export class Session extends EventEmitter<SessionEvents> {
         ...(options.extra ? { extra: options.extra } : {}),
       };
       this.emit("admitted", admitted);
-      this.pacing.offer(admitted);
+      this.pacing.offer(admitted, topic === this.topics.inbox);
       return decision;
     }
     if (decision.tier === "watched") {

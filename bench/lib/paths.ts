@@ -17,10 +17,10 @@ export const paths = {
 
 /**
  * The Node.js options the Claude Code plugin starts the bridge with: the arguments of
- * `.mcp.json` before the script. The benches start the bridge the same way.
+ * `plugin/.mcp.json` before the script. The benches start the bridge the same way.
  */
 export function pluginNodeArgs(): string[] {
-  const mcp = JSON.parse(readFileSync(join(DIST, "..", ".mcp.json"), "utf8")) as { mcpServers?: Record<string, { args?: unknown }> };
+  const mcp = JSON.parse(readFileSync(join(DIST, "..", "plugin", ".mcp.json"), "utf8")) as { mcpServers?: Record<string, { args?: unknown }> };
   const args = Object.values(mcp.mcpServers ?? {})[0]?.args;
   if (!Array.isArray(args)) return [];
   return args.slice(0, -1).filter((a): a is string => typeof a === "string" && a.startsWith("-"));

@@ -116,6 +116,14 @@ for (const mode of ["bridge", "flow"] as const) {
       assert.deepEqual(on(b, "asks/x").map((n) => n.content), ["q0", "q1", "q2", "q3", "q4"]);
     });
 
+    test("messages on the session's own inbox, written to Claude, are never coalesced", async () => {
+      const { b, inbox } = await setup(mode);
+      for (let i = 0; i < 5; i++) await peer.publish(inbox, JSON.stringify({ sender: "bob", ts: "", content: `m${i}` }));
+      await eventually(() => on(b, inbox).length === 5, "five inbox notifications");
+      assert.deepEqual(on(b, inbox).map((n) => n.content), ["m0", "m1", "m2", "m3", "m4"]);
+      assert.ok(on(b, inbox).every((n) => n.meta.updates === undefined));
+    });
+
     test("beyond the per-minute cap messages are held for inbox, and a digest says how many", async () => {
       const { b } = await setup(mode, { intervalSeconds: 0, perMinute: 2 });
       await b.ok("admit", { pattern: "cap/#" });

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { tempDir } from "../helpers/session.js";
@@ -12,27 +12,48 @@ const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileS
 const BUNDLE = join("plugin", "bridge.cjs");
 
 describe("Claude Code plugin files", () => {
-  test("plugin.json, marketplace.json and package.json agree on names and versions", () => {
+  test("plugin.json, marketplace.json and package.json agree on names, versions and links", () => {
     const pkg = readJson("package.json");
-    const plugin = readJson(".claude-plugin/plugin.json");
+    const plugin = readJson("plugin/.claude-plugin/plugin.json");
     const marketplace = readJson(".claude-plugin/marketplace.json");
-    assert.equal(plugin.name, "claude-channel");
+    // The name claude-code-mqtt has: the tools stay mcp__plugin_mqtt_mqtt__<tool>.
+    assert.equal(plugin.name, "mqtt");
     assert.equal(plugin.version, pkg.version);
     assert.equal(plugin.mcpServers, "./.mcp.json");
+    assert.equal(plugin.license, pkg.license);
+    assert.equal(plugin.homepage, pkg.homepage);
+    assert.equal(plugin.repository, (pkg.repository as { url: string }).url.replace(/^git\+/, "").replace(/\.git$/, ""));
     const entries = marketplace.plugins as Array<Record<string, unknown>>;
     assert.equal(entries.length, 1);
     assert.equal(entries[0]!.name, plugin.name);
-    assert.equal(entries[0]!.source, "./");
+    assert.equal(entries[0]!.source, "./plugin");
     assert.equal(entries[0]!.version, pkg.version);
-    assert.equal(typeof marketplace.name, "string");
+    assert.equal(marketplace.name, pkg.name);
+  });
+
+  test("the plugin has its own folder; the repository root holds only the marketplace", () => {
+    // A root .mcp.json would show up as a broken project server to anyone who opens the repository in Claude Code.
+    assert.equal(existsSync(join(ROOT, ".mcp.json")), false);
+    assert.equal(existsSync(join(ROOT, ".claude-plugin", "plugin.json")), false);
+    for (const file of ["LICENSE", "README.md", ".mcp.json", ".claude-plugin/plugin.json", "bridge.cjs"]) assert.ok(existsSync(join(ROOT, "plugin", file)), file);
+    assert.equal(readFileSync(join(ROOT, "plugin", "LICENSE"), "utf8"), readFileSync(join(ROOT, "LICENSE"), "utf8"));
+  });
+
+  test("the icon is a square PNG of 512 to 2048 pixels", () => {
+    const png = readFileSync(join(ROOT, "plugin", ".claude-plugin", "icon.png"));
+    assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+    assert.equal(png.subarray(12, 16).toString("latin1"), "IHDR");
+    const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    assert.equal(width, height);
+    assert.ok(width >= 512 && width <= 2048, `${width} px`);
   });
 
   test(".mcp.json starts the committed bundle with node from the plugin root, tuned for a small heap", () => {
-    const servers = readJson(".mcp.json").mcpServers as Record<string, { command: string; args: string[] }>;
+    const servers = readJson("plugin/.mcp.json").mcpServers as Record<string, { command: string; args: string[] }>;
     assert.deepEqual(Object.keys(servers), ["mqtt"]);
     assert.equal(servers.mqtt!.command, "node");
     // --optimize-for-size: V8 grows the heap less eagerly; the bridge runs for every Claude Code session.
-    assert.deepEqual(servers.mqtt!.args, ["--optimize-for-size", `\${CLAUDE_PLUGIN_ROOT}/${BUNDLE}`]);
+    assert.deepEqual(servers.mqtt!.args, ["--optimize-for-size", "${CLAUDE_PLUGIN_ROOT}/bridge.cjs"]);
     assert.ok(existsSync(join(ROOT, BUNDLE)));
     assert.ok(readFileSync(join(ROOT, BUNDLE), "utf8").startsWith("#!/usr/bin/env node\n"));
   });
@@ -53,14 +74,12 @@ describe("the bundle on its own", () => {
     await broker.stop();
   });
 
-  test("runs with nothing but Node: no node_modules, no build", async () => {
-    // The plugin's layout, away from this repository's node_modules and dist.
+  test("runs with nothing but Node: no node_modules, no build, no package.json", async () => {
+    // The plugin folder as Claude Code installs it, away from this repository's node_modules and dist.
     const root = tempDir("claude-plugin-");
-    mkdirSync(join(root, "plugin"));
-    copyFileSync(join(ROOT, BUNDLE), join(root, BUNDLE));
-    copyFileSync(join(ROOT, "package.json"), join(root, "package.json"));
+    copyFileSync(join(ROOT, BUNDLE), join(root, "bridge.cjs"));
 
-    const b = await startBridge({ brokerUrl: broker.url, script: join(root, BUNDLE) });
+    const b = await startBridge({ brokerUrl: broker.url, script: join(root, "bridge.cjs") });
     try {
       assert.equal((await b.client.listTools()).tools.length, TOOL_NAMES.length);
       const status = await b.status();

@@ -77,7 +77,10 @@ describe("tiers", () => {
     await suite.peer.publish(b.inbox, envelope({ sender: "bob", content: "hello", correlation_id: "c-1", reply_to: "peer/replies" }));
     const n = await b.nextNotification();
     assert.equal(n.content, "hello");
-    assert.equal(n.meta.source, "mqtt");
+    // Claude Code sets source itself; the notification says its tier and how to answer it.
+    assert.equal(n.meta.source, undefined);
+    assert.equal(n.meta.tier, "admitted");
+    assert.equal(n.meta.reply_with, "mqtt reply tool: topic=peer/replies, correlation_id=c-1");
     assert.equal(n.meta.topic, b.inbox);
     assert.equal(n.meta.sender, "bob");
     assert.equal(n.meta.correlation_id, "c-1");
@@ -96,6 +99,7 @@ describe("tiers", () => {
     assert.equal(n.content, "just text");
     assert.equal(n.meta.sender, "unknown");
     assert.equal(n.meta.correlation_id, undefined);
+    assert.equal(n.meta.reply_with, undefined, "not a request");
   });
 
   test("meta keys are only [A-Za-z0-9_] and publisher-chosen values cannot break out of the tag", async () => {

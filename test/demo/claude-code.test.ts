@@ -18,7 +18,7 @@ test("the .env for Claude Code is one the bridge accepts: flow mode, the session
   assert.equal(settings.linkKey, setup.linkKey);
   assert.equal(settings.brokerUrl, link.brokerUrl);
   assert.equal(settings.sessionName, "home");
-  assert.equal(setup.pluginCommand, `MQTT_STATE_DIR=${setup.stateDir} claude --dangerously-load-development-channels plugin:claude-channel@node-red-contrib-claude-channel`);
+  assert.equal(setup.pluginCommand, `MQTT_STATE_DIR=${setup.stateDir} claude --dangerously-load-development-channels plugin:mqtt@node-red-contrib-claude-channel`);
 });
 
 test("the link key is kept across runs, so a Claude Code set up once still fits; a broken one is replaced", () => {
@@ -38,9 +38,9 @@ test("paths are quoted for the shell only when they need it", () => {
   assert.equal(shellWord("/home/ann/my demo/it's"), `'/home/ann/my demo/it'\\''s'`);
 });
 
-test("a notification reads as Claude Code shows it: one attribute per meta key, in order", () => {
+test("a notification reads as Claude Code shows it: its source first, one attribute per meta key, in order", () => {
   assert.equal(
-    channelTag({ content: "Front door: off → on", meta: { source: "mqtt", topic: "homeassistant/binary_sensor/front_door", sender: "unknown", odd: 'a"b' } }),
-    '<channel source="mqtt" topic="homeassistant/binary_sensor/front_door" sender="unknown" odd="a&quot;b">Front door: off → on</channel>',
+    channelTag({ content: "Front door: off → on", meta: { tier: "admitted", topic: "homeassistant/binary_sensor/front_door", sender: "unknown", odd: 'a"b' } }),
+    '<channel source="plugin:mqtt:mqtt" tier="admitted" topic="homeassistant/binary_sensor/front_door" sender="unknown" odd="a&quot;b">\nFront door: off → on\n</channel>',
   );
 });

@@ -14,7 +14,7 @@ test("--check: a simulated front-door event reaches the Claude view as a channel
   assert.equal(code, 0, output);
   assert.match(
     run.stdout(),
-    /check: the front door opened and Claude got\n {2}<channel source="mqtt" topic="homeassistant\/binary_sensor\/front_door" sender="unknown" ts="[^"]+" via="flow" entity_id="binary_sensor\.front_door">Front door \(binary_sensor\.front_door\): off → on<\/channel>\n/,
+    /check: the front door opened and Claude got\n {2}<channel source="plugin:mqtt:mqtt" tier="admitted" topic="homeassistant\/binary_sensor\/front_door" sender="unknown" ts="[^"]+" via="flow" entity_id="binary_sensor\.front_door">\nFront door \(binary_sensor\.front_door\): off → on\n<\/channel>\n/,
   );
   const reading = /check: the living room reads (\d+\.\d) °C, and the inbox tool shows\n {2}\d+ message\(s\) on homeassistant\/sensor\/living_room_temperature:\n/.exec(run.stdout());
   assert.ok(reading, output);

@@ -53,7 +53,7 @@ test("npm run demo: prints the URLs and how to connect Claude Code, serves the e
     assert.ok(editor && page, out);
     const stateDir = join(dir, "claude-code");
     assert.match(out, /\n {4}SESSION_NAME=home\n {4}MQTT_BROKER_URL=mqtt:\/\/127\.0\.0\.1:\d+\n {4}MQTT_TOPIC_PREFIX=claude\n {4}SESSION_HOST=flow\n {4}SESSION_LINK_KEY=[A-Za-z0-9_-]{43}\n/);
-    assert.ok(out.includes(`MQTT_STATE_DIR=${stateDir} claude --dangerously-load-development-channels plugin:claude-channel@node-red-contrib-claude-channel\n`), out);
+    assert.ok(out.includes(`MQTT_STATE_DIR=${stateDir} claude --dangerously-load-development-channels plugin:mqtt@node-red-contrib-claude-channel\n`), out);
     assert.ok(out.includes(`cd ${stateDir} && claude --dangerously-load-development-channels server:mqtt\n`), out);
 
     const editorPage = await fetch(editor);
@@ -81,7 +81,7 @@ test("npm run demo: prints the URLs and how to connect Claude Code, serves the e
     });
     assert.match(
       (JSON.parse(shown) as { tag: string }).tag,
-      /^<channel source="mqtt" topic="homeassistant\/binary_sensor\/front_door" sender="unknown" ts="[^"]+" via="flow" entity_id="binary_sensor\.front_door">Front door \(binary_sensor\.front_door\): off → on<\/channel>$/,
+      /^<channel source="plugin:mqtt:mqtt" tier="admitted" topic="homeassistant\/binary_sensor\/front_door" sender="unknown" ts="[^"]+" via="flow" entity_id="binary_sensor\.front_door">\nFront door \(binary_sensor\.front_door\): off → on\n<\/channel>$/,
     );
     const inbox = await nextEvent(new URL("events", page).href, "inbox", /Buffered messages/, async () => undefined);
     assert.match(inbox, /homeassistant\/sensor\/living_room_temperature: \d+ message\(s\) from unknown/);

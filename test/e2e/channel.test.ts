@@ -132,7 +132,8 @@ describe("flow traffic reaches Claude", () => {
     const note = await claude.nextNotification((n) => n.content === "the garage door opened", from);
     assert.equal(note.meta.topic, "garage/door");
     assert.equal(note.meta.via, "flow");
-    assert.equal(note.meta.source, "mqtt");
+    assert.equal(note.meta.source, undefined, "Claude Code sets source");
+    assert.equal(note.meta.tier, "admitted");
     assert.ok(!Number.isNaN(Date.parse(note.meta.ts ?? "")), `ts is a time: ${note.meta.ts}`);
   });
 

@@ -49,7 +49,8 @@ export function installedPackage(): InstalledPackage {
   if (installed) return installed;
   const packDir = tempDir("claude-pack-");
   try {
-    const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", packDir], ROOT)) as Array<{
+    // --ignore-scripts: the tests run on the build `npm test` made; prepack would rebuild dist/ under the running suites.
+    const [packed] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", packDir], ROOT)) as Array<{
       filename: string;
       files: Array<{ path: string }>;
     }>;
