@@ -5,6 +5,8 @@
  * - `status`: retained health, also the Last Will topic (the reference's layout).
  * - `channel`: admitted events, flow-hosted session → bridge.
  * - `rpc`: tool calls, bridge → flow-hosted session.
+ * - `permission`: Claude Code's permission requests, bridge → approver (bridge mode);
+ *   `permission/verdict`: the approver's signed verdicts.
  *
  * `prefix` and `name` are expected to be valid already (see settings and session-name).
  */
@@ -15,6 +17,8 @@ export interface SessionTopics {
   status: string;
   channel: string;
   rpc: string;
+  permission: string;
+  verdict: string;
 }
 
 export function sessionTopics(prefix: string, name: string): SessionTopics {
@@ -25,5 +29,7 @@ export function sessionTopics(prefix: string, name: string): SessionTopics {
     status: `${base}/status`,
     channel: `${base}/channel`,
     rpc: `${base}/rpc`,
+    permission: `${base}/permission`,
+    verdict: `${base}/permission/verdict`,
   };
 }

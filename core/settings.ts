@@ -17,7 +17,7 @@
  * - All problems are collected and thrown together in one ConfigError.
  * - Warnings, not errors: a sanitised SESSION_NAME, a relative MQTT_STATE_DIR, TLS settings with
  *   a non-TLS broker URL (they have no effect), certificate verification switched off.
- * - Secrets never appear in messages: the link key is shown as "***", URL credentials are redacted.
+ * - Secrets never appear in messages: the link and approver keys are shown as "***", URL credentials are redacted.
  */
 
 import { isAbsolute, join } from "node:path";
@@ -67,6 +67,8 @@ export interface Settings {
   keyFile?: string;
   rejectUnauthorized: boolean;
   linkKey?: string;
+  /** Signs the permission relay's verdicts in bridge mode. */
+  approverKey?: string;
   /** Where Claude may publish; empty: anywhere not denied. */
   publishAllow: string[];
   publishDeny: string[];
@@ -187,12 +189,17 @@ const RULES = {
     accepted: `at least ${MIN_LINK_KEY_LENGTH} characters (the claude-session node's editor generates one)`,
     schema: checked((key) => (key.length < MIN_LINK_KEY_LENGTH ? `too short (${key.length} characters)` : undefined)),
   },
+  approverKey: {
+    variable: "SESSION_APPROVER_KEY",
+    accepted: `at least ${MIN_LINK_KEY_LENGTH} characters (e.g. openssl rand -base64 32)`,
+    schema: checked((key) => (key.length < MIN_LINK_KEY_LENGTH ? `too short (${key.length} characters)` : undefined)),
+  },
   publishAllow: filterList("MQTT_PUBLISH_ALLOW"),
   publishDeny: filterList("MQTT_PUBLISH_DENY"),
 } satisfies Record<string, Rule<unknown>>;
 
 function shown(variable: string, raw: string): string {
-  return variable === RULES.linkKey.variable ? "***" : variable === RULES.brokerUrl.variable ? redactUrl(raw) : raw;
+  return variable === RULES.linkKey.variable || variable === RULES.approverKey.variable ? "***" : variable === RULES.brokerUrl.variable ? redactUrl(raw) : raw;
 }
 
 function check<T>(rule: Rule<T>, raw: string, problems: SettingsProblem[]): T | undefined {
@@ -259,6 +266,7 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
   const sessionHost = withDefault<Settings["sessionHost"]>(env, RULES.sessionHost, "auto", problems);
   const rejectUnauthorized = withDefault(env, RULES.rejectUnauthorized, true, problems);
   const linkKey = optional(env, RULES.linkKey, problems);
+  const approverKey = optional(env, RULES.approverKey, problems);
   const publishAllow = optional(env, RULES.publishAllow, problems) ?? [];
   const publishDeny = optional(env, RULES.publishDeny, problems) ?? [];
   const caFile = env.MQTT_CA_FILE || undefined;
@@ -323,6 +331,7 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
   if (certFile !== undefined) settings.certFile = certFile;
   if (keyFile !== undefined) settings.keyFile = keyFile;
   if (linkKey !== undefined) settings.linkKey = linkKey;
+  if (approverKey !== undefined) settings.approverKey = approverKey;
   return { settings, warnings };
 }
 

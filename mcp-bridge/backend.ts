@@ -10,7 +10,9 @@
  * the local one without touching the server.
  */
 import type { ChannelNotification } from "../session/notification.js";
+import type { Verdict } from "../core/permission-requests.js";
 import type { ToolOutcome } from "../session/tools/run.js";
+import type { RelayRequest } from "./permission-desk.js";
 
 export type { ChannelNotification, ToolOutcome };
 
@@ -32,6 +34,18 @@ export interface SessionBackend {
   /** Registers the listener for admitted messages, already shaped as channel notifications. */
   onNotification(listener: (notification: ChannelNotification) => void): void;
   describe(): ModeChoice;
+  /**
+   * Whether an authenticated approver answers permission requests: in bridge mode, an
+   * approver key is set; in flow mode, the flow's signed welcome says a claude-permission
+   * node is deployed (waited for a few seconds). Asked once, before the MCP handshake.
+   */
+  approver(): Promise<boolean>;
+  /** Sends one of Claude Code's permission requests to the approver. */
+  relayPermission(request: RelayRequest): Promise<void>;
+  /** Registers the listener for the approver's (authenticated) verdicts. */
+  onVerdict(listener: (verdict: Verdict) => void): void;
+  /** Extra status of the relay's transport (e.g. refused verdict frames), for the status tool. */
+  relayStatus(): Record<string, unknown>;
 }
 
 export class BackendUnavailableError extends Error {}

@@ -37,7 +37,8 @@ function describeStatus(status: ReceivedStatus | undefined): string {
 
 export async function chooseBackend(config: BridgeConfig, version: string, log: Logger): Promise<SessionBackend> {
   const s = config.settings;
-  const local = (mode: ModeChoice): SessionBackend => new LocalBackend(new Session(localSessionOptions(config, version)), mode, log);
+  const local = (mode: ModeChoice): SessionBackend =>
+    new LocalBackend(new Session(localSessionOptions(config, version)), mode, log, s.approverKey);
 
   if (s.sessionHost === "bridge") {
     return local({ mode: "bridge", reason: "SESSION_HOST=bridge: this bridge hosts the session itself" });

@@ -4,13 +4,19 @@
  * notifications. Nothing about the session lives here.
  */
 import { channelMeta } from "../core/meta.js";
+import { MAX_ACTION_TIMEOUT_SECONDS } from "../session/action-limits.js";
 import type { LinkClient } from "../session/link/client.js";
 import { toNotification } from "../session/notification.js";
+import type { Verdict } from "../core/permission-requests.js";
 import { DEFAULT_PING_TIMEOUT_SECONDS } from "../session/tools/run.js";
 import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
+import type { RelayRequest } from "./permission-desk.js";
 import type { Logger } from "./log.js";
 
-/** Seconds on top of a waiting tool's own timeout before the flow counts as unreachable. */
+/** How long the bridge waits at start for the flow's welcome, which says whether it has an approver. */
+const WELCOME_WAIT_MS = 5000;
+
+/** Seconds on top of a waiting tool's (or a claude-action node's) own timeout before the flow counts as unreachable. */
 const REQUEST_MARGIN_SECONDS = 10;
 
 export class FlowBackend implements SessionBackend {
@@ -60,13 +66,32 @@ export class FlowBackend implements SessionBackend {
     return this.mode;
   }
 
+  async approver(): Promise<boolean> {
+    const welcome = await this.link.waitForWelcome(WELCOME_WAIT_MS);
+    return welcome?.approver === true;
+  }
+
+  relayPermission(request: RelayRequest): Promise<void> {
+    return this.link.relayPermission(request);
+  }
+
+  onVerdict(listener: (verdict: Verdict) => void): void {
+    this.link.on("verdict", listener);
+  }
+
+  relayStatus(): Record<string, unknown> {
+    return { via: "flow link (claude-permission nodes)" };
+  }
+
   private notify(notification: ChannelNotification): void {
     for (const listener of this.listeners) listener(notification);
   }
 }
 
 /** How long the flow may take to answer a tool that waits (request, ping), or undefined for the default. */
+/** How long a tool call may take: a request and a ping wait for their answer, a publish perhaps for a claude-action node's flow. */
 function waitsSeconds(tool: string, args: unknown, requestTimeoutSeconds: number): number | undefined {
+  if (tool === "publish" || tool === "reply") return (MAX_ACTION_TIMEOUT_SECONDS + REQUEST_MARGIN_SECONDS) * 1000;
   const fallback = tool === "request" ? requestTimeoutSeconds : tool === "ping" ? DEFAULT_PING_TIMEOUT_SECONDS : undefined;
   if (fallback === undefined) return undefined;
   return ((timeoutArgument(args) ?? fallback) + REQUEST_MARGIN_SECONDS) * 1000;

@@ -10,7 +10,10 @@ import { Session } from "../session/session.js";
 import { FileSessionStore } from "../session/store.js";
 import { runTool } from "../session/tools/run.js";
 import type { SessionOptions } from "../session/types.js";
+import type { Verdict } from "../core/permission-requests.js";
+import { ApproverChannel } from "./approver-channel.js";
 import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
+import type { RelayRequest } from "./permission-desk.js";
 import type { BridgeConfig } from "./config.js";
 import type { Logger } from "./log.js";
 
@@ -42,11 +45,16 @@ export class LocalBackend implements SessionBackend {
   private started = false;
   private stopping = false;
 
+  private readonly approverChannel: ApproverChannel | undefined;
+
   constructor(
     private readonly session: Session,
     private readonly mode: ModeChoice,
     private readonly log: Logger,
-  ) {}
+    approverKey?: string,
+  ) {
+    this.approverChannel = approverKey ? new ApproverChannel(session, approverKey, log) : undefined;
+  }
 
   async start(): Promise<void> {
     if (this.started) return;
@@ -68,6 +76,7 @@ export class LocalBackend implements SessionBackend {
       for (const listener of this.listeners) listener(notification);
     });
     session.start();
+    await this.approverChannel?.start();
   }
 
   stop(): Promise<void> {
@@ -85,5 +94,24 @@ export class LocalBackend implements SessionBackend {
 
   describe(): ModeChoice {
     return this.mode;
+  }
+
+  async approver(): Promise<boolean> {
+    return this.approverChannel !== undefined;
+  }
+
+  async relayPermission(request: RelayRequest): Promise<void> {
+    if (!this.approverChannel) throw new Error("no approver key (SESSION_APPROVER_KEY) is set");
+    await this.approverChannel.publish(request);
+  }
+
+  onVerdict(listener: (verdict: Verdict) => void): void {
+    this.approverChannel?.onVerdict(listener);
+  }
+
+  relayStatus(): Record<string, unknown> {
+    if (!this.approverChannel) return { via: "none: SESSION_APPROVER_KEY is not set" };
+    const { permission, verdict } = this.session.topics;
+    return { via: `requests on ${permission}, signed verdicts on ${verdict}`, refusedVerdicts: this.approverChannel.refusals() };
   }
 }

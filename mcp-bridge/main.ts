@@ -26,8 +26,11 @@ async function main(): Promise<void> {
   const backend = await chooseBackend(config, version, log);
   const mode = backend.describe();
   log("info", `mode: ${mode.mode} (${mode.reason})`);
+  const permissionRelay = await backend.approver();
+  log("info", permissionRelay ? "permission prompts are relayed to the approver" : "permission prompts stay in the terminal (no authenticated approver)");
   const bridge = createBridge({
     backend,
+    permissionRelay,
     version,
     instructions: buildInstructions({
       session: settings.sessionName,

@@ -1,7 +1,9 @@
 /**
  * The MCP server: name `mqtt`, the tools and the `claude/channel` capability. It
  * lists the shared tools with JSON schemas made from their zod schemas, runs each
- * call on the backend, and turns admitted messages into channel notifications.
+ * call on the backend, and turns admitted messages into channel notifications. With
+ * an authenticated approver it also declares `claude/channel/permission` and relays
+ * Claude Code's permission prompts (see permission-desk.ts).
  * Nothing here throws at the client: a failing call is an `isError` result.
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -17,6 +19,7 @@ import {
   ToolSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { permissionRequestSchema, type Verdict } from "../core/permission-requests.js";
 import { CHANNEL_METHOD, type ChannelNotification } from "../session/notification.js";
 import { TOOL_DESCRIPTIONS } from "../session/tools/descriptions.js";
 import { DEFAULT_PING_TIMEOUT_SECONDS } from "../session/tools/run.js";
@@ -24,6 +27,7 @@ import { TOOL_NAMES, toolSchemas, type ToolName } from "../session/tools/schemas
 import type { ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
 import { ChannelDelivery, type DeliveryStats } from "./deliver.js";
 import type { Logger } from "./log.js";
+import { PermissionDesk } from "./permission-desk.js";
 
 export const SERVER_NAME = "mqtt";
 
@@ -32,6 +36,8 @@ export interface BridgeDeps {
   version: string;
   instructions: string;
   log: Logger;
+  /** Relay Claude Code's permission prompts: only when the backend has an authenticated approver. */
+  permissionRelay?: boolean;
 }
 
 export interface Bridge {
@@ -47,14 +53,25 @@ interface ChannelNotificationMessage {
   params: { content: string; meta: Record<string, string> };
 }
 
-export type BridgeServer = Server<ServerRequest, ServerNotification | ChannelNotificationMessage, ServerResult>;
+interface VerdictNotificationMessage {
+  method: typeof VERDICT_METHOD;
+  params: Verdict;
+}
+
+export type BridgeServer = Server<ServerRequest, ServerNotification | ChannelNotificationMessage | VerdictNotificationMessage, ServerResult>;
+
+export const PERMISSION_CAPABILITY = "claude/channel/permission";
+export const PERMISSION_REQUEST_METHOD = "notifications/claude/channel/permission_request";
+export const VERDICT_METHOD = "notifications/claude/channel/permission";
+
+const permissionRequestNotification = z.object({ method: z.literal(PERMISSION_REQUEST_METHOD), params: z.unknown() });
 
 export function createBridge(deps: BridgeDeps): Bridge {
   const { backend, log } = deps;
-  const server: BridgeServer = new Server(
-    { name: SERVER_NAME, version: deps.version },
-    { capabilities: { tools: {}, experimental: { "claude/channel": {} } }, instructions: deps.instructions },
-  );
+  // The permission capability only when someone authenticated answers: whoever can reply can approve.
+  const experimental: Record<string, object> = { "claude/channel": {} };
+  if (deps.permissionRelay) experimental[PERMISSION_CAPABILITY] = {};
+  const server: BridgeServer = new Server({ name: SERVER_NAME, version: deps.version }, { capabilities: { tools: {}, experimental }, instructions: deps.instructions });
   const delivery = new ChannelDelivery(
     (notification) => server.notification({ method: CHANNEL_METHOD, params: { content: notification.content, meta: notification.meta } }),
     log,
@@ -67,12 +84,17 @@ export function createBridge(deps: BridgeDeps): Bridge {
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
     let outcome = await callSafely(backend, name, args ?? {}, log);
-    if (name === "status" && !outcome.isError) outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats());
+    if (name === "status" && !outcome.isError) {
+      const relay = desk ? { ...desk.stats(), ...backend.relayStatus() } : { relayed: false, why: "no authenticated approver, so Claude Code keeps its prompts in the terminal" };
+      outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats(), relay);
+    }
     if (name === "ping" && !outcome.isError) outcome = await withPingDelivery(outcome, delivery, pingTimeoutMs(args));
     return { content: [{ type: "text", text: outcome.text }], isError: outcome.isError };
   });
 
   backend.onNotification((notification) => delivery.deliver(notification));
+
+  const desk = deps.permissionRelay ? relayPermissions(server, backend, log) : undefined;
 
   return {
     server,
@@ -80,6 +102,27 @@ export function createBridge(deps: BridgeDeps): Bridge {
     connect: (transport) => server.connect(transport),
     close: () => server.close(),
   };
+}
+
+/** Claude Code's permission requests out through the backend; the approver's first verdict back in. */
+function relayPermissions(server: BridgeServer, backend: SessionBackend, log: Logger): PermissionDesk {
+  const desk = new PermissionDesk(
+    (request) => backend.relayPermission(request),
+    (verdict) => {
+      server.notification({ method: VERDICT_METHOD, params: verdict }).catch((err: Error) => log("error", `permission verdict not sent to Claude Code: ${err.message}`));
+    },
+    log,
+  );
+  server.setNotificationHandler(permissionRequestNotification, async (notification) => {
+    const request = permissionRequestSchema.safeParse(notification.params);
+    if (!request.success) {
+      log("warn", `ignored a malformed permission request: ${request.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      return;
+    }
+    await desk.request(request.data);
+  });
+  backend.onVerdict((verdict) => desk.verdict(verdict));
+  return desk;
 }
 
 function listTools(): Tool[] {
@@ -108,7 +151,7 @@ async function callSafely(backend: SessionBackend, name: string, args: unknown, 
  * Adds what only the bridge knows to the status JSON: which host is in force and why,
  * and how channel notifications fared. Inserted after `host` so related keys stay together.
  */
-export function withBridgeStatus(outcome: ToolOutcome, mode: ModeChoice, notifications: DeliveryStats): ToolOutcome {
+export function withBridgeStatus(outcome: ToolOutcome, mode: ModeChoice, notifications: DeliveryStats, permissionRelay?: Record<string, unknown>): ToolOutcome {
   let status: unknown;
   try {
     status = JSON.parse(outcome.text);
@@ -129,6 +172,7 @@ export function withBridgeStatus(outcome: ToolOutcome, mode: ModeChoice, notific
   }
   if (!placed) Object.assign(merged, bridgeKeys);
   merged.notifications = notifications;
+  if (permissionRelay) merged.permissionRelay = permissionRelay;
   return { ...outcome, text: JSON.stringify(merged, null, 2) };
 }
 

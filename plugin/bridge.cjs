@@ -7988,11 +7988,11 @@ var require_src = __commonJS({
 var require_parser = __commonJS({
   "node_modules/mqtt-packet/parser.js"(exports2, module2) {
     var bl = require_bl();
-    var { EventEmitter: EventEmitter4 } = require("events");
+    var { EventEmitter: EventEmitter5 } = require("events");
     var Packet = require_packet();
     var constants = require_constants();
     var debug = require_src()("mqtt-packet:parser");
-    var Parser = class _Parser extends EventEmitter4 {
+    var Parser = class _Parser extends EventEmitter5 {
       constructor() {
         super();
         this.parser = this.constructor.parser;
@@ -9620,14 +9620,14 @@ var require_writeToStream = __commonJS({
 var require_generate = __commonJS({
   "node_modules/mqtt-packet/generate.js"(exports2, module2) {
     var writeToStream = require_writeToStream();
-    var { EventEmitter: EventEmitter4 } = require("events");
+    var { EventEmitter: EventEmitter5 } = require("events");
     var { Buffer: Buffer2 } = require("buffer");
     function generate(packet, opts) {
       const stream = new Accumulator();
       writeToStream(packet, stream, opts);
       return stream.concat();
     }
-    var Accumulator = class extends EventEmitter4 {
+    var Accumulator = class extends EventEmitter5 {
       constructor() {
         super();
         this._array = new Array(20);
@@ -17069,7 +17069,7 @@ var require_extension = __commonJS({
 var require_websocket = __commonJS({
   "node_modules/ws/lib/websocket.js"(exports2, module2) {
     "use strict";
-    var EventEmitter4 = require("events");
+    var EventEmitter5 = require("events");
     var https = require("https");
     var http = require("http");
     var net = require("net");
@@ -17102,7 +17102,7 @@ var require_websocket = __commonJS({
     var protocolVersions = [8, 13];
     var readyStates = ["CONNECTING", "OPEN", "CLOSING", "CLOSED"];
     var subprotocolRegex = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
-    var WebSocket2 = class _WebSocket extends EventEmitter4 {
+    var WebSocket2 = class _WebSocket extends EventEmitter5 {
       /**
        * Create a new `WebSocket`.
        *
@@ -18148,7 +18148,7 @@ var require_subprotocol = __commonJS({
 var require_websocket_server = __commonJS({
   "node_modules/ws/lib/websocket-server.js"(exports2, module2) {
     "use strict";
-    var EventEmitter4 = require("events");
+    var EventEmitter5 = require("events");
     var http = require("http");
     var { Duplex } = require("stream");
     var { createHash: createHash2 } = require("crypto");
@@ -18161,7 +18161,7 @@ var require_websocket_server = __commonJS({
     var RUNNING = 0;
     var CLOSING = 1;
     var CLOSED = 2;
-    var WebSocketServer = class extends EventEmitter4 {
+    var WebSocketServer = class extends EventEmitter5 {
       /**
        * Create a `WebSocketServer` instance.
        *
@@ -28907,7 +28907,7 @@ var require_core = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -40837,8 +40837,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text) => {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+var capitalizeFirstCharacter = (text2) => {
+  return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -52832,8 +52832,8 @@ var BackendUnavailableError = class extends Error {
 };
 
 // session/session.ts
-var import_node_events2 = require("node:events");
-var import_node_crypto4 = require("node:crypto");
+var import_node_events3 = require("node:events");
+var import_node_crypto5 = require("node:crypto");
 
 // core/json-depth.ts
 var MAX_JSON_DEPTH = 64;
@@ -52843,12 +52843,12 @@ var OPEN_ARRAY = 91;
 var CLOSE_ARRAY = 93;
 var OPEN_OBJECT = 123;
 var CLOSE_OBJECT = 125;
-function nestsDeeperThan(text, max = MAX_JSON_DEPTH) {
-  if (text.length <= max * 2) return false;
+function nestsDeeperThan(text2, max = MAX_JSON_DEPTH) {
+  if (text2.length <= max * 2) return false;
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
     if (inString) {
       if (c === BACKSLASH) i++;
       else if (c === QUOTE) inString = false;
@@ -52977,21 +52977,21 @@ function parseInbound(payload, maxBytes) {
   if (bytes > maxBytes) {
     return { kind: "oversize", content: `[payload of ${bytes} bytes dropped: over the ${maxBytes}-byte limit]`, bytes };
   }
-  const text = decode3(payload);
-  if (text === void 0 || CONTROL_CHAR.test(text)) {
+  const text2 = decode3(payload);
+  if (text2 === void 0 || CONTROL_CHAR.test(text2)) {
     return { kind: "binary", content: `[binary payload, ${bytes} bytes]`, bytes };
   }
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return { kind: "text", content: text, bytes, nested: true };
+  if (nestsDeeperThan(text2, MAX_JSON_DEPTH)) return { kind: "text", content: text2, bytes, nested: true };
   let parsed;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text2);
   } catch {
-    return { kind: "text", content: text, bytes };
+    return { kind: "text", content: text2, bytes };
   }
-  if (!isObject2(parsed)) return { kind: "json", content: text, bytes };
+  if (!isObject2(parsed)) return { kind: "json", content: text2, bytes };
   const fields = claimedFields(parsed);
   const content = Object.hasOwn(parsed, "content") ? parsed.content : void 0;
-  if (content === void 0 || content === null) return { kind: "json", content: text, ...fields, bytes };
+  if (content === void 0 || content === null) return { kind: "json", content: text2, ...fields, bytes };
   return {
     kind: "envelope",
     content: typeof content === "string" ? content : JSON.stringify(content),
@@ -53039,8 +53039,8 @@ var ENTRY_OVERHEAD_BYTES = 64;
 function entryBytes(entry) {
   return ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8") + optionalBytes(entry.sender) + optionalBytes(entry.sentAt) + optionalBytes(entry.correlation_id) + optionalBytes(entry.reply_to);
 }
-function optionalBytes(text) {
-  return text === void 0 ? 0 : Buffer.byteLength(text, "utf8");
+function optionalBytes(text2) {
+  return text2 === void 0 ? 0 : Buffer.byteLength(text2, "utf8");
 }
 function entryOf(slot) {
   const entry = { topic: slot.topic, content: slot.content, receivedAt: slot.receivedAt };
@@ -53349,7 +53349,9 @@ function sessionTopics(prefix, name) {
     inbox: `${base}/inbox`,
     status: `${base}/status`,
     channel: `${base}/channel`,
-    rpc: `${base}/rpc`
+    rpc: `${base}/rpc`,
+    permission: `${base}/permission`,
+    verdict: `${base}/permission/verdict`
   };
 }
 
@@ -53552,11 +53554,16 @@ var RULES = {
     accepted: `at least ${MIN_LINK_KEY_LENGTH} characters (the claude-session node's editor generates one)`,
     schema: checked((key) => key.length < MIN_LINK_KEY_LENGTH ? `too short (${key.length} characters)` : void 0)
   },
+  approverKey: {
+    variable: "SESSION_APPROVER_KEY",
+    accepted: `at least ${MIN_LINK_KEY_LENGTH} characters (e.g. openssl rand -base64 32)`,
+    schema: checked((key) => key.length < MIN_LINK_KEY_LENGTH ? `too short (${key.length} characters)` : void 0)
+  },
   publishAllow: filterList("MQTT_PUBLISH_ALLOW"),
   publishDeny: filterList("MQTT_PUBLISH_DENY")
 };
 function shown(variable, raw) {
-  return variable === RULES.linkKey.variable ? "***" : variable === RULES.brokerUrl.variable ? redactUrl(raw) : raw;
+  return variable === RULES.linkKey.variable || variable === RULES.approverKey.variable ? "***" : variable === RULES.brokerUrl.variable ? redactUrl(raw) : raw;
 }
 function check2(rule, raw, problems) {
   const result = rule.schema.safeParse(raw);
@@ -53612,6 +53619,7 @@ function parseSettings(env, homeDir) {
   const sessionHost = withDefault(env, RULES.sessionHost, "auto", problems);
   const rejectUnauthorized = withDefault(env, RULES.rejectUnauthorized, true, problems);
   const linkKey = optional2(env, RULES.linkKey, problems);
+  const approverKey = optional2(env, RULES.approverKey, problems);
   const publishAllow = optional2(env, RULES.publishAllow, problems) ?? [];
   const publishDeny = optional2(env, RULES.publishDeny, problems) ?? [];
   const caFile = env.MQTT_CA_FILE || void 0;
@@ -53672,6 +53680,7 @@ function parseSettings(env, homeDir) {
   if (certFile !== void 0) settings.certFile = certFile;
   if (keyFile !== void 0) settings.keyFile = keyFile;
   if (linkKey !== void 0) settings.linkKey = linkKey;
+  if (approverKey !== void 0) settings.approverKey = approverKey;
   return { settings, warnings };
 }
 function redactUrl(url2) {
@@ -53685,9 +53694,203 @@ function redactUrl(url2) {
   return url2.slice(0, start) + hidden + url2.slice(at);
 }
 
+// session/approvals.ts
+var import_node_events = require("node:events");
+
+// core/permission-requests.ts
+var MAX_TEXT = 1e4;
+var text = (what) => external_exports.string({ error: `"${what}" must be a string` }).max(MAX_TEXT, { error: `"${what}" is longer than ${MAX_TEXT} characters` });
+var permissionRequestSchema = external_exports.object({
+  request_id: external_exports.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: '"request_id" must be 1-64 letters, digits, "_" or "-"' }),
+  tool_name: text("tool_name").min(1),
+  description: text("description"),
+  input_preview: text("input_preview")
+});
+var verdictSchema = external_exports.object({
+  request_id: permissionRequestSchema.shape.request_id,
+  behavior: external_exports.enum(["allow", "deny"], { error: '"behavior" must be "allow" or "deny"' })
+});
+var PERMISSION_LIMITS = { max: 20, ttlMs: 10 * 6e4 };
+var PendingPermissions = class {
+  constructor(limits) {
+    this.limits = limits;
+  }
+  limits;
+  waiting = /* @__PURE__ */ new Map();
+  /** Ids that expired recently, to tell a late verdict from an unknown one (bounded like `waiting`). */
+  expiredIds = /* @__PURE__ */ new Set();
+  counts = { requested: 0, allowed: 0, denied: 0, expired: 0, full: 0, unknownVerdicts: 0, lateVerdicts: 0 };
+  /** Adds a request; undefined when `max` are waiting already (counted). A repeated id replaces nothing. */
+  add(request, now, from) {
+    this.prune(now);
+    if (this.waiting.has(request.request_id)) return this.waiting.get(request.request_id);
+    if (this.waiting.size >= this.limits.max) {
+      this.counts.full++;
+      return void 0;
+    }
+    const { request_id, tool_name, description, input_preview } = request;
+    const pending = { request_id, tool_name, description, input_preview, receivedAt: now, expiresAt: now + this.limits.ttlMs, ...from ? { from } : {} };
+    this.waiting.set(request.request_id, pending);
+    this.counts.requested++;
+    return pending;
+  }
+  decide(verdict, now) {
+    this.prune(now);
+    const pending = this.waiting.get(verdict.request_id);
+    if (!pending) {
+      if (this.expiredIds.has(verdict.request_id)) {
+        this.counts.lateVerdicts++;
+        return { kind: "expired" };
+      }
+      this.counts.unknownVerdicts++;
+      return { kind: "unknown" };
+    }
+    this.waiting.delete(verdict.request_id);
+    if (verdict.behavior === "allow") this.counts.allowed++;
+    else this.counts.denied++;
+    return { kind: "decided", request: pending };
+  }
+  /** The requests still waiting, oldest first. */
+  list(now) {
+    this.prune(now);
+    return [...this.waiting.values()];
+  }
+  stats(now) {
+    this.prune(now);
+    return { pending: this.waiting.size, ...this.counts };
+  }
+  prune(now) {
+    for (const [id, request] of this.waiting) {
+      if (request.expiresAt > now) continue;
+      this.waiting.delete(id);
+      this.counts.expired++;
+      this.expiredIds.add(id);
+      if (this.expiredIds.size > this.limits.max * 4) this.expiredIds.delete(this.expiredIds.values().next().value);
+    }
+  }
+};
+
+// session/approvals.ts
+var Approvals = class extends import_node_events.EventEmitter {
+  approvers = /* @__PURE__ */ new Map();
+  pending = new PendingPermissions(PERMISSION_LIMITS);
+  unanswerable = 0;
+  /** Adds an approver (a claude-permission node); the returned function removes it. */
+  attach(id, approver) {
+    this.approvers.set(id, approver);
+    this.emit("changed");
+    return () => {
+      if (this.approvers.get(id) !== approver) return;
+      this.approvers.delete(id);
+      this.emit("changed");
+    };
+  }
+  get hasApprover() {
+    return this.approvers.size > 0;
+  }
+  /** A request from `from` (a bridge), handed to every approver; false when none could take it. */
+  request(request, from, now) {
+    if (!this.hasApprover) {
+      this.unanswerable++;
+      return void 0;
+    }
+    const pending = this.pending.add(request, now, from);
+    if (pending) for (const approver of this.approvers.values()) approver(pending);
+    this.emit("changed");
+    return pending;
+  }
+  decide(verdict, now) {
+    const decision = this.pending.decide(verdict, now);
+    if (decision.kind === "decided") this.emit("verdict", verdict, decision.request.from);
+    this.emit("changed");
+    return decision;
+  }
+  stats(now) {
+    const waiting = this.pending.list(now).map(({ request_id, tool_name, description, input_preview, expiresAt }) => ({
+      request_id,
+      tool_name,
+      description,
+      input_preview,
+      expires: new Date(expiresAt).toISOString()
+    }));
+    return { approvers: this.approvers.size, unanswerable: this.unanswerable, ...this.pending.stats(now), waiting };
+  }
+};
+
+// session/actions.ts
+var import_node_crypto = require("node:crypto");
+var ActionError = class extends Error {
+};
+var ActionRoutes = class {
+  constructor(maxPending) {
+    this.maxPending = maxPending;
+  }
+  maxPending;
+  routes = [];
+  waiting = /* @__PURE__ */ new Map();
+  counts = { answered: 0, unconfirmed: 0, stray: 0 };
+  /** Adds a route; the returned function removes it (actions already handed over keep waiting). */
+  add(route) {
+    this.routes.push(route);
+    return () => {
+      const i = this.routes.indexOf(route);
+      if (i >= 0) this.routes.splice(i, 1);
+    };
+  }
+  find(topic) {
+    return this.routes.find((route) => matches(route.pattern, topic));
+  }
+  /** Hands the action to the route's node and waits for its answer or the timeout. */
+  dispatch(route, action) {
+    if (this.waiting.size >= this.maxPending) {
+      throw new ActionError(`too many actions waiting for the flow (${this.maxPending}); wait for them to be answered`);
+    }
+    const correlationId = (0, import_node_crypto.randomUUID)();
+    const outcome = new Promise((resolve2) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(correlationId);
+        this.counts.unconfirmed++;
+        resolve2({ kind: "unconfirmed", seconds: route.timeoutSeconds });
+      }, route.timeoutSeconds * 1e3);
+      this.waiting.set(correlationId, { resolve: resolve2, timer });
+    });
+    try {
+      route.hand({ ...action, correlationId });
+    } catch (err) {
+      this.settle(correlationId, { ok: false, text: `the flow could not take the action: ${err.message}` });
+    }
+    return outcome;
+  }
+  /** The flow's answer; false (and counted) when no action with that id is waiting. */
+  answer(correlationId, answer) {
+    if (this.settle(correlationId, answer)) return true;
+    this.counts.stray++;
+    return false;
+  }
+  settle(correlationId, answer) {
+    const waiting = this.waiting.get(correlationId);
+    if (!waiting) return false;
+    clearTimeout(waiting.timer);
+    this.waiting.delete(correlationId);
+    this.counts.answered++;
+    waiting.resolve({ kind: "answered", answer });
+    return true;
+  }
+  cancelAll(reason) {
+    for (const [id, waiting] of this.waiting) {
+      clearTimeout(waiting.timer);
+      this.waiting.delete(id);
+      waiting.resolve({ kind: "answered", answer: { ok: false, text: reason } });
+    }
+  }
+  stats() {
+    return { routes: this.routes.map(({ id, pattern }) => ({ id, pattern })), pending: this.waiting.size, ...this.counts };
+  }
+};
+
 // session/connection.ts
 var import_mqtt = __toESM(require_build2());
-var import_node_events = require("node:events");
+var import_node_events2 = require("node:events");
 var ConnectionError = class extends Error {
   /** True when the broker said no (a SUBACK failure code), as opposed to not answering. */
   constructor(message, refused = false) {
@@ -53705,7 +53908,7 @@ function withDeadline(promise2, ms, what) {
   });
   return Promise.race([promise2, deadline]).finally(() => clearTimeout(timer));
 }
-var Connection = class extends import_node_events.EventEmitter {
+var Connection = class extends import_node_events2.EventEmitter {
   constructor(options) {
     super();
     this.options = options;
@@ -53868,13 +54071,13 @@ var EvictionReporter = class {
 };
 
 // session/lane.ts
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 var PublishLane = class {
   constructor(options, own2, warn) {
     this.own = own2;
     this.warn = warn;
     const { will: _will, ...rest } = options;
-    this.lane = new Connection({ ...rest, clientId: `${options.clientId}-lane-${(0, import_node_crypto.randomUUID)().slice(0, 6)}` });
+    this.lane = new Connection({ ...rest, clientId: `${options.clientId}-lane-${(0, import_node_crypto2.randomUUID)().slice(0, 6)}` });
     this.lane.on("error", (err) => {
       if (err.message === this.lastError) return;
       this.lastError = err.message;
@@ -53916,10 +54119,10 @@ var statusSchema = external_exports.object({
   reason: external_exports.string().optional()
 }).passthrough();
 function parseStatus(payload) {
-  const text = payload.toString();
-  if (nestsDeeperThan(text, 8)) return void 0;
+  const text2 = payload.toString();
+  if (nestsDeeperThan(text2, 8)) return void 0;
   try {
-    const parsed = statusSchema.safeParse(JSON.parse(text));
+    const parsed = statusSchema.safeParse(JSON.parse(text2));
     return parsed.success ? parsed.data : void 0;
   } catch {
     return void 0;
@@ -54452,10 +54655,10 @@ var PendingRequests = class {
 };
 
 // session/echo.ts
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 var RECENT_TOPICS = 1e4;
 function hashPayload(payload) {
-  return (0, import_node_crypto2.createHash)("sha1").update(payload).digest("base64");
+  return (0, import_node_crypto3.createHash)("sha1").update(payload).digest("base64");
 }
 function rememberBounded(map2, key, value) {
   map2.delete(key);
@@ -54544,8 +54747,8 @@ function defaultSessionConfig(inboxTopic) {
   return { admitted: [inboxTopic], muted: [], watched: [], bufferMaxAge: DEFAULT_BUFFER_AGE_SECONDS, bufferMaxPerTopic: DEFAULT_BUFFER_PER_TOPIC };
 }
 function describe3(value) {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const text2 = JSON.stringify(value) ?? String(value);
+  return text2.length > 60 ? `${text2.slice(0, 57)}...` : text2;
 }
 function isKnown(key) {
   return KNOWN.includes(key);
@@ -54553,13 +54756,13 @@ function isKnown(key) {
 function setOwn(target, key, value) {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
-function parseSessionFile(text, inboxTopic) {
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+function parseSessionFile(text2, inboxTopic) {
+  if (nestsDeeperThan(text2, MAX_JSON_DEPTH)) {
     throw new SessionFileError([`nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; accepted: a JSON object of patterns and numbers`]);
   }
   let parsed;
   try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
+    parsed = JSON.parse(text2.replace(/^\uFEFF/, ""));
   } catch (error62) {
     const reason = error62 instanceof Error ? error62.message : String(error62);
     throw new SessionFileError([`not valid JSON (${reason}); accepted: a JSON object`]);
@@ -54618,10 +54821,10 @@ var FileSessionStore = class _FileSessionStore {
       return { kind: "unreadable", error: err.message };
     }
   }
-  save(text) {
+  save(text2) {
     (0, import_node_fs.mkdirSync)((0, import_node_path2.dirname)(this.location), { recursive: true, mode: 448 });
     const temp = `${this.location}.${process.pid}.tmp`;
-    (0, import_node_fs.writeFileSync)(temp, text, { mode: 384 });
+    (0, import_node_fs.writeFileSync)(temp, text2, { mode: 384 });
     (0, import_node_fs.renameSync)(temp, this.location);
   }
   /** Moves a file that could not be parsed out of the way, so it is kept but never overwritten. */
@@ -54931,13 +55134,13 @@ var AdmittedPacing = class {
 };
 
 // session/ping.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 var PING_PREFIX = "ping-";
 var PendingPings = class {
   waiting = /* @__PURE__ */ new Map();
   /** A new probe's id and correlation id; `result` settles when it comes back or times out. */
   start(timeoutMs) {
-    const id = (0, import_node_crypto3.randomUUID)();
+    const id = (0, import_node_crypto4.randomUUID)();
     const result = new Promise((resolve2) => {
       const sentAt = Date.now();
       const timer = setTimeout(() => {
@@ -55161,7 +55364,7 @@ function withCarried(target, message) {
   if (message.reply_to !== void 0) target.reply_to = message.reply_to;
   return target;
 }
-var Session = class extends import_node_events2.EventEmitter {
+var Session = class extends import_node_events3.EventEmitter {
   constructor(options) {
     super();
     this.options = options;
@@ -55184,6 +55387,7 @@ var Session = class extends import_node_events2.EventEmitter {
       digest: (digest) => this.emit("notify", this.digestMessage(digest))
     });
     this.requests = new PendingRequests(options.maxPendingRequests);
+    this.actions = new ActionRoutes(options.maxPendingRequests);
     this.directory = new SessionDirectory(options.prefix);
     this.needs.add(this.topics.inbox, "inbox");
     this.needs.add(this.directory.filter, "directory");
@@ -55192,7 +55396,7 @@ var Session = class extends import_node_events2.EventEmitter {
     }
     const connectionOptions = {
       brokerUrl: options.brokerUrl,
-      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto4.randomUUID)().slice(0, 8)}`,
+      clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto5.randomUUID)().slice(0, 8)}`,
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {},
@@ -55209,6 +55413,9 @@ var Session = class extends import_node_events2.EventEmitter {
   buffer;
   needs = new SubscriptionNeeds();
   requests;
+  actions;
+  /** Claude Code's permission requests relayed to this (flow-hosted) session's approvers. */
+  approvals = new Approvals();
   directory;
   connection;
   guard;
@@ -55278,6 +55485,7 @@ var Session = class extends import_node_events2.EventEmitter {
     this.pings.cancelAll();
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
+    this.actions.cancelAll("the session shut down before the flow answered");
     if (this.connection.connected) {
       try {
         await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload("offline", "shutdown")), 1, true);
@@ -55395,9 +55603,10 @@ var Session = class extends import_node_events2.EventEmitter {
       this.log("error", `message on ${topic} could not be handled (counted as dropped: failed): ${err.message}`);
     }
   }
-  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) carry plumbing, never messages for Claude. */
+  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) and the permission relay's carry plumbing, never messages for Claude. */
   isLinkTopic(topic) {
-    return topic === this.topics.channel || topic === this.topics.rpc || topic.startsWith(`${this.topics.rpc}/`);
+    const { channel, rpc, permission } = this.topics;
+    return topic === channel || topic === rpc || topic.startsWith(`${rpc}/`) || topic === permission || topic.startsWith(`${permission}/`);
   }
   coveredByList(topic) {
     return this.lists.gate.index("admitted").match(topic) !== void 0 || this.lists.gate.index("watched").match(topic) !== void 0;
@@ -55704,13 +55913,27 @@ var Session = class extends import_node_events2.EventEmitter {
   }
   /**
    * Publishes for Claude (the publish and reply tools): the owner's publish permissions
-   * first, and for a reply the reply space too. A refusal is counted and thrown,
-   * naming the rule.
+   * first, and for a reply the reply space too (a refusal is counted and thrown, naming
+   * the rule). A topic a claude-action node routes goes to that node, not the broker,
+   * and the outcome is the flow's answer.
    */
   async publishForClaude(req, tool) {
     this.enforce(checkPublish(this.permissions, req.topic));
     if (tool === "reply") this.enforce(checkReply(this.permissions, this.options.prefix, req.topic));
-    return this.publish(req);
+    const route = this.actions.find(req.topic);
+    if (route) {
+      const action = { topic: req.topic, text: req.text, tool, retain: req.retain ?? false, raw: req.raw ?? false };
+      return { kind: "action", outcome: await this.actions.dispatch(route, action) };
+    }
+    return { kind: "published", ...await this.publish(req) };
+  }
+  /** Routes Claude's publishes matching `route.pattern` to a claude-action node; returns the removal. */
+  routeActions(route) {
+    return this.actions.add(route);
+  }
+  /** The flow's answer to an action; false when no action with that id is waiting (counted). */
+  answerAction(correlationId, answer) {
+    return this.actions.answer(correlationId, answer);
   }
   /**
    * For the flow's reply nodes: refuses (and counts) a `reply_to` outside the reply space,
@@ -55729,18 +55952,18 @@ var Session = class extends import_node_events2.EventEmitter {
     throw new SessionError(`refused: ${verdict.message}`);
   }
   /** Sends a request to another session's inbox and waits for the correlated reply. */
-  async request(target, text, timeoutSeconds) {
+  async request(target, text2, timeoutSeconds) {
     const invalid = validateSessionName(target);
     if (invalid) throw new SessionError(`Invalid target session name: ${invalid}`);
     this.enforce(checkPublish(this.permissions, sessionTopics(this.options.prefix, target).inbox));
     if (!this.connection.connected) throw new SessionError(`request to ${target} failed: not connected to the broker`);
-    const correlationId = (0, import_node_crypto4.randomUUID)();
+    const correlationId = (0, import_node_crypto5.randomUUID)();
     const timeout = timeoutSeconds ?? this.options.requestTimeoutSeconds;
     const reply = this.requests.wait(correlationId, target, this.topics.inbox, timeout);
     try {
       await this.publish({
         topic: sessionTopics(this.options.prefix, target).inbox,
-        text,
+        text: text2,
         correlation_id: correlationId,
         reply_to: this.topics.inbox
       });
@@ -55790,6 +56013,8 @@ var Session = class extends import_node_events2.EventEmitter {
       },
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       publishPermissions: { allow: [...this.permissions.allow ?? []], deny: [...this.permissions.deny] },
+      actions: this.actions.stats(),
+      permissions: this.approvals.stats(Date.now()),
       bufferBytes: this.buffer.size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),
@@ -55823,11 +56048,11 @@ var Session = class extends import_node_events2.EventEmitter {
 };
 
 // session/link/client.ts
-var import_node_events3 = require("node:events");
-var import_node_crypto6 = require("node:crypto");
+var import_node_events4 = require("node:events");
+var import_node_crypto7 = require("node:crypto");
 
 // session/link/protocol.ts
-var import_node_crypto5 = require("node:crypto");
+var import_node_crypto6 = require("node:crypto");
 
 // session/link/messages.ts
 var metaKey = external_exports.string().regex(/^[A-Za-z0-9_]+$/);
@@ -55867,10 +56092,14 @@ var bodySchemas = {
     epoch: nonEmpty,
     firstSeq: external_exports.number().int().nonnegative(),
     lastSeq: external_exports.number().int().nonnegative(),
-    droppedWhileAway: external_exports.number().int().nonnegative()
+    droppedWhileAway: external_exports.number().int().nonnegative(),
+    /** A claude-permission node answers this session's permission requests (absent in older flows: none). */
+    approver: external_exports.boolean().optional()
   }),
   result: toolResult,
-  event: external_exports.object({ epoch: nonEmpty, seq: external_exports.number().int().positive(), message: channelMessageSchema })
+  event: external_exports.object({ epoch: nonEmpty, seq: external_exports.number().int().positive(), message: channelMessageSchema }),
+  permission: permissionRequestSchema.extend({ expires: external_exports.string().optional() }),
+  verdict: verdictSchema
 };
 var frameSchema = external_exports.object({
   v: external_exports.literal(LINK_PROTOCOL_VERSION),
@@ -55885,11 +56114,11 @@ var frameSchema = external_exports.object({
 function canonical(fields, topic) {
   return [fields.v, fields.type, fields.ts, fields.nonce, fields.from, topic, JSON.stringify(fields.body)].join("\n");
 }
-function sign(key, text) {
-  return (0, import_node_crypto5.createHmac)("sha256", key).update(text).digest("hex");
+function sign(key, text2) {
+  return (0, import_node_crypto6.createHmac)("sha256", key).update(text2).digest("hex");
 }
 function encodeFrame(key, topic, type, from, body, now = /* @__PURE__ */ new Date()) {
-  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto5.randomBytes)(16).toString("base64url"), from, body };
+  const fields = { v: LINK_PROTOCOL_VERSION, type, ts: now.toISOString(), nonce: (0, import_node_crypto6.randomBytes)(16).toString("base64url"), from, body };
   return JSON.stringify({ ...fields, sig: sign(key, canonical(fields, topic)) });
 }
 var NonceCache = class {
@@ -55918,11 +56147,11 @@ var NonceCache = class {
 function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   const bytes = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
   if (bytes > MAX_FRAME_BYTES) return { ok: false, reason: "oversize", detail: `${bytes} bytes, over the ${MAX_FRAME_BYTES}-byte limit` };
-  const text = payload.toString();
-  if (nestsDeeperThan(text, MAX_FRAME_DEPTH)) return { ok: false, reason: "nested", detail: `nests more than ${MAX_FRAME_DEPTH} levels deep` };
+  const text2 = payload.toString();
+  if (nestsDeeperThan(text2, MAX_FRAME_DEPTH)) return { ok: false, reason: "nested", detail: `nests more than ${MAX_FRAME_DEPTH} levels deep` };
   let json2;
   try {
-    json2 = JSON.parse(text);
+    json2 = JSON.parse(text2);
   } catch {
     return { ok: false, reason: "malformed", detail: "not JSON" };
   }
@@ -55933,7 +56162,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   if (!frame.success) return { ok: false, reason: "malformed", detail: frame.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
   const f = frame.data;
   const expected = Buffer.from(sign(key, canonical(f, topic)), "hex");
-  if (!(0, import_node_crypto5.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
+  if (!(0, import_node_crypto6.timingSafeEqual)(expected, Buffer.from(f.sig, "hex"))) {
     return { ok: false, reason: "bad-signature", detail: "signature does not match the link key" };
   }
   const sent = Date.parse(f.ts);
@@ -55958,7 +56187,7 @@ function replyTopic(rpcTopic, bridgeId) {
 }
 
 // session/link/client.ts
-var LinkClient = class extends import_node_events3.EventEmitter {
+var LinkClient = class extends import_node_events4.EventEmitter {
   constructor(options) {
     super();
     this.options = options;
@@ -55975,7 +56204,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.emit("log", "warn", message));
   }
   options;
-  id = `b${(0, import_node_crypto6.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
+  id = `b${(0, import_node_crypto7.randomUUID)().replace(/-/g, "").slice(0, 16)}`;
   topics;
   replies;
   connection;
@@ -55985,6 +56214,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   refused = emptyRefusals();
   calls = /* @__PURE__ */ new Map();
   flowStatus;
+  lastWelcome;
   epoch;
   lastSeq = 0;
   ackTimer;
@@ -56016,14 +56246,30 @@ var LinkClient = class extends import_node_events3.EventEmitter {
       this.on("status", onStatus);
     });
   }
+  /** Resolves with the flow's first welcome, or undefined after `timeoutMs`. */
+  waitForWelcome(timeoutMs) {
+    if (this.lastWelcome) return Promise.resolve(this.lastWelcome);
+    return new Promise((resolve2) => {
+      const timer = setTimeout(() => {
+        this.off("welcome", onWelcome);
+        resolve2(void 0);
+      }, timeoutMs);
+      const onWelcome = (welcome) => {
+        clearTimeout(timer);
+        this.off("welcome", onWelcome);
+        resolve2(welcome);
+      };
+      this.on("welcome", onWelcome);
+    });
+  }
+  /** Relays one of Claude Code's permission requests to the flow; its verdict comes back as a `verdict` event. */
+  async relayPermission(request) {
+    await this.send("permission", request);
+  }
   async stop() {
     clearInterval(this.ping);
     clearTimeout(this.ackTimer);
-    for (const [id, call] of this.calls) {
-      clearTimeout(call.timer);
-      call.resolve({ text: "Cancelled: the bridge is shutting down", isError: true });
-      this.calls.delete(id);
-    }
+    this.failCalls("the bridge is shutting down");
     if (this.connection.connected) {
       await this.sendAck();
       await this.send("bye", { bridge: this.id }).catch(() => void 0);
@@ -56049,7 +56295,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   async call(tool, args, timeoutMs = this.options.callTimeoutMs ?? 5e3) {
     const away = this.unreachableReason();
     if (away) return { text: `${tool} failed: ${away}`, isError: true };
-    const id = (0, import_node_crypto6.randomUUID)();
+    const id = (0, import_node_crypto7.randomUUID)();
     const result = new Promise((resolve2) => {
       const timer = setTimeout(() => {
         this.calls.delete(id);
@@ -56107,7 +56353,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
   }
   onMessage(topic, payload) {
     if (topic === this.topics.status) return this.onStatus(payload);
-    const accept = topic === this.replies ? ["welcome", "result"] : ["event"];
+    const accept = topic === this.replies ? ["welcome", "result", "verdict"] : ["event"];
     const frame = decodeFrame(this.options.key, topic, payload, accept, this.nonces);
     if (!frame.ok) {
       this.refused[frame.reason]++;
@@ -56116,6 +56362,7 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     }
     if (frame.type === "welcome") this.onWelcome(frame.body);
     else if (frame.type === "result") this.onResult(frame.body);
+    else if (frame.type === "verdict") this.emit("verdict", frame.body);
     else this.onEvent(frame.body);
   }
   onStatus(payload) {
@@ -56126,9 +56373,19 @@ var LinkClient = class extends import_node_events3.EventEmitter {
     const epochOf = (s) => s?.link?.epoch;
     const cameBack = status?.status === "online" && (before?.status !== "online" || epochOf(before) !== epochOf(status));
     if (cameBack) void this.hello();
+    if (before?.status === "online" && status?.status !== "online") this.failCalls(`the flow hosting session "${this.options.name}" went offline before answering`);
+  }
+  failCalls(reason) {
+    for (const [id, call] of this.calls) {
+      clearTimeout(call.timer);
+      this.calls.delete(id);
+      call.resolve({ text: `failed: ${reason}`, isError: true });
+    }
   }
   onWelcome(welcome) {
     this.helloSentAt = 0;
+    this.lastWelcome = welcome;
+    this.emit("welcome", welcome);
     if (welcome.epoch !== this.epoch) {
       this.epoch = welcome.epoch;
       this.lastSeq = welcome.firstSeq - 1;
@@ -56211,6 +56468,9 @@ function metaKey2(raw) {
   const key = raw.replace(/[^A-Za-z0-9_]/gu, "_");
   return /^[0-9]/.test(key) ? `_${key}` : key;
 }
+
+// session/action-limits.ts
+var MAX_ACTION_TIMEOUT_SECONDS = 300;
 
 // session/notification.ts
 var CHANNEL_METHOD = "notifications/claude/channel";
@@ -56347,7 +56607,7 @@ function describeArgumentError(tool, error62) {
 var DEFAULT_INBOX_LIMIT = 100;
 var DEFAULT_TOPICS_LIMIT = 50;
 var DEFAULT_PING_TIMEOUT_SECONDS = 10;
-var ok = (text) => ({ text, isError: false });
+var ok = (text2) => ({ text: text2, isError: false });
 function formatEntry(entry) {
   const extras = [
     entry.correlation_id ? `correlation_id=${entry.correlation_id}` : "",
@@ -56357,7 +56617,7 @@ function formatEntry(entry) {
   return `[${new Date(entry.receivedAt).toISOString()}] ${displaySender(entry.sender)}: ${entry.content}${suffix}`;
 }
 async function publish2(session, args, tool) {
-  await session.publishForClaude({
+  const outcome = await session.publishForClaude({
     topic: args.topic,
     text: args.text,
     ...args.correlation_id ? { correlation_id: args.correlation_id } : {},
@@ -56365,7 +56625,18 @@ async function publish2(session, args, tool) {
     ...args.raw !== void 0 ? { raw: args.raw } : {},
     ...args.qos !== void 0 ? { qos: args.qos } : {}
   }, tool);
-  return ok(`Published to ${args.topic}${args.raw ? " (raw)" : ""}`);
+  if (outcome.kind === "published") return ok(`Published to ${args.topic}${args.raw ? " (raw)" : ""}`);
+  return actionResult(args.topic, outcome.outcome);
+}
+function actionResult(topic, outcome) {
+  if (outcome.kind === "unconfirmed") {
+    return {
+      text: `${topic} is handled by the Node-RED flow, which did not confirm within ${outcome.seconds}s: the action may or may not have happened.`,
+      isError: true
+    };
+  }
+  const { answer } = outcome;
+  return answer.ok ? ok(`The flow handling ${topic} answered: ${answer.text}`) : { text: `The flow handling ${topic} answered with an error: ${answer.text}`, isError: true };
 }
 var handlers = {
   reply: (session, args) => publish2(session, args, "reply"),
@@ -56482,6 +56753,7 @@ async function runTool(session, name, args) {
 }
 
 // mcp-bridge/flow-backend.ts
+var WELCOME_WAIT_MS = 5e3;
 var REQUEST_MARGIN_SECONDS = 10;
 var FlowBackend = class {
   constructor(link, mode, requestTimeoutSeconds, log2) {
@@ -56493,10 +56765,10 @@ var FlowBackend = class {
       log2("info", `[admitted] via flow on ${message.topic}`);
       this.notify(toNotification(message));
     });
-    link.on("notice", (text) => {
-      log2("warn", text);
+    link.on("notice", (text2) => {
+      log2("warn", text2);
       this.notify({
-        content: text,
+        content: text2,
         meta: channelMeta({ source: "mqtt", topic: link.topics.channel, sender: "flow", ts: (/* @__PURE__ */ new Date()).toISOString() })
       });
     });
@@ -56525,11 +56797,25 @@ var FlowBackend = class {
   describe() {
     return this.mode;
   }
+  async approver() {
+    const welcome = await this.link.waitForWelcome(WELCOME_WAIT_MS);
+    return welcome?.approver === true;
+  }
+  relayPermission(request) {
+    return this.link.relayPermission(request);
+  }
+  onVerdict(listener) {
+    this.link.on("verdict", listener);
+  }
+  relayStatus() {
+    return { via: "flow link (claude-permission nodes)" };
+  }
   notify(notification) {
     for (const listener of this.listeners) listener(notification);
   }
 };
 function waitsSeconds(tool, args, requestTimeoutSeconds) {
+  if (tool === "publish" || tool === "reply") return (MAX_ACTION_TIMEOUT_SECONDS + REQUEST_MARGIN_SECONDS) * 1e3;
   const fallback = tool === "request" ? requestTimeoutSeconds : tool === "ping" ? DEFAULT_PING_TIMEOUT_SECONDS : void 0;
   if (fallback === void 0) return void 0;
   return ((timeoutArgument(args) ?? fallback) + REQUEST_MARGIN_SECONDS) * 1e3;
@@ -56550,6 +56836,46 @@ function withLinkStats(outcome, stats) {
 
 // mcp-bridge/local-backend.ts
 var import_node_path3 = require("node:path");
+
+// mcp-bridge/approver-channel.ts
+var ApproverChannel = class {
+  constructor(session, key, log2) {
+    this.session = session;
+    this.key = key;
+    this.log = log2;
+  }
+  session;
+  key;
+  log;
+  nonces = new NonceCache();
+  refused = emptyRefusals();
+  listeners = [];
+  async start() {
+    await this.session.attachService(this.session.topics.verdict, (topic, payload) => this.receive(topic, payload));
+  }
+  async publish(request) {
+    const topic = this.session.topics.permission;
+    await this.session.publishService(topic, encodeFrame(this.key, topic, "permission", "bridge", request));
+  }
+  onVerdict(listener) {
+    this.listeners.push(listener);
+  }
+  receive(topic, payload) {
+    const frame = decodeFrame(this.key, topic, payload, ["verdict"], this.nonces);
+    if (!frame.ok) {
+      this.refused[frame.reason]++;
+      this.log("warn", `[permission] refused a verdict frame: ${frame.reason} (${frame.detail})`);
+      return;
+    }
+    const verdict = frame.body;
+    for (const listener of this.listeners) listener(verdict);
+  }
+  refusals() {
+    return { ...this.refused };
+  }
+};
+
+// mcp-bridge/local-backend.ts
 function localSessionOptions(config2, version2) {
   const s = config2.settings;
   return {
@@ -56573,10 +56899,11 @@ function localSessionOptions(config2, version2) {
   };
 }
 var LocalBackend = class {
-  constructor(session, mode, log2) {
+  constructor(session, mode, log2, approverKey) {
     this.session = session;
     this.mode = mode;
     this.log = log2;
+    this.approverChannel = approverKey ? new ApproverChannel(session, approverKey, log2) : void 0;
   }
   session;
   mode;
@@ -56584,6 +56911,7 @@ var LocalBackend = class {
   listeners = [];
   started = false;
   stopping = false;
+  approverChannel;
   async start() {
     if (this.started) return;
     this.started = true;
@@ -56601,6 +56929,7 @@ var LocalBackend = class {
       for (const listener of this.listeners) listener(notification);
     });
     session.start();
+    await this.approverChannel?.start();
   }
   stop() {
     this.stopping = true;
@@ -56614,6 +56943,21 @@ var LocalBackend = class {
   }
   describe() {
     return this.mode;
+  }
+  async approver() {
+    return this.approverChannel !== void 0;
+  }
+  async relayPermission(request) {
+    if (!this.approverChannel) throw new Error("no approver key (SESSION_APPROVER_KEY) is set");
+    await this.approverChannel.publish(request);
+  }
+  onVerdict(listener) {
+    this.approverChannel?.onVerdict(listener);
+  }
+  relayStatus() {
+    if (!this.approverChannel) return { via: "none: SESSION_APPROVER_KEY is not set" };
+    const { permission, verdict } = this.session.topics;
+    return { via: `requests on ${permission}, signed verdicts on ${verdict}`, refusedVerdicts: this.approverChannel.refusals() };
   }
 };
 
@@ -56637,7 +56981,7 @@ function describeStatus(status) {
 }
 async function chooseBackend(config2, version2, log2) {
   const s = config2.settings;
-  const local = (mode) => new LocalBackend(new Session(localSessionOptions(config2, version2)), mode, log2);
+  const local = (mode) => new LocalBackend(new Session(localSessionOptions(config2, version2)), mode, log2, s.approverKey);
   if (s.sessionHost === "bridge") {
     return local({ mode: "bridge", reason: "SESSION_HOST=bridge: this bridge hosts the session itself" });
   }
@@ -56689,9 +57033,9 @@ function parseEnvLine(line) {
   }
   return { key, value };
 }
-function parseEnvFile(text) {
+function parseEnvFile(text2) {
   const entries = [];
-  text.split("\n").forEach((line, index) => {
+  text2.split("\n").forEach((line, index) => {
     const parsed = parseEnvLine(line);
     if (parsed) entries.push({ ...parsed, line: index + 1 });
   });
@@ -56749,9 +57093,9 @@ function stateDirectory(env, homeDir) {
   }
 }
 function applyEnvFile(env, path, log2) {
-  let text;
+  let text2;
   try {
-    text = (0, import_node_fs2.readFileSync)(path, "utf8");
+    text2 = (0, import_node_fs2.readFileSync)(path, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") {
       log2("info", `no .env file at ${path}: settings come from the environment and the defaults`);
@@ -56760,7 +57104,7 @@ function applyEnvFile(env, path, log2) {
     throw new StartupError([`cannot read ${path}: ${err.message}`]);
   }
   const entries = [];
-  for (const entry of parseEnvFile(text)) {
+  for (const entry of parseEnvFile(text2)) {
     if (entry.key === STATE_DIR_VARIABLE) {
       log2(
         "warn",
@@ -56903,8 +57247,8 @@ function lineLogger(prefix, write) {
   };
 }
 function stderrLogger(session) {
-  return lineLogger(logPrefix(session), (text) => {
-    process.stderr.write(text);
+  return lineLogger(logPrefix(session), (text2) => {
+    process.stderr.write(text2);
   });
 }
 function collapseRepeats(log2) {
@@ -58779,14 +59123,55 @@ var ChannelDelivery = class {
   }
 };
 
+// mcp-bridge/permission-desk.ts
+var PermissionDesk = class {
+  constructor(relay, answer, log2) {
+    this.relay = relay;
+    this.answer = answer;
+    this.log = log2;
+  }
+  relay;
+  answer;
+  log;
+  pending = new PendingPermissions(PERMISSION_LIMITS);
+  async request(request) {
+    const pending = this.pending.add(request, Date.now());
+    if (!pending) {
+      this.log("warn", `permission request ${request.request_id} (${request.tool_name}) not relayed: ${PERMISSION_LIMITS.max} are waiting already; answer it in the terminal`);
+      return;
+    }
+    try {
+      await this.relay({ ...request, expires: new Date(pending.expiresAt).toISOString() });
+      this.log("info", `[permission] relayed request ${request.request_id} (${request.tool_name})`);
+    } catch (err) {
+      this.log("warn", `permission request ${request.request_id} not relayed: ${err.message}; answer it in the terminal`);
+    }
+  }
+  verdict(verdict) {
+    const decision = this.pending.decide(verdict, Date.now());
+    if (decision.kind !== "decided") {
+      this.log("warn", `[permission] dropped a verdict for ${decision.kind === "expired" ? "expired" : "unknown"} request ${verdict.request_id}`);
+      return;
+    }
+    this.log("info", `[permission] ${verdict.behavior} for request ${verdict.request_id} (${decision.request.tool_name})`);
+    this.answer(verdict);
+  }
+  stats() {
+    return this.pending.stats(Date.now());
+  }
+};
+
 // mcp-bridge/server.ts
 var SERVER_NAME = "mqtt";
+var PERMISSION_CAPABILITY = "claude/channel/permission";
+var PERMISSION_REQUEST_METHOD = "notifications/claude/channel/permission_request";
+var VERDICT_METHOD = "notifications/claude/channel/permission";
+var permissionRequestNotification = external_exports.object({ method: external_exports.literal(PERMISSION_REQUEST_METHOD), params: external_exports.unknown() });
 function createBridge(deps) {
   const { backend, log: log2 } = deps;
-  const server = new Server(
-    { name: SERVER_NAME, version: deps.version },
-    { capabilities: { tools: {}, experimental: { "claude/channel": {} } }, instructions: deps.instructions }
-  );
+  const experimental = { "claude/channel": {} };
+  if (deps.permissionRelay) experimental[PERMISSION_CAPABILITY] = {};
+  const server = new Server({ name: SERVER_NAME, version: deps.version }, { capabilities: { tools: {}, experimental }, instructions: deps.instructions });
   const delivery = new ChannelDelivery(
     (notification) => server.notification({ method: CHANNEL_METHOD, params: { content: notification.content, meta: notification.meta } }),
     log2
@@ -58798,17 +59183,40 @@ function createBridge(deps) {
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const { name, arguments: args } = request.params;
     let outcome = await callSafely(backend, name, args ?? {}, log2);
-    if (name === "status" && !outcome.isError) outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats());
+    if (name === "status" && !outcome.isError) {
+      const relay = desk ? { ...desk.stats(), ...backend.relayStatus() } : { relayed: false, why: "no authenticated approver, so Claude Code keeps its prompts in the terminal" };
+      outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats(), relay);
+    }
     if (name === "ping" && !outcome.isError) outcome = await withPingDelivery(outcome, delivery, pingTimeoutMs(args));
     return { content: [{ type: "text", text: outcome.text }], isError: outcome.isError };
   });
   backend.onNotification((notification) => delivery.deliver(notification));
+  const desk = deps.permissionRelay ? relayPermissions(server, backend, log2) : void 0;
   return {
     server,
     deliver: (notification) => delivery.deliver(notification),
     connect: (transport) => server.connect(transport),
     close: () => server.close()
   };
+}
+function relayPermissions(server, backend, log2) {
+  const desk = new PermissionDesk(
+    (request) => backend.relayPermission(request),
+    (verdict) => {
+      server.notification({ method: VERDICT_METHOD, params: verdict }).catch((err) => log2("error", `permission verdict not sent to Claude Code: ${err.message}`));
+    },
+    log2
+  );
+  server.setNotificationHandler(permissionRequestNotification, async (notification) => {
+    const request = permissionRequestSchema.safeParse(notification.params);
+    if (!request.success) {
+      log2("warn", `ignored a malformed permission request: ${request.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      return;
+    }
+    await desk.request(request.data);
+  });
+  backend.onVerdict((verdict) => desk.verdict(verdict));
+  return desk;
 }
 function listTools() {
   return TOOL_NAMES.map((name) => ({ name, description: TOOL_DESCRIPTIONS[name], inputSchema: inputSchema(name) }));
@@ -58825,7 +59233,7 @@ async function callSafely(backend, name, args, log2) {
     return { text: `${name} failed: ${reason}`, isError: true };
   }
 }
-function withBridgeStatus(outcome, mode, notifications) {
+function withBridgeStatus(outcome, mode, notifications, permissionRelay) {
   let status;
   try {
     status = JSON.parse(outcome.text);
@@ -58846,6 +59254,7 @@ mode: ${mode.mode} (${mode.reason})` };
   }
   if (!placed) Object.assign(merged, bridgeKeys);
   merged.notifications = notifications;
+  if (permissionRelay) merged.permissionRelay = permissionRelay;
   return { ...outcome, text: JSON.stringify(merged, null, 2) };
 }
 function pingTimeoutMs(args) {
@@ -58894,14 +59303,14 @@ function packageVersion(fromDir) {
   return void 0;
 }
 function versionIn(path) {
-  let text;
+  let text2;
   try {
-    text = (0, import_node_fs3.readFileSync)(path, "utf8");
+    text2 = (0, import_node_fs3.readFileSync)(path, "utf8");
   } catch {
     return void 0;
   }
   try {
-    const parsed = JSON.parse(text);
+    const parsed = JSON.parse(text2);
     if (typeof parsed !== "object" || parsed === null) return void 0;
     const { name, version: version2 } = parsed;
     return name === PACKAGE_NAME && typeof version2 === "string" ? version2 : void 0;
@@ -58920,8 +59329,11 @@ async function main() {
   const backend = await chooseBackend(config2, version2, log);
   const mode = backend.describe();
   log("info", `mode: ${mode.mode} (${mode.reason})`);
+  const permissionRelay = await backend.approver();
+  log("info", permissionRelay ? "permission prompts are relayed to the approver" : "permission prompts stay in the terminal (no authenticated approver)");
   const bridge = createBridge({
     backend,
+    permissionRelay,
     version: version2,
     instructions: buildInstructions({
       session: settings.sessionName,

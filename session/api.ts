@@ -2,6 +2,8 @@
 import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
 import type { GateDecision } from "../core/gate.js";
 import type { Refusal } from "../core/permissions.js";
+import type { ActionStats } from "./actions.js";
+import type { ApprovalStats } from "./approvals.js";
 import type { PacingStatus } from "./pacing.js";
 import type { ConnectionState, DropReason } from "./types.js";
 
@@ -65,6 +67,10 @@ export interface StatusSnapshot {
   pinned: { admitted: string[]; watched: string[]; muted: string[] };
   /** The owner's publish permissions; an empty allow list allows every topic not denied. */
   publishPermissions: { allow: string[]; deny: string[] };
+  /** claude-action routes and the actions waiting for the flow. */
+  actions: ActionStats;
+  /** Permission requests relayed to the flow's claude-permission nodes. */
+  permissions: ApprovalStats;
   bufferBytes: number;
   bufferMaxBytes: number;
   counts: Counters;

@@ -20,6 +20,8 @@ import { validateSessionName } from "../core/session-name.js";
 import { checkPublish, checkReply, NO_PERMISSIONS, type PermissionVerdict, type PublishPermissions } from "../core/permissions.js";
 import { redactUrl } from "../core/settings.js";
 import { validatePattern, validateTopic } from "../core/topics.js";
+import { Approvals } from "./approvals.js";
+import { ActionRoutes, type ActionAnswer, type ActionOutcome, type ActionRoute } from "./actions.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { EvictionReporter } from "./eviction-report.js";
 import { PublishLane } from "./lane.js";
@@ -41,6 +43,8 @@ export class SessionError extends Error {}
 
 /** The tools through which Claude publishes a message it wrote (request has its own path). */
 export type ClaudePublishTool = "publish" | "reply";
+
+export type ClaudePublishOutcome = { kind: "published"; bytes: number } | { kind: "action"; outcome: ActionOutcome };
 
 /** Receives the raw messages of a service topic (the flow link's plumbing), which are never gated. */
 export type ServiceHandler = (topic: string, payload: Buffer) => void;
@@ -74,6 +78,9 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly buffer: WatchedBuffer;
   private readonly needs = new SubscriptionNeeds();
   private readonly requests: PendingRequests;
+  private readonly actions: ActionRoutes;
+  /** Claude Code's permission requests relayed to this (flow-hosted) session's approvers. */
+  readonly approvals = new Approvals();
   private readonly directory: SessionDirectory;
   private readonly connection: Connection;
   private readonly guard: SubscriptionGuard;
@@ -129,6 +136,7 @@ export class Session extends EventEmitter<SessionEvents> {
       digest: (digest) => this.emit("notify", this.digestMessage(digest)),
     });
     this.requests = new PendingRequests(options.maxPendingRequests);
+    this.actions = new ActionRoutes(options.maxPendingRequests);
     this.directory = new SessionDirectory(options.prefix);
     this.needs.add(this.topics.inbox, "inbox");
     this.needs.add(this.directory.filter, "directory");
@@ -188,6 +196,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.pings.cancelAll();
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
+    this.actions.cancelAll("the session shut down before the flow answered");
     if (this.connection.connected) {
       try {
         await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload("offline", "shutdown")), 1, true);
@@ -322,9 +331,10 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) carry plumbing, never messages for Claude. */
+  /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) and the permission relay's carry plumbing, never messages for Claude. */
   private isLinkTopic(topic: string): boolean {
-    return topic === this.topics.channel || topic === this.topics.rpc || topic.startsWith(`${this.topics.rpc}/`);
+    const { channel, rpc, permission } = this.topics;
+    return topic === channel || topic === rpc || topic.startsWith(`${rpc}/`) || topic === permission || topic.startsWith(`${permission}/`);
   }
 
   private coveredByList(topic: string): boolean {
@@ -671,13 +681,29 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /**
    * Publishes for Claude (the publish and reply tools): the owner's publish permissions
-   * first, and for a reply the reply space too. A refusal is counted and thrown,
-   * naming the rule.
+   * first, and for a reply the reply space too (a refusal is counted and thrown, naming
+   * the rule). A topic a claude-action node routes goes to that node, not the broker,
+   * and the outcome is the flow's answer.
    */
-  async publishForClaude(req: PublishRequest, tool: ClaudePublishTool): Promise<{ bytes: number }> {
+  async publishForClaude(req: PublishRequest, tool: ClaudePublishTool): Promise<ClaudePublishOutcome> {
     this.enforce(checkPublish(this.permissions, req.topic));
     if (tool === "reply") this.enforce(checkReply(this.permissions, this.options.prefix, req.topic));
-    return this.publish(req);
+    const route = this.actions.find(req.topic);
+    if (route) {
+      const action = { topic: req.topic, text: req.text, tool, retain: req.retain ?? false, raw: req.raw ?? false };
+      return { kind: "action", outcome: await this.actions.dispatch(route, action) };
+    }
+    return { kind: "published", ...(await this.publish(req)) };
+  }
+
+  /** Routes Claude's publishes matching `route.pattern` to a claude-action node; returns the removal. */
+  routeActions(route: ActionRoute): () => void {
+    return this.actions.add(route);
+  }
+
+  /** The flow's answer to an action; false when no action with that id is waiting (counted). */
+  answerAction(correlationId: string, answer: ActionAnswer): boolean {
+    return this.actions.answer(correlationId, answer);
   }
 
   /**
@@ -766,6 +792,8 @@ export class Session extends EventEmitter<SessionEvents> {
       },
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       publishPermissions: { allow: [...(this.permissions.allow ?? [])], deny: [...this.permissions.deny] },
+      actions: this.actions.stats(),
+      permissions: this.approvals.stats(Date.now()),
       bufferBytes: this.buffer.size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),

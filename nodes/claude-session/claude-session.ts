@@ -45,6 +45,7 @@ function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, ver
     host: "flow",
     version,
     pinned: config.pinned,
+    publishPermissions: config.publishPermissions,
     pacing: config.pacing,
   };
   const credentials: SessionCredentials | undefined = node.credentials;

@@ -40,6 +40,8 @@ export interface LinkClientOptions {
 
 export interface LinkClientEvents {
   admitted: [message: AdmittedMessage];
+  welcome: [welcome: FrameBody<"welcome">];
+  verdict: [verdict: FrameBody<"verdict">];
   notice: [text: string];
   status: [status: ReceivedStatus | undefined];
   log: [level: "info" | "warn" | "error", message: string];
@@ -61,6 +63,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   private readonly refused = emptyRefusals();
   private readonly calls = new Map<string, WaitingCall>();
   private flowStatus: ReceivedStatus | undefined;
+  private lastWelcome: FrameBody<"welcome"> | undefined;
   private epoch: string | undefined;
   private lastSeq = 0;
   private ackTimer: NodeJS.Timeout | undefined;
@@ -110,14 +113,32 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     });
   }
 
+  /** Resolves with the flow's first welcome, or undefined after `timeoutMs`. */
+  waitForWelcome(timeoutMs: number): Promise<FrameBody<"welcome"> | undefined> {
+    if (this.lastWelcome) return Promise.resolve(this.lastWelcome);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.off("welcome", onWelcome);
+        resolve(undefined);
+      }, timeoutMs);
+      const onWelcome = (welcome: FrameBody<"welcome">): void => {
+        clearTimeout(timer);
+        this.off("welcome", onWelcome);
+        resolve(welcome);
+      };
+      this.on("welcome", onWelcome);
+    });
+  }
+
+  /** Relays one of Claude Code's permission requests to the flow; its verdict comes back as a `verdict` event. */
+  async relayPermission(request: FrameBody<"permission">): Promise<void> {
+    await this.send("permission", request);
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.ping);
     clearTimeout(this.ackTimer);
-    for (const [id, call] of this.calls) {
-      clearTimeout(call.timer);
-      call.resolve({ text: "Cancelled: the bridge is shutting down", isError: true });
-      this.calls.delete(id);
-    }
+    this.failCalls("the bridge is shutting down");
     if (this.connection.connected) {
       await this.sendAck();
       await this.send("bye", { bridge: this.id }).catch(() => undefined);
@@ -203,13 +224,13 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     await this.send("hello", body).catch((err: Error) => this.emit("log", "warn", `hello not sent: ${err.message}`));
   }
 
-  private async send<T extends "hello" | "call" | "ack" | "bye">(type: T, body: FrameBody<T>): Promise<void> {
+  private async send<T extends "hello" | "call" | "ack" | "bye" | "permission">(type: T, body: FrameBody<T>): Promise<void> {
     await this.lane.publish(this.topics.rpc, encodeFrame(this.options.key, this.topics.rpc, type, this.id, body), 1, false);
   }
 
   private onMessage(topic: string, payload: Buffer): void {
     if (topic === this.topics.status) return this.onStatus(payload);
-    const accept = topic === this.replies ? (["welcome", "result"] as const) : (["event"] as const);
+    const accept = topic === this.replies ? (["welcome", "result", "verdict"] as const) : (["event"] as const);
     const frame = decodeFrame(this.options.key, topic, payload, accept, this.nonces);
     if (!frame.ok) {
       this.refused[frame.reason]++;
@@ -218,6 +239,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     }
     if (frame.type === "welcome") this.onWelcome(frame.body as FrameBody<"welcome">);
     else if (frame.type === "result") this.onResult(frame.body as FrameBody<"result">);
+    else if (frame.type === "verdict") this.emit("verdict", frame.body as FrameBody<"verdict">);
     else this.onEvent(frame.body as FrameBody<"event">);
   }
 
@@ -229,10 +251,22 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     const epochOf = (s: ReceivedStatus | undefined): unknown => (s?.link as { epoch?: unknown } | undefined)?.epoch;
     const cameBack = status?.status === "online" && (before?.status !== "online" || epochOf(before) !== epochOf(status));
     if (cameBack) void this.hello();
+    // Calls may wait minutes (a request, a claude-action): a flow that went away will not answer them.
+    if (before?.status === "online" && status?.status !== "online") this.failCalls(`the flow hosting session "${this.options.name}" went offline before answering`);
+  }
+
+  private failCalls(reason: string): void {
+    for (const [id, call] of this.calls) {
+      clearTimeout(call.timer);
+      this.calls.delete(id);
+      call.resolve({ text: `failed: ${reason}`, isError: true });
+    }
   }
 
   private onWelcome(welcome: FrameBody<"welcome">): void {
     this.helloSentAt = 0;
+    this.lastWelcome = welcome;
+    this.emit("welcome", welcome);
     if (welcome.epoch !== this.epoch) {
       this.epoch = welcome.epoch;
       this.lastSeq = welcome.firstSeq - 1;

@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import type { Session } from "../session.js";
 import { runTool } from "../tools/run.js";
+import type { Verdict } from "../../core/permission-requests.js";
 import type { AdmittedMessage } from "../types.js";
 import { toChannelMessage, type ChannelMessage } from "./messages.js";
 import type { OutboxStore } from "./outbox-store.js";
@@ -66,6 +67,9 @@ export class LinkHost {
   private detach: (() => Promise<void>) | undefined;
   private removeSection: (() => void) | undefined;
   private readonly onNotify = (message: AdmittedMessage): void => this.enqueue(toChannelMessage(message));
+  private readonly onVerdict = (verdict: Verdict, bridge: string | undefined): void => {
+    if (bridge) void this.reply(bridge, "verdict", verdict);
+  };
 
   constructor(private readonly session: Session, private readonly options: LinkHostOptions) {
     this.outboxLimit = options.outboxLimit ?? 1000;
@@ -75,12 +79,14 @@ export class LinkHost {
   async start(): Promise<void> {
     for (const message of this.options.outboxStore?.load() ?? []) this.enqueue(message);
     this.session.on("notify", this.onNotify);
+    this.session.approvals.on("verdict", this.onVerdict);
     this.removeSection = this.session.addStatusSection("link", () => this.stats());
     this.detach = await this.session.attachService(this.session.topics.rpc, (topic, payload) => this.onFrame(topic, payload));
   }
 
   async stop(): Promise<void> {
     this.session.off("notify", this.onNotify);
+    this.session.approvals.off("verdict", this.onVerdict);
     this.saveOutbox();
     this.removeSection?.();
     const detach = this.detach;
@@ -156,7 +162,7 @@ export class LinkHost {
   }
 
   private handleFrame(topic: string, payload: Buffer): void {
-    const frame = decodeFrame(this.options.key, topic, payload, ["hello", "call", "ack", "bye"], this.nonces);
+    const frame = decodeFrame(this.options.key, topic, payload, ["hello", "call", "ack", "bye", "permission"], this.nonces);
     if (!frame.ok) {
       this.refused[frame.reason]++;
       this.session.emit("log", "warn", `link: refused a frame on ${topic}: ${frame.reason} (${frame.detail})`);
@@ -176,6 +182,9 @@ export class LinkHost {
       case "bye":
         this.bridges.delete(frame.from);
         break;
+      case "permission":
+        this.permission(frame.from, frame.body as FrameBody<"permission">);
+        break;
     }
   }
 
@@ -186,6 +195,7 @@ export class LinkHost {
       firstSeq: this.outbox[0]?.seq ?? this.seq + 1,
       lastSeq: this.seq,
       droppedWhileAway: this.droppedUnreported,
+      approver: this.session.approvals.hasApprover,
     };
     this.droppedUnreported = 0;
     await this.reply(bridge, "welcome", body);
@@ -199,12 +209,19 @@ export class LinkHost {
     await this.reply(bridge, "result", { id: call.id, text: outcome.text, isError: outcome.isError });
   }
 
+  private permission(bridge: string, request: FrameBody<"permission">): void {
+    const { expires: _, ...fields } = request;
+    if (!this.session.approvals.request(fields, bridge, Date.now())) {
+      this.session.emit("log", "warn", `link: permission request ${request.request_id} (${request.tool_name}) not relayed: no claude-permission node can take it`);
+    }
+  }
+
   private ack(ack: FrameBody<"ack">): void {
     if (ack.epoch !== this.epoch) return;
     while (this.outbox.length > 0 && this.outbox[0]!.seq <= ack.seq) this.outbox.shift();
   }
 
-  private async reply<T extends "welcome" | "result">(bridge: string, type: T, body: FrameBody<T>): Promise<void> {
+  private async reply<T extends "welcome" | "result" | "verdict">(bridge: string, type: T, body: FrameBody<T>): Promise<void> {
     const topic = replyTopic(this.session.topics.rpc, bridge);
     try {
       await this.session.publishService(topic, encodeFrame(this.options.key, topic, type, "flow", body));

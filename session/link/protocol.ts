@@ -16,6 +16,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { permissionRequestSchema, verdictSchema } from "../../core/permission-requests.js";
 import { nestsDeeperThan } from "../../core/json-depth.js";
 import { channelMessageSchema } from "./messages.js";
 
@@ -30,7 +31,11 @@ export const MAX_FRAME_DEPTH = 32;
 const nonEmpty = z.string().min(1);
 const toolResult = z.object({ id: nonEmpty, text: z.string(), isError: z.boolean() });
 
-/** Frame bodies by type. Bridge → flow: hello, call, ack, bye. Flow → bridge: welcome, result, event. */
+/**
+ * Frame bodies by type. Bridge → flow: hello, call, ack, bye, permission. Flow → bridge:
+ * welcome, result, event, verdict. In bridge mode `permission` also goes from the bridge
+ * to an approver and `verdict` back, signed with the approver key (docs/permission-relay.md).
+ */
 export const bodySchemas = {
   hello: z.object({ bridge: nonEmpty, replyTopic: nonEmpty, epoch: z.string().optional(), lastSeq: z.number().int().nonnegative().optional() }),
   call: z.object({ id: nonEmpty, tool: nonEmpty, args: z.unknown() }),
@@ -42,9 +47,13 @@ export const bodySchemas = {
     firstSeq: z.number().int().nonnegative(),
     lastSeq: z.number().int().nonnegative(),
     droppedWhileAway: z.number().int().nonnegative(),
+    /** A claude-permission node answers this session's permission requests (absent in older flows: none). */
+    approver: z.boolean().optional(),
   }),
   result: toolResult,
   event: z.object({ epoch: nonEmpty, seq: z.number().int().positive(), message: channelMessageSchema }),
+  permission: permissionRequestSchema.extend({ expires: z.string().optional() }),
+  verdict: verdictSchema,
 } as const;
 
 export type FrameType = keyof typeof bodySchemas;

@@ -6,6 +6,7 @@
  */
 import { displaySender } from "../../core/envelope.js";
 import type { BufferEntry } from "../../core/buffer.js";
+import type { ActionOutcome } from "../actions.js";
 import type { ClaudePublishTool, Session } from "../session.js";
 import { describeArgumentError, isToolName, toolSchemas, type ToolArgs, type ToolName } from "./schemas.js";
 
@@ -32,7 +33,7 @@ function formatEntry(entry: BufferEntry): string {
 type Handlers = { [N in ToolName]: (session: Session, args: ToolArgs<N>) => Promise<ToolOutcome> };
 
 async function publish(session: Session, args: ToolArgs<"publish">, tool: ClaudePublishTool): Promise<ToolOutcome> {
-  await session.publishForClaude({
+  const outcome = await session.publishForClaude({
     topic: args.topic,
     text: args.text,
     ...(args.correlation_id ? { correlation_id: args.correlation_id } : {}),
@@ -40,7 +41,22 @@ async function publish(session: Session, args: ToolArgs<"publish">, tool: Claude
     ...(args.raw !== undefined ? { raw: args.raw } : {}),
     ...(args.qos !== undefined ? { qos: args.qos } : {}),
   }, tool);
-  return ok(`Published to ${args.topic}${args.raw ? " (raw)" : ""}`);
+  if (outcome.kind === "published") return ok(`Published to ${args.topic}${args.raw ? " (raw)" : ""}`);
+  return actionResult(args.topic, outcome.outcome);
+}
+
+/** A publish a claude-action node took: the flow's answer is the result. */
+function actionResult(topic: string, outcome: ActionOutcome): ToolOutcome {
+  if (outcome.kind === "unconfirmed") {
+    return {
+      text: `${topic} is handled by the Node-RED flow, which did not confirm within ${outcome.seconds}s: the action may or may not have happened.`,
+      isError: true,
+    };
+  }
+  const { answer } = outcome;
+  return answer.ok
+    ? ok(`The flow handling ${topic} answered: ${answer.text}`)
+    : { text: `The flow handling ${topic} answered with an error: ${answer.text}`, isError: true };
 }
 
 const handlers: Handlers = {

@@ -35,6 +35,14 @@ class ScriptedBackend implements SessionBackend {
   describe(): ModeChoice {
     return { mode: "flow", reason: "scripted for the test" };
   }
+  async approver(): Promise<boolean> {
+    return false;
+  }
+  async relayPermission(): Promise<void> {}
+  onVerdict(): void {}
+  relayStatus(): Record<string, unknown> {
+    return {};
+  }
 }
 
 interface Harness {
@@ -96,7 +104,8 @@ describe("createBridge", () => {
     const result = await h.client.callTool({ name: "status" });
     const text = (result.content as Array<{ text: string }>)[0]!.text;
     const status = JSON.parse(text) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(status), ["session", "version", "host", "mode", "modeReason", "broker", "notifications"]);
+    assert.deepEqual(Object.keys(status), ["session", "version", "host", "mode", "modeReason", "broker", "notifications", "permissionRelay"]);
+    assert.deepEqual(status.permissionRelay, { relayed: false, why: "no authenticated approver, so Claude Code keeps its prompts in the terminal" });
     assert.equal(status.mode, "flow");
     assert.equal(status.modeReason, "scripted for the test");
   });

@@ -64,12 +64,12 @@ test("npm run demo: prints the URLs and how to connect Claude Code, serves the e
     assert.equal(examples.status, 200);
     assert.deepEqual(
       ((await examples.json()) as Array<{ fn: string }>).map((entry) => entry.fn),
-      ["answer-a-request", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"],
+      ["answer-a-request", "approve-from-phone", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"],
     );
     const deployed = (await (await fetch(new URL("flows", editor), { headers: { Accept: "application/json" } })).json()) as Array<{ type: string; label?: string }>;
     assert.deepEqual(
       deployed.filter((n) => n.type === "tab").map((n) => n.label),
-      ["Answer Claude's request", "Home Assistant → Claude", "Statestream → Claude", "Claude switches a light", "Two Claude sessions"],
+      ["Answer Claude's request", "Approve from a phone", "Home Assistant → Claude", "Statestream → Claude", "Claude switches a light", "Two Claude sessions"],
     );
 
     const html = await (await fetch(page)).text();
@@ -83,7 +83,8 @@ test("npm run demo: prints the URLs and how to connect Claude Code, serves the e
       (JSON.parse(shown) as { tag: string }).tag,
       /^<channel source="plugin:mqtt:mqtt" tier="admitted" topic="homeassistant\/binary_sensor\/front_door" sender="unknown" ts="[^"]+" via="flow" entity_id="binary_sensor\.front_door">\nFront door \(binary_sensor\.front_door\): off → on\n<\/channel>$/,
     );
-    const inbox = await nextEvent(new URL("events", page).href, "inbox", /Buffered messages/, async () => undefined);
+    // The inbox refreshes every few seconds; the temperatures are in it once a reading came.
+    const inbox = await nextEvent(new URL("events", page).href, "inbox", /living_room_temperature: \d+ message/, async () => undefined);
     assert.match(inbox, /homeassistant\/sensor\/living_room_temperature: \d+ message\(s\) from unknown/);
   } finally {
     run.child.kill("SIGINT");

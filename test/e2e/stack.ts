@@ -166,6 +166,8 @@ export interface SessionParts {
   admitted?: string[];
   watched?: string[];
   muted?: string[];
+  publishAllow?: string[];
+  publishDeny?: string[];
   linkKey?: string;
   coalesceInterval?: number;
   notifyPerMinute?: number;
@@ -183,6 +185,8 @@ export function sessionNode(id: string, name: string, prefix: string, broker: Te
     admitted: parts.admitted ?? [],
     watched: parts.watched ?? [],
     muted: parts.muted ?? [],
+    ...(parts.publishAllow ? { publishAllow: parts.publishAllow } : {}),
+    ...(parts.publishDeny ? { publishDeny: parts.publishDeny } : {}),
     ...(parts.coalesceInterval !== undefined ? { coalesceInterval: parts.coalesceInterval } : {}),
     ...(parts.notifyPerMinute !== undefined ? { notifyPerMinute: parts.notifyPerMinute } : {}),
     ...(parts.linkKey ? { credentials: { linkKey: parts.linkKey } } : {}),
@@ -229,6 +233,10 @@ export function gateNode(id: string, session: string, mode: "lists" | "admit" | 
 
 export function publishNode(id: string, session: string, mode: "publish" | "inbox" | "reply", target = ""): FlowNode {
   return { id, type: "claude-publish", z: TAB, session, mode, topic: "", target, raw: false, retain: false, wires: [] };
+}
+
+export function actionNode(id: string, session: string, pattern: string, out: string): FlowNode {
+  return { id, type: "claude-action", z: TAB, name: "", session, pattern, timeout: 30, wires: [[out]] };
 }
 
 export function functionNode(id: string, func: string, out: string): FlowNode {

@@ -62,7 +62,7 @@ describe("example: a flow answering Claude's request", () => {
 
   test("a forged request naming another topic as reply_to publishes nothing: the reply stays in the reply space", async () => {
     await loadExample(EXAMPLE, suite.broker.url);
-    await connected("claude-session-garage");
+    await connected("garage-session");
     await listening();
     await suite.peer.subscribe("victim/#");
     const forged = { sender: "home", ts: new Date().toISOString(), content: "is the garage open?", correlation_id: "forged-1", reply_to: "victim/device/set" };
@@ -73,7 +73,7 @@ describe("example: a flow answering Claude's request", () => {
     // A real request is still answered, and by then the forged one would have arrived too.
     assert.equal((await claude.request("garage", "is the garage open?")).sender, "garage");
     assert.deepEqual(suite.peer.received.filter((m) => m.topic.startsWith("victim/")), []);
-    const garage = helper.getNode("claude-session-garage") as unknown as { current(): { session: Session } };
+    const garage = helper.getNode("garage-session") as unknown as { current(): { session: Session } };
     // The flow's own reply node is not bound by Claude's allow list, only by the reply space.
     assert.equal(garage.current().session.status().counts.refused["outside-reply-space"], 1);
   });

@@ -14,13 +14,14 @@ const PROPERTIES: Record<string, string[]> = {
   "claude-session": ["id", "type", "name", "broker", "prefix", "qos", "heartbeat", "bufferMaxAge", "bufferMaxPerTopic", "admitted", "watched", "muted", "publishAllow", "publishDeny", "tls"],
   "claude-gate": [...COMMON, "session", "mode", "subject", "subjectType"],
   "claude-publish": [...COMMON, "session", "mode", "topic", "target", "raw", "retain", "replyAllow"],
+  "claude-permission": [...COMMON, "session"],
 };
 
 const names = exampleNames();
 
 describe("the example flows", () => {
-  test("are the five of the README, each exercised by a test of its own", () => {
-    assert.deepEqual(names, ["answer-a-request", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"]);
+  test("are the six of the README, each exercised by a test of its own", () => {
+    assert.deepEqual(names, ["answer-a-request", "approve-from-phone", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"]);
     for (const name of names) assert.ok(existsSync(join(__dirname, `${name}.test.js`)), `test/examples/${name}.test.ts exists`);
   });
 
@@ -49,8 +50,9 @@ describe("the example flows", () => {
   test("share no id, each bringing its own sessions (with names of their own) and broker, so they import one after another", () => {
     const all = combineFlows(names.map((name) => readExample(name)));
     const sessions = all.filter((n) => n.type === "claude-session").map((n) => n.name);
-    assert.deepEqual(sessions.sort(), ["garage", "home", "kitchen", "lights", "office", "statestream"]);
-    for (const name of names) assert.equal(readExample(name).filter((n) => n.type === "mqtt-broker").length, 1, `${name} has its broker node`);
+    assert.deepEqual(sessions.sort(), ["approvals", "garage", "home", "kitchen", "lights", "office", "statestream"]);
+    // A flow without mqtt nodes (approve-from-phone) needs no broker node of its own.
+    for (const name of names) assert.ok(readExample(name).filter((n) => n.type === "mqtt-broker").length <= 1, `${name} brings at most its own broker node`);
   });
 
   test("all load together in a real Node-RED, as the demo deploys them, without a node warning or error", async () => {

@@ -25,14 +25,14 @@ interface EditorDef {
   icon?: string;
 }
 
-const NODES = ["claude-session", "claude-gate", "claude-publish"] as const;
+const NODES = ["claude-session", "claude-gate", "claude-publish", "claude-action", "claude-permission"] as const;
 const distNodes = join(__dirname, "..", "..", "nodes");
 
 function html(name: string): string {
   return readFileSync(join(distNodes, name, `${name}.html`), "utf8");
 }
 
-/** Runs every editor script of the three nodes in one context, in package order, as the editor does. */
+/** Runs every editor script of the nodes in one context, in package order, as the editor does. */
 function registered(): Record<string, EditorDef> {
   const definitions: Record<string, EditorDef> = {};
   const window: Record<string, unknown> = {};
@@ -82,7 +82,11 @@ describe("editor definitions", () => {
     assert.equal(defs["claude-session"]!.category, "config");
     assert.deepEqual(Object.keys(defs["claude-gate"]!.defaults).sort(), ["mode", "name", "session", "subject", "subjectType"]);
     assert.deepEqual(Object.keys(defs["claude-publish"]!.defaults).sort(), ["mode", "name", "raw", "replyAllow", "retain", "session", "target", "topic"]);
-    for (const type of ["claude-gate", "claude-publish"]) {
+    assert.deepEqual(Object.keys(defs["claude-action"]!.defaults).sort(), ["name", "pattern", "session", "timeout"]);
+    assert.match(String(validate("claude-action", "pattern", "a/#/b")), /"#" is only allowed as the last level/);
+    assert.match(String(validate("claude-action", "timeout", "301")), /accepted: a number of seconds from 1 to 300/);
+    assert.deepEqual(Object.keys(defs["claude-permission"]!.defaults).sort(), ["name", "session"]);
+    for (const type of ["claude-gate", "claude-publish", "claude-action", "claude-permission"]) {
       assert.equal(defs[type]!.category, "claude");
       assert.equal(defs[type]!.defaults.session!.type, "claude-session");
     }

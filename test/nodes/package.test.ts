@@ -27,9 +27,9 @@ after(async () => {
   await broker.stop();
 });
 
-test("the packed tarball installs, and a real Node-RED with it in a fresh user directory loads and runs the three nodes", { timeout: 600_000 }, async () => {
+test("the packed tarball installs, and a real Node-RED with it in a fresh user directory loads and runs the nodes", { timeout: 600_000 }, async () => {
   const pkg = installedPackage();
-  for (const name of ["claude-session", "claude-gate", "claude-publish"]) {
+  for (const name of ["claude-session", "claude-gate", "claude-publish", "claude-action", "claude-permission"]) {
     for (const file of [`${name}.js`, `${name}.html`, `icons/${name}.svg`]) assert.ok(pkg.files.includes(`dist/nodes/${name}/${file}`), `${file} is in the tarball`);
   }
   assert.ok(existsSync(join(pkg.moduleDir, "package.json")));
@@ -39,7 +39,7 @@ test("the packed tarball installs, and a real Node-RED with it in a fresh user d
   assert.equal(list.status, 200);
   const sets = JSON.parse(list.text) as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
   const ours = sets.filter((s) => s.module === PACKAGE);
-  assert.deepEqual(ours.flatMap((s) => s.types).sort(), ["claude-gate", "claude-publish", "claude-session"]);
+  assert.deepEqual(ours.flatMap((s) => s.types).sort(), ["claude-action", "claude-gate", "claude-permission", "claude-publish", "claude-session"]);
   for (const set of ours) assert.ok(set.enabled && !set.err, `${set.types.join()} enabled without error: ${set.err ?? "ok"}`);
 
   const editor = await red.http("/nodes", { accept: "text/html" });

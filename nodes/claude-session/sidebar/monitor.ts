@@ -60,8 +60,10 @@ export class SessionMonitor {
     const onChange = (): void => this.changed();
     session.on("admitted", onAdmitted).on("state", onState);
     for (const event of CHANGES) session.on(event, onChange);
+    session.approvals.on("changed", onChange);
     this.detachSession = () => {
       session.off("admitted", onAdmitted).off("state", onState);
+      session.approvals.off("changed", onChange);
       for (const event of CHANGES) session.off(event, onChange);
       this.running = undefined;
       this.detachSession = () => undefined;

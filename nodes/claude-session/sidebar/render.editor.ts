@@ -111,6 +111,25 @@ function recentList(recent: RecentAdmitted[]): JQuery {
   return out;
 }
 
+/** Claude Code wrote these texts from what the model asked, which may come from untrusted messages: text only. */
+function permissionList(permissions: SessionSnapshot["permissions"]): JQuery {
+  const out = $('<div class="claude-sidebar-permissions">');
+  const { waiting, allowed, denied, expired } = permissions;
+  $('<div class="claude-sidebar-subhead">')
+    .text(`Permission requests waiting (${waiting.length}) · allowed ${allowed}, denied ${denied}, expired ${expired}`)
+    .appendTo(out);
+  const list = $('<ol class="claude-sidebar-recent">').appendTo(out);
+  for (const request of waiting) {
+    const item = $("<li>").attr("data-request-id", request.request_id).appendTo(list);
+    const head = $('<div class="claude-sidebar-recent-head">').appendTo(item);
+    $("<code>").text(request.tool_name).appendTo(head);
+    $('<span class="claude-sidebar-detail">').text(`${request.request_id}, until ${time(request.expires)}`).appendTo(head);
+    $('<div class="claude-sidebar-preview">').text(request.description).appendTo(item);
+    $('<div class="claude-sidebar-preview">').text(request.input_preview).appendTo(item);
+  }
+  return out;
+}
+
 export function renderSession(snapshot: SessionSnapshot, edit: () => void): JQuery {
   const panel = $('<div class="claude-sidebar-session">').attr("data-session-id", snapshot.id);
   const head = $('<div class="claude-sidebar-head">').appendTo(panel);
@@ -141,6 +160,8 @@ export function renderSession(snapshot: SessionSnapshot, edit: () => void): JQue
   for (const [list, label] of LISTS) row(table, label, patterns(snapshot.lists[list]), list);
 
   for (const problem of snapshot.problems) $('<div class="claude-sidebar-problem">').text(problem).appendTo(panel);
+
+  if (snapshot.permissions.approvers > 0 || snapshot.permissions.waiting.length > 0) permissionList(snapshot.permissions).appendTo(panel);
 
   $('<div class="claude-sidebar-subhead">').text(`Last admitted (${snapshot.recent.length})`).appendTo(panel);
   if (snapshot.recent.length === 0) $('<div class="claude-sidebar-detail">').text("nothing admitted yet").appendTo(panel);

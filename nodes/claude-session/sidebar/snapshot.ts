@@ -64,12 +64,20 @@ function idle(source: SnapshotSource): SessionSnapshot {
       evicted: { perTopic: 0, age: 0, bytes: 0 },
     },
     recent: [...source.recent],
+    permissions: { approvers: 0, waiting: [], allowed: 0, denied: 0, expired: 0 },
   };
 }
 
 function origin(pattern: string, pinned: readonly string[], inbox: string | undefined): PatternOrigin {
   if (pinned.includes(pattern)) return "owner";
   return pattern === inbox ? "inbox" : "claude";
+}
+
+/** Characters of a permission request's texts shown in the sidebar. */
+export const PERMISSION_PREVIEW_CHARS = 300;
+
+function clipped(text: string): string {
+  return text.length > PERMISSION_PREVIEW_CHARS ? `${text.slice(0, PERMISSION_PREVIEW_CHARS)} …` : text;
 }
 
 export function snapshot(source: SnapshotSource): SessionSnapshot {
@@ -105,5 +113,12 @@ export function snapshot(source: SnapshotSource): SessionSnapshot {
       evicted: status.evicted,
     },
     recent: [...source.recent],
+    permissions: {
+      approvers: status.permissions.approvers,
+      waiting: status.permissions.waiting.map((r) => ({ ...r, description: clipped(r.description), input_preview: clipped(r.input_preview) })),
+      allowed: status.permissions.allowed,
+      denied: status.permissions.denied,
+      expired: status.permissions.expired,
+    },
   };
 }

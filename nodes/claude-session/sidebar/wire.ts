@@ -75,6 +75,16 @@ export interface SessionSnapshot {
     evicted: EvictionCounts;
   };
   recent: RecentAdmitted[];
+  /** Claude Code's permission requests waiting for a claude-permission node's answer (untrusted text). */
+  permissions: { approvers: number; waiting: PendingPermission[]; allowed: number; denied: number; expired: number };
+}
+
+export interface PendingPermission {
+  request_id: string;
+  tool_name: string;
+  description: string;
+  input_preview: string;
+  expires: string;
 }
 
 /** A comms message on `<TOPIC_PREFIX><id>`. */

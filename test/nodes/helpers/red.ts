@@ -7,6 +7,8 @@ import type { NodeInitializer, NodeMessage, NodeStatus } from "node-red";
 import sessionNode = require("../../../nodes/claude-session/claude-session.js");
 import gateNode = require("../../../nodes/claude-gate/claude-gate.js");
 import publishNode = require("../../../nodes/claude-publish/claude-publish.js");
+import actionNode = require("../../../nodes/claude-action/claude-action.js");
+import permissionNode = require("../../../nodes/claude-permission/claude-permission.js");
 import type { ClaudeSessionNode } from "../../../nodes/shared/types.js";
 import type { Session } from "../../../session/session.js";
 import type { FlowNode } from "../../../demo/example-flows.js";
@@ -48,7 +50,7 @@ interface NodeTestHelper {
 export const helper = require("node-red-node-test-helper") as NodeTestHelper;
 helper.init(RED_MAIN);
 
-export const claudeNodes: NodeInitializer[] = [sessionNode, gateNode, publishNode];
+export const claudeNodes: NodeInitializer[] = [sessionNode, gateNode, publishNode, actionNode, permissionNode];
 
 const coreNodes = "@node-red/nodes/core";
 export const changeNode = requireFromNodeRed(`${coreNodes}/function/15-change.js`) as NodeInitializer;
