@@ -53125,10 +53125,15 @@ var WatchedBuffer = class {
     }
     return removed;
   }
-  /** Per topic, in listing order: message count. Costs one step per topic, not per message. */
-  counts(now) {
+  /** Per topic, in listing order: message count, for the first `limit` topics. Costs one step per topic listed, not per message. */
+  counts(now, limit = Infinity) {
     this.prune(now);
-    return [...this.topics].map(([topic, queue]) => ({ topic, count: queue.length }));
+    const counts = [];
+    for (const [topic, queue] of this.topics) {
+      if (counts.length >= limit) break;
+      counts.push({ topic, count: queue.length });
+    }
+    return counts;
   }
   /** Per topic, in listing order: message count and unique senders in first-seen order ("unknown" for none). */
   summary(now) {
@@ -54915,6 +54920,7 @@ var SubscriptionNeeds = class {
 var SessionError = class extends Error {
 };
 var SWEEP_INTERVAL_MS = 6e4;
+var STATUS_BUFFER_TOPICS = 100;
 function pacingChoice(fields) {
   const { coalesceInterval, notifyPerMinute } = fields;
   return {
@@ -55460,7 +55466,8 @@ var Session = class extends import_node_events2.EventEmitter {
   status() {
     const lists = this.lists.effective();
     const buffer = {};
-    for (const { topic, count } of this.buffer.counts(Date.now())) buffer[topic] = count;
+    for (const { topic, count } of this.buffer.counts(Date.now(), STATUS_BUFFER_TOPICS)) buffer[topic] = count;
+    const size = this.buffer.size;
     return {
       session: this.name,
       version: this.options.version,
@@ -55480,7 +55487,9 @@ var Session = class extends import_node_events2.EventEmitter {
         ...this.lastError ? { lastError: this.lastError } : {}
       },
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
-      bufferBytes: this.buffer.size.bytes,
+      bufferTopics: size.topics,
+      bufferMessages: size.messages,
+      bufferBytes: size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),
       evicted: { ...this.buffer.evicted },
@@ -58369,7 +58378,7 @@ var TOOL_DESCRIPTIONS = {
   reply: "Reply on an MQTT topic as this session. To answer a request, use the received reply_to as topic and pass its correlation_id. The text is wrapped in a JSON envelope {sender, ts, content} unless raw is true.",
   publish: "Publish a message to an MQTT topic as this session, wrapped in the JSON envelope {sender, ts, content}. Set raw: true to send the text unchanged (for devices such as lights and switches). Fails when the broker is not connected or does not acknowledge the message.",
   request: "Send a request to another session's inbox and wait for its reply (correlated by id). Returns the reply text, or an error on timeout.",
-  inbox: "Read watched (buffered) messages. Without topic: a summary of what is buffered. With a topic or pattern (e.g. home/#): the messages, oldest first. clear: true removes what matched (without topic: everything). Reading does not remove messages.",
+  inbox: "Read buffered messages: watched ones, and admitted ones held back by coalescing or the per-minute cap. Without topic: a summary of what is buffered. With a topic or pattern (e.g. home/#): the messages, oldest first. clear: true removes what matched (without topic: everything). Reading does not remove messages.",
   watch: "Watch a sender name or topic filter: matching messages are buffered silently; read them with inbox. Subscribes on the broker. Persisted.",
   unwatch: "Stop watching a pattern and drop its buffered messages (topics still covered by another watched pattern keep theirs). Persisted.",
   admit: "Admit a sender name or topic filter: matching messages arrive in this conversation in real time. Subscribes on the broker. Persisted.",
@@ -58379,7 +58388,7 @@ var TOOL_DESCRIPTIONS = {
   config: "Set the watched buffer's limits: bufferMaxAge (seconds, 1-86400) and bufferMaxPerTopic (1-10000); and the pacing of admitted notifications within the owner's bounds: coalesceInterval (seconds per topic; a longer one means fewer notifications) and notifyPerMinute (a session-wide cap). Returns the session configuration and the pacing in force.",
   subscribe: "Subscribe to a topic filter on the broker without persisting it. Messages are only delivered if the topic is also admitted or watched.",
   unsubscribe: "Remove a subscription made with subscribe. Filters still needed by the admitted or watched lists stay subscribed.",
-  status: "Show this session's state: connection, lists, subscriptions, buffer, counts of dropped and evicted messages, and problems.",
+  status: "Show this session's state: connection, lists, subscriptions, buffer (the first 100 topics; bufferTopics says how many), counts of dropped and evicted messages, how admitted notifications were paced and delivered, and problems.",
   topics: "List the topics this session has seen, most recent first: message count, tier (admitted, watched, dropped, reply), when the last came and the start of its payload. Muted topics are never listed. Use it to decide what to admit or watch.",
   ping: "Check the whole delivery path: the session publishes a probe to its own inbox, gets it back from the broker and sends it to this conversation as a channel notification. Reports whether it came back and how long it took. Use it when messages are not appearing.",
   sessions: "List the sessions seen on the broker, from their retained status: name, online/offline, last heartbeat, and whether that heartbeat is stale."

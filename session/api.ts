@@ -52,12 +52,15 @@ export interface StatusSnapshot {
   muted: string[];
   activeSubscriptions: string[];
   pendingRequests: number;
+  /** Messages per topic, for the first 100 topics in the buffer's order (all of them: `bufferTopics`). */
   buffer: Record<string, number>;
   bufferMaxAge: number;
   bufferMaxPerTopic: number;
   host: "bridge" | "flow";
   connection: { state: ConnectionState; since: string; lastError?: string };
   pinned: { admitted: string[]; watched: string[]; muted: string[] };
+  bufferTopics: number;
+  bufferMessages: number;
   bufferBytes: number;
   bufferMaxBytes: number;
   counts: Counters;

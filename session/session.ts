@@ -41,6 +41,12 @@ export class SessionError extends Error {}
 export type ServiceHandler = (topic: string, payload: Buffer) => void;
 
 const SWEEP_INTERVAL_MS = 60_000;
+/**
+ * Topics listed under `buffer` in status; `bufferTopics` says how many there are. A flood over
+ * thousands of topics would otherwise make status hundreds of kilobytes, slow to build and
+ * costly for Claude to read; `inbox` lists them all.
+ */
+const STATUS_BUFFER_TOPICS = 100;
 
 /** Claude's pacing choices among these fields, only those set. */
 function pacingChoice(fields: PacingChoice): PacingChoice {
@@ -656,7 +662,8 @@ export class Session extends EventEmitter<SessionEvents> {
   status(): StatusSnapshot {
     const lists = this.lists.effective();
     const buffer: Record<string, number> = {};
-    for (const { topic, count } of this.buffer.counts(Date.now())) buffer[topic] = count;
+    for (const { topic, count } of this.buffer.counts(Date.now(), STATUS_BUFFER_TOPICS)) buffer[topic] = count;
+    const size = this.buffer.size;
     // The reference's keys first, in its order; ours after.
     return {
       session: this.name,
@@ -677,7 +684,9 @@ export class Session extends EventEmitter<SessionEvents> {
         ...(this.lastError ? { lastError: this.lastError } : {}),
       },
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
-      bufferBytes: this.buffer.size.bytes,
+      bufferTopics: size.topics,
+      bufferMessages: size.messages,
+      bufferBytes: size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),
       evicted: { ...this.buffer.evicted },

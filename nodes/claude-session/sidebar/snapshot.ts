@@ -75,7 +75,6 @@ export function snapshot(source: SnapshotSource): SessionSnapshot {
   for (const list of LISTS) {
     lists[list] = status[list].map((pattern) => ({ pattern, pinned: status.pinned[list].includes(pattern) }));
   }
-  const counts = Object.values(status.buffer);
   const detail = source.view.state !== "invalid" ? source.view.detail ?? status.connection.lastError : undefined;
   return {
     id: source.id,
@@ -85,8 +84,8 @@ export function snapshot(source: SnapshotSource): SessionSnapshot {
     link: linkView(source),
     lists,
     buffer: {
-      messages: counts.reduce((sum, n) => sum + n, 0),
-      topics: counts.length,
+      messages: status.bufferMessages,
+      topics: status.bufferTopics,
       bytes: status.bufferBytes,
       maxBytes: status.bufferMaxBytes,
       maxAge: status.bufferMaxAge,
