@@ -54533,6 +54533,8 @@ var NotificationPacer = class {
   topics = /* @__PURE__ */ new Map();
   /** Topics with a message waiting, so `due` and `nextDue` need not walk them all. */
   waiting = /* @__PURE__ */ new Set();
+  /** The earliest window end among the waiting topics (Infinity when none waits). */
+  earliest = Infinity;
   capWindowEnds = 0;
   capSent = 0;
   capHeld = 0;
@@ -54545,7 +54547,8 @@ var NotificationPacer = class {
     return this.waiting.size;
   }
   offer(topic, item, now, urgent = false) {
-    const actions = this.due(now);
+    const actions = [];
+    if (this.capWindowEnds > 0 && now >= this.capWindowEnds) this.endCapWindow(now, actions);
     if (urgent) {
       this.openCapWindow(now, actions);
       this.capSent++;
@@ -54565,12 +54568,13 @@ var NotificationPacer = class {
       this.topics.set(topic, state);
       this.forgetOldTopics(now, actions);
     }
+    if (state.pending !== void 0 && now >= state.windowEnds) this.closeWindow(topic, state, now, actions);
     if (state.count === 0) state.firstAt = now;
     state.count++;
     if (now < state.windowEnds) {
       if (state.pending !== void 0) actions.push({ kind: "hold", item: state.pending, reason: "coalesced" });
       state.pending = item;
-      this.waiting.add(topic);
+      this.wait(topic, state.windowEnds);
       return actions;
     }
     state.windowEnds = now + this.limits.intervalSeconds * 1e3;
@@ -54584,26 +54588,33 @@ var NotificationPacer = class {
   /** Runs what is due at `now`: windows that ended, and the minute's digest. */
   due(now) {
     const actions = [];
-    for (const topic of this.waiting) {
-      const state = this.topics.get(topic);
-      if (!state || state.pending === void 0) {
-        this.waiting.delete(topic);
-        continue;
+    if (now >= this.earliest) {
+      let earliest = Infinity;
+      for (const topic of this.waiting) {
+        const state = this.topics.get(topic);
+        if (!state || state.pending === void 0) {
+          this.waiting.delete(topic);
+          continue;
+        }
+        if (now < state.windowEnds) {
+          earliest = Math.min(earliest, state.windowEnds);
+          continue;
+        }
+        this.closeWindow(topic, state, now, actions);
       }
-      if (now < state.windowEnds) continue;
-      this.closeWindow(topic, state, now, actions);
+      this.earliest = earliest;
     }
     if (this.capWindowEnds > 0 && now >= this.capWindowEnds) this.endCapWindow(now, actions);
     return actions;
   }
   /** When `due` next has something to do, or undefined when nothing waits. */
   nextDue() {
-    let next = this.capHeld > 0 ? this.capWindowEnds : void 0;
-    for (const topic of this.waiting) {
-      const ends = this.topics.get(topic)?.windowEnds;
-      if (ends !== void 0 && (next === void 0 || ends < next)) next = ends;
-    }
-    return next;
+    const next = Math.min(this.waiting.size > 0 ? this.earliest : Infinity, this.capHeld > 0 ? this.capWindowEnds : Infinity);
+    return next === Infinity ? void 0 : next;
+  }
+  wait(topic, windowEnds) {
+    this.waiting.add(topic);
+    if (windowEnds < this.earliest) this.earliest = windowEnds;
   }
   /** New limits; what is waiting goes out now under them (held if the cap says so). */
   setLimits(limits, now) {
@@ -54618,6 +54629,7 @@ var NotificationPacer = class {
       if (state?.pending !== void 0) this.closeWindow(topic, state, now, actions);
     }
     this.waiting.clear();
+    this.earliest = Infinity;
     if (this.capHeld > 0) this.endCapWindow(now, actions);
     return actions;
   }
@@ -54683,6 +54695,7 @@ var NotificationPacer = class {
 var DEFAULT_PACING = { intervalSeconds: DEFAULT_COALESCE_INTERVAL_SECONDS, perMinute: DEFAULT_NOTIFY_PER_MINUTE };
 var PacingError = class extends Error {
 };
+var TICK_MS = 20;
 var sameValue = (a, b) => a.content === b.content && a.sender === b.sender && a.kind === b.kind;
 function effectiveLimits(owner, choice) {
   const intervalSeconds = Math.max(owner.intervalSeconds, choice.coalesceInterval ?? owner.intervalSeconds);
@@ -54711,16 +54724,15 @@ var AdmittedPacing = class {
   pacer;
   timer;
   timerAt = 0;
+  lastRun = 0;
   stopped = false;
   counts = { notified: 0, coalesced: 0, heldOverCap: 0, digests: 0 };
   lastNotifiedAt;
   offer(message) {
     if (this.stopped) return this.output.notify(message);
-    const now = Date.now();
-    const waitingBefore = this.pacer.pending;
-    this.run(this.pacer.offer(message.topic, message, now, message.reply_to !== void 0));
-    const earlier = this.pacer.pending > waitingBefore && this.timerAt > now + this.pacer.current.intervalSeconds * 1e3;
-    if (this.timer === void 0 || earlier) this.arm();
+    this.run(this.pacer.offer(message.topic, message, Date.now(), message.reply_to !== void 0));
+    const next = this.pacer.nextDue();
+    if (next !== void 0 && (this.timer === void 0 || next < this.timerAt)) this.arm();
   }
   /** Sets Claude's choice (checked against the owner's bounds); what waits goes out under the new limits. */
   choose(choice) {
@@ -54754,12 +54766,13 @@ var AdmittedPacing = class {
     this.timer = void 0;
     const next = this.pacer.nextDue();
     if (next === void 0 || this.stopped) return;
-    this.timerAt = next;
+    this.timerAt = Math.max(next, this.lastRun + TICK_MS);
     this.timer = setTimeout(() => {
       this.timer = void 0;
-      this.run(this.pacer.due(Date.now()));
+      this.lastRun = Date.now();
+      this.run(this.pacer.due(this.lastRun));
       this.arm();
-    }, Math.max(0, next - Date.now()));
+    }, Math.max(0, this.timerAt - Date.now()));
   }
   run(actions) {
     for (const action of actions) {
