@@ -237,10 +237,15 @@ export class WatchedBuffer {
     return removed;
   }
 
-  /** Per topic, in listing order: message count. Costs one step per topic, not per message. */
-  counts(now: number): Array<{ topic: string; count: number }> {
+  /** Per topic, in listing order: message count, for the first `limit` topics. Costs one step per topic listed, not per message. */
+  counts(now: number, limit = Infinity): Array<{ topic: string; count: number }> {
     this.prune(now);
-    return [...this.topics].map(([topic, queue]) => ({ topic, count: queue.length }));
+    const counts: Array<{ topic: string; count: number }> = [];
+    for (const [topic, queue] of this.topics) {
+      if (counts.length >= limit) break;
+      counts.push({ topic, count: queue.length });
+    }
+    return counts;
   }
 
   /** Per topic, in listing order: message count and unique senders in first-seen order ("unknown" for none). */

@@ -19,7 +19,9 @@
  * - `intervalSeconds` 0 switches coalescing off; `perMinute` 0 switches the cap off.
  * - Nothing is dropped: every message offered comes back exactly once, as sent or as held.
  * - Time is an argument (`now`, epoch ms); nothing here has a timer. The host calls `due(now)`
- *   at `nextDue()`, and `offer` runs what was due first, so a late timer changes only timing.
+ *   at `nextDue()`; `offer` first ends the offered topic's window and the minute when they are
+ *   over, so a late timer changes only timing. `offer` and `nextDue` cost the same however
+ *   many topics wait; `due` walks the waiting topics only when one of them is due.
  * - At most `maxTopics` topics are tracked; beyond it the least recently active one is forgotten
  *   (what it had waiting goes out first; its next message goes out as on a quiet topic).
  */
@@ -72,6 +74,8 @@ export class NotificationPacer<T> {
   private readonly topics = new Map<string, TopicState<T>>();
   /** Topics with a message waiting, so `due` and `nextDue` need not walk them all. */
   private readonly waiting = new Set<string>();
+  /** The earliest window end among the waiting topics (Infinity when none waits). */
+  private earliest = Infinity;
   private capWindowEnds = 0;
   private capSent = 0;
   private capHeld = 0;
@@ -93,7 +97,8 @@ export class NotificationPacer<T> {
   }
 
   offer(topic: string, item: T, now: number, urgent = false): Array<PacingAction<T>> {
-    const actions = this.due(now);
+    const actions: Array<PacingAction<T>> = [];
+    if (this.capWindowEnds > 0 && now >= this.capWindowEnds) this.endCapWindow(now, actions);
     if (urgent) {
       this.openCapWindow(now, actions);
       this.capSent++;
@@ -114,12 +119,13 @@ export class NotificationPacer<T> {
       this.topics.set(topic, state);
       this.forgetOldTopics(now, actions);
     }
+    if (state.pending !== undefined && now >= state.windowEnds) this.closeWindow(topic, state, now, actions);
     if (state.count === 0) state.firstAt = now;
     state.count++;
     if (now < state.windowEnds) {
       if (state.pending !== undefined) actions.push({ kind: "hold", item: state.pending, reason: "coalesced" });
       state.pending = item;
-      this.waiting.add(topic);
+      this.wait(topic, state.windowEnds);
       return actions;
     }
     state.windowEnds = now + this.limits.intervalSeconds * 1000;
@@ -134,14 +140,21 @@ export class NotificationPacer<T> {
   /** Runs what is due at `now`: windows that ended, and the minute's digest. */
   due(now: number): Array<PacingAction<T>> {
     const actions: Array<PacingAction<T>> = [];
-    for (const topic of this.waiting) {
-      const state = this.topics.get(topic);
-      if (!state || state.pending === undefined) {
-        this.waiting.delete(topic);
-        continue;
+    if (now >= this.earliest) {
+      let earliest = Infinity;
+      for (const topic of this.waiting) {
+        const state = this.topics.get(topic);
+        if (!state || state.pending === undefined) {
+          this.waiting.delete(topic);
+          continue;
+        }
+        if (now < state.windowEnds) {
+          earliest = Math.min(earliest, state.windowEnds);
+          continue;
+        }
+        this.closeWindow(topic, state, now, actions);
       }
-      if (now < state.windowEnds) continue;
-      this.closeWindow(topic, state, now, actions);
+      this.earliest = earliest;
     }
     if (this.capWindowEnds > 0 && now >= this.capWindowEnds) this.endCapWindow(now, actions);
     return actions;
@@ -149,12 +162,13 @@ export class NotificationPacer<T> {
 
   /** When `due` next has something to do, or undefined when nothing waits. */
   nextDue(): number | undefined {
-    let next: number | undefined = this.capHeld > 0 ? this.capWindowEnds : undefined;
-    for (const topic of this.waiting) {
-      const ends = this.topics.get(topic)?.windowEnds;
-      if (ends !== undefined && (next === undefined || ends < next)) next = ends;
-    }
-    return next;
+    const next = Math.min(this.waiting.size > 0 ? this.earliest : Infinity, this.capHeld > 0 ? this.capWindowEnds : Infinity);
+    return next === Infinity ? undefined : next;
+  }
+
+  private wait(topic: string, windowEnds: number): void {
+    this.waiting.add(topic);
+    if (windowEnds < this.earliest) this.earliest = windowEnds;
   }
 
   /** New limits; what is waiting goes out now under them (held if the cap says so). */
@@ -171,6 +185,7 @@ export class NotificationPacer<T> {
       if (state?.pending !== undefined) this.closeWindow(topic, state, now, actions);
     }
     this.waiting.clear();
+    this.earliest = Infinity;
     if (this.capHeld > 0) this.endCapWindow(now, actions);
     return actions;
   }

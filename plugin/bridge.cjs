@@ -53178,10 +53178,15 @@ var WatchedBuffer = class {
     }
     return removed;
   }
-  /** Per topic, in listing order: message count. Costs one step per topic, not per message. */
-  counts(now) {
+  /** Per topic, in listing order: message count, for the first `limit` topics. Costs one step per topic listed, not per message. */
+  counts(now, limit = Infinity) {
     this.prune(now);
-    return [...this.topics].map(([topic, queue]) => ({ topic, count: queue.length }));
+    const counts = [];
+    for (const [topic, queue] of this.topics) {
+      if (counts.length >= limit) break;
+      counts.push({ topic, count: queue.length });
+    }
+    return counts;
   }
   /** Per topic, in listing order: message count and unique senders in first-seen order ("unknown" for none). */
   summary(now) {
@@ -54883,6 +54888,8 @@ var NotificationPacer = class {
   topics = /* @__PURE__ */ new Map();
   /** Topics with a message waiting, so `due` and `nextDue` need not walk them all. */
   waiting = /* @__PURE__ */ new Set();
+  /** The earliest window end among the waiting topics (Infinity when none waits). */
+  earliest = Infinity;
   capWindowEnds = 0;
   capSent = 0;
   capHeld = 0;
@@ -54895,7 +54902,8 @@ var NotificationPacer = class {
     return this.waiting.size;
   }
   offer(topic, item, now, urgent = false) {
-    const actions = this.due(now);
+    const actions = [];
+    if (this.capWindowEnds > 0 && now >= this.capWindowEnds) this.endCapWindow(now, actions);
     if (urgent) {
       this.openCapWindow(now, actions);
       this.capSent++;
@@ -54915,12 +54923,13 @@ var NotificationPacer = class {
       this.topics.set(topic, state);
       this.forgetOldTopics(now, actions);
     }
+    if (state.pending !== void 0 && now >= state.windowEnds) this.closeWindow(topic, state, now, actions);
     if (state.count === 0) state.firstAt = now;
     state.count++;
     if (now < state.windowEnds) {
       if (state.pending !== void 0) actions.push({ kind: "hold", item: state.pending, reason: "coalesced" });
       state.pending = item;
-      this.waiting.add(topic);
+      this.wait(topic, state.windowEnds);
       return actions;
     }
     state.windowEnds = now + this.limits.intervalSeconds * 1e3;
@@ -54934,26 +54943,33 @@ var NotificationPacer = class {
   /** Runs what is due at `now`: windows that ended, and the minute's digest. */
   due(now) {
     const actions = [];
-    for (const topic of this.waiting) {
-      const state = this.topics.get(topic);
-      if (!state || state.pending === void 0) {
-        this.waiting.delete(topic);
-        continue;
+    if (now >= this.earliest) {
+      let earliest = Infinity;
+      for (const topic of this.waiting) {
+        const state = this.topics.get(topic);
+        if (!state || state.pending === void 0) {
+          this.waiting.delete(topic);
+          continue;
+        }
+        if (now < state.windowEnds) {
+          earliest = Math.min(earliest, state.windowEnds);
+          continue;
+        }
+        this.closeWindow(topic, state, now, actions);
       }
-      if (now < state.windowEnds) continue;
-      this.closeWindow(topic, state, now, actions);
+      this.earliest = earliest;
     }
     if (this.capWindowEnds > 0 && now >= this.capWindowEnds) this.endCapWindow(now, actions);
     return actions;
   }
   /** When `due` next has something to do, or undefined when nothing waits. */
   nextDue() {
-    let next = this.capHeld > 0 ? this.capWindowEnds : void 0;
-    for (const topic of this.waiting) {
-      const ends = this.topics.get(topic)?.windowEnds;
-      if (ends !== void 0 && (next === void 0 || ends < next)) next = ends;
-    }
-    return next;
+    const next = Math.min(this.waiting.size > 0 ? this.earliest : Infinity, this.capHeld > 0 ? this.capWindowEnds : Infinity);
+    return next === Infinity ? void 0 : next;
+  }
+  wait(topic, windowEnds) {
+    this.waiting.add(topic);
+    if (windowEnds < this.earliest) this.earliest = windowEnds;
   }
   /** New limits; what is waiting goes out now under them (held if the cap says so). */
   setLimits(limits, now) {
@@ -54968,6 +54984,7 @@ var NotificationPacer = class {
       if (state?.pending !== void 0) this.closeWindow(topic, state, now, actions);
     }
     this.waiting.clear();
+    this.earliest = Infinity;
     if (this.capHeld > 0) this.endCapWindow(now, actions);
     return actions;
   }
@@ -55033,6 +55050,7 @@ var NotificationPacer = class {
 var DEFAULT_PACING = { intervalSeconds: DEFAULT_COALESCE_INTERVAL_SECONDS, perMinute: DEFAULT_NOTIFY_PER_MINUTE };
 var PacingError = class extends Error {
 };
+var TICK_MS = 20;
 var sameValue = (a, b) => a.content === b.content && a.sender === b.sender && a.kind === b.kind;
 function effectiveLimits(owner, choice) {
   const intervalSeconds = Math.max(owner.intervalSeconds, choice.coalesceInterval ?? owner.intervalSeconds);
@@ -55061,17 +55079,16 @@ var AdmittedPacing = class {
   pacer;
   timer;
   timerAt = 0;
+  lastRun = 0;
   stopped = false;
   counts = { notified: 0, coalesced: 0, heldOverCap: 0, digests: 0 };
   lastNotifiedAt;
   /** `addressed`: a message on the session's own inbox, written to Claude, which is never coalesced (as a request is not). */
   offer(message, addressed = false) {
     if (this.stopped) return this.output.notify(message);
-    const now = Date.now();
-    const waitingBefore = this.pacer.pending;
-    this.run(this.pacer.offer(message.topic, message, now, addressed || message.reply_to !== void 0));
-    const earlier = this.pacer.pending > waitingBefore && this.timerAt > now + this.pacer.current.intervalSeconds * 1e3;
-    if (this.timer === void 0 || earlier) this.arm();
+    this.run(this.pacer.offer(message.topic, message, Date.now(), addressed || message.reply_to !== void 0));
+    const next = this.pacer.nextDue();
+    if (next !== void 0 && (this.timer === void 0 || next < this.timerAt)) this.arm();
   }
   /** Sets Claude's choice (checked against the owner's bounds); what waits goes out under the new limits. */
   choose(choice) {
@@ -55105,12 +55122,13 @@ var AdmittedPacing = class {
     this.timer = void 0;
     const next = this.pacer.nextDue();
     if (next === void 0 || this.stopped) return;
-    this.timerAt = next;
+    this.timerAt = Math.max(next, this.lastRun + TICK_MS);
     this.timer = setTimeout(() => {
       this.timer = void 0;
-      this.run(this.pacer.due(Date.now()));
+      this.lastRun = Date.now();
+      this.run(this.pacer.due(this.lastRun));
       this.arm();
-    }, Math.max(0, next - Date.now()));
+    }, Math.max(0, this.timerAt - Date.now()));
   }
   run(actions) {
     for (const action of actions) {
@@ -55350,6 +55368,7 @@ var SubscriptionNeeds = class {
 var SessionError = class extends Error {
 };
 var SWEEP_INTERVAL_MS = 6e4;
+var STATUS_BUFFER_TOPICS = 100;
 function pacingChoice(fields) {
   const { coalesceInterval, notifyPerMinute } = fields;
   return {
@@ -55992,7 +56011,8 @@ var Session = class extends import_node_events3.EventEmitter {
   status() {
     const lists = this.lists.effective();
     const buffer = {};
-    for (const { topic, count } of this.buffer.counts(Date.now())) buffer[topic] = count;
+    for (const { topic, count } of this.buffer.counts(Date.now(), STATUS_BUFFER_TOPICS)) buffer[topic] = count;
+    const size = this.buffer.size;
     return {
       session: this.name,
       version: this.options.version,
@@ -56015,7 +56035,9 @@ var Session = class extends import_node_events3.EventEmitter {
       publishPermissions: { allow: [...this.permissions.allow ?? []], deny: [...this.permissions.deny] },
       actions: this.actions.stats(),
       permissions: this.approvals.stats(Date.now()),
-      bufferBytes: this.buffer.size.bytes,
+      bufferTopics: size.topics,
+      bufferMessages: size.messages,
+      bufferBytes: size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),
       evicted: { ...this.buffer.evicted },
@@ -59027,7 +59049,7 @@ var TOOL_DESCRIPTIONS = {
   reply: "Reply on an MQTT topic as this session. To answer a request, use the received reply_to as topic and pass its correlation_id. The text is wrapped in a JSON envelope {sender, ts, content} unless raw is true. A reply goes only to a session inbox (<prefix>/sessions/<name>/inbox) or to a topic the owner's publish permissions allow explicitly; otherwise it is refused.",
   publish: "Publish a message to an MQTT topic as this session, wrapped in the JSON envelope {sender, ts, content}. Set raw: true to send the text unchanged (for devices such as lights and switches). Fails when the broker is not connected or does not acknowledge the message, and when the owner's publish permissions (see status: publishPermissions) refuse the topic: the error names the rule.",
   request: "Send a request to another session's inbox and wait for its reply (correlated by id). Returns the reply text, or an error on timeout. The owner's publish permissions apply to the target's inbox.",
-  inbox: "Read watched (buffered) messages. Without topic: a summary of what is buffered. With a topic or pattern (e.g. home/#): the messages, oldest first. clear: true removes what matched (without topic: everything). Reading does not remove messages.",
+  inbox: "Read buffered messages: watched ones, and admitted ones held back by coalescing or the per-minute cap. Without topic: a summary of what is buffered. With a topic or pattern (e.g. home/#): the messages, oldest first. clear: true removes what matched (without topic: everything). Reading does not remove messages.",
   watch: "Watch a sender name or topic filter: matching messages are buffered silently; read them with inbox. Subscribes on the broker. Persisted.",
   unwatch: "Stop watching a pattern and drop its buffered messages (topics still covered by another watched pattern keep theirs). Persisted.",
   admit: "Admit a sender name or topic filter: matching messages arrive in this conversation in real time. Subscribes on the broker. Persisted.",
@@ -59037,7 +59059,7 @@ var TOOL_DESCRIPTIONS = {
   config: "Set the watched buffer's limits: bufferMaxAge (seconds, 1-86400) and bufferMaxPerTopic (1-10000); and the pacing of admitted notifications within the owner's bounds: coalesceInterval (seconds per topic; a longer one means fewer notifications) and notifyPerMinute (a session-wide cap). Returns the session configuration and the pacing in force.",
   subscribe: "Subscribe to a topic filter on the broker without persisting it. Messages are only delivered if the topic is also admitted or watched.",
   unsubscribe: "Remove a subscription made with subscribe. Filters still needed by the admitted or watched lists stay subscribed.",
-  status: "Show this session's state: connection, lists, the owner's publish permissions, subscriptions, buffer, counts of dropped, evicted and refused messages, and problems.",
+  status: "Show this session's state: connection, lists, the owner's publish permissions, subscriptions, buffer (the first 100 topics; bufferTopics says how many), counts of dropped, evicted and refused messages, how admitted notifications were paced and delivered, and problems.",
   topics: "List the topics this session has seen, most recent first: message count, tier (admitted, watched, dropped, reply), when the last came and the start of its payload. Muted topics are never listed. Use it to decide what to admit or watch.",
   ping: "Check the whole delivery path: the session publishes a probe to its own inbox, gets it back from the broker and sends it to this conversation as a channel notification. Reports whether it came back and how long it took. Use it when messages are not appearing.",
   sessions: "List the sessions seen on the broker, from their retained status: name, online/offline, last heartbeat, and whether that heartbeat is stale."

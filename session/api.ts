@@ -59,6 +59,7 @@ export interface StatusSnapshot {
   muted: string[];
   activeSubscriptions: string[];
   pendingRequests: number;
+  /** Messages per topic, for the first 100 topics in the buffer's order (all of them: `bufferTopics`). */
   buffer: Record<string, number>;
   bufferMaxAge: number;
   bufferMaxPerTopic: number;
@@ -71,6 +72,8 @@ export interface StatusSnapshot {
   actions: ActionStats;
   /** Permission requests relayed to the flow's claude-permission nodes. */
   permissions: ApprovalStats;
+  bufferTopics: number;
+  bufferMessages: number;
   bufferBytes: number;
   bufferMaxBytes: number;
   counts: Counters;

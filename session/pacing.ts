@@ -39,6 +39,8 @@ export interface PacingStatus {
 
 export class PacingError extends Error {}
 
+const TICK_MS = 20;
+
 const sameValue = (a: AdmittedMessage, b: AdmittedMessage): boolean => a.content === b.content && a.sender === b.sender && a.kind === b.kind;
 
 /** Claude's choice within the owner's bounds (0 per minute means no cap). */
@@ -65,6 +67,7 @@ export class AdmittedPacing {
   private readonly pacer: NotificationPacer<AdmittedMessage>;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
+  private lastRun = 0;
   private stopped = false;
   private readonly counts = { notified: 0, coalesced: 0, heldOverCap: 0, digests: 0 };
   private lastNotifiedAt: number | undefined;
@@ -80,12 +83,10 @@ export class AdmittedPacing {
   /** `addressed`: a message on the session's own inbox, written to Claude, which is never coalesced (as a request is not). */
   offer(message: AdmittedMessage, addressed = false): void {
     if (this.stopped) return this.output.notify(message);
-    const now = Date.now();
-    const waitingBefore = this.pacer.pending;
-    this.run(this.pacer.offer(message.topic, message, now, addressed || message.reply_to !== undefined));
+    this.run(this.pacer.offer(message.topic, message, Date.now(), addressed || message.reply_to !== undefined));
     // A topic that starts waiting may end its window before the timer that is set.
-    const earlier = this.pacer.pending > waitingBefore && this.timerAt > now + this.pacer.current.intervalSeconds * 1000;
-    if (this.timer === undefined || earlier) this.arm();
+    const next = this.pacer.nextDue();
+    if (next !== undefined && (this.timer === undefined || next < this.timerAt)) this.arm();
   }
 
   /** Sets Claude's choice (checked against the owner's bounds); what waits goes out under the new limits. */
@@ -123,12 +124,14 @@ export class AdmittedPacing {
     this.timer = undefined;
     const next = this.pacer.nextDue();
     if (next === undefined || this.stopped) return;
-    this.timerAt = next;
+    // Windows of many topics end a few ms apart: one run of `due` every TICK_MS at most takes them together.
+    this.timerAt = Math.max(next, this.lastRun + TICK_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.run(this.pacer.due(Date.now()));
+      this.lastRun = Date.now();
+      this.run(this.pacer.due(this.lastRun));
       this.arm();
-    }, Math.max(0, next - Date.now()));
+    }, Math.max(0, this.timerAt - Date.now()));
   }
 
   private run(actions: Array<PacingAction<AdmittedMessage>>): void {

@@ -50,6 +50,12 @@ export type ClaudePublishOutcome = { kind: "published"; bytes: number } | { kind
 export type ServiceHandler = (topic: string, payload: Buffer) => void;
 
 const SWEEP_INTERVAL_MS = 60_000;
+/**
+ * Topics listed under `buffer` in status; `bufferTopics` says how many there are. A flood over
+ * thousands of topics would otherwise make status hundreds of kilobytes, slow to build and
+ * costly for Claude to read; `inbox` lists them all.
+ */
+const STATUS_BUFFER_TOPICS = 100;
 
 /** Claude's pacing choices among these fields, only those set. */
 function pacingChoice(fields: PacingChoice): PacingChoice {
@@ -770,7 +776,8 @@ export class Session extends EventEmitter<SessionEvents> {
   status(): StatusSnapshot {
     const lists = this.lists.effective();
     const buffer: Record<string, number> = {};
-    for (const { topic, count } of this.buffer.counts(Date.now())) buffer[topic] = count;
+    for (const { topic, count } of this.buffer.counts(Date.now(), STATUS_BUFFER_TOPICS)) buffer[topic] = count;
+    const size = this.buffer.size;
     // The reference's keys first, in its order; ours after.
     return {
       session: this.name,
@@ -794,7 +801,9 @@ export class Session extends EventEmitter<SessionEvents> {
       publishPermissions: { allow: [...(this.permissions.allow ?? [])], deny: [...this.permissions.deny] },
       actions: this.actions.stats(),
       permissions: this.approvals.stats(Date.now()),
-      bufferBytes: this.buffer.size.bytes,
+      bufferTopics: size.topics,
+      bufferMessages: size.messages,
+      bufferBytes: size.bytes,
       bufferMaxBytes: this.buffer.limits.maxBytes,
       counts: structuredClone(this.counters),
       evicted: { ...this.buffer.evicted },

@@ -25,6 +25,7 @@ type GateProps = PropsOf<typeof GATE_PROPS>;
 
 const OUTPUT = { admitted: 0, reply: 0, watched: 1, dropped: 2 } as const;
 
+/** Subjects other than a message property (context, JSONata, ...) may need Node-RED's callback. */
 function evaluateSubject(RED: NodeAPI, node: Node, props: GateProps, msg: NodeMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     RED.util.evaluateNodeProperty(props.subject, props.subjectType, node, msg, (err, value: unknown) => (err ? reject(err) : resolve(value)));
@@ -61,7 +62,8 @@ const init: NodeInitializer = (RED) => {
         const { session, config: sessionNode } = sessionFor(config);
         const { props } = parsed;
         const subject = {
-          value: await evaluateSubject(RED, node, props, msg),
+          // A message property is read at once: no promise per message on the common path.
+          value: props.subjectType === "msg" ? RED.util.getMessageProperty(msg, props.subject) : await evaluateSubject(RED, node, props, msg),
           label: `${props.subjectType}.${props.subject}`,
           isDefault: props.subjectType === "msg" && props.subject === "topic",
         };

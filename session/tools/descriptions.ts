@@ -9,7 +9,7 @@ export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
   request:
     "Send a request to another session's inbox and wait for its reply (correlated by id). Returns the reply text, or an error on timeout. The owner's publish permissions apply to the target's inbox.",
   inbox:
-    "Read watched (buffered) messages. Without topic: a summary of what is buffered. With a topic or pattern (e.g. home/#): the messages, oldest first. clear: true removes what matched (without topic: everything). Reading does not remove messages.",
+    "Read buffered messages: watched ones, and admitted ones held back by coalescing or the per-minute cap. Without topic: a summary of what is buffered. With a topic or pattern (e.g. home/#): the messages, oldest first. clear: true removes what matched (without topic: everything). Reading does not remove messages.",
   watch: "Watch a sender name or topic filter: matching messages are buffered silently; read them with inbox. Subscribes on the broker. Persisted.",
   unwatch: "Stop watching a pattern and drop its buffered messages (topics still covered by another watched pattern keep theirs). Persisted.",
   admit: "Admit a sender name or topic filter: matching messages arrive in this conversation in real time. Subscribes on the broker. Persisted.",
@@ -21,7 +21,8 @@ export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
   subscribe:
     "Subscribe to a topic filter on the broker without persisting it. Messages are only delivered if the topic is also admitted or watched.",
   unsubscribe: "Remove a subscription made with subscribe. Filters still needed by the admitted or watched lists stay subscribed.",
-  status: "Show this session's state: connection, lists, the owner's publish permissions, subscriptions, buffer, counts of dropped, evicted and refused messages, and problems.",
+  status:
+    "Show this session's state: connection, lists, the owner's publish permissions, subscriptions, buffer (the first 100 topics; bufferTopics says how many), counts of dropped, evicted and refused messages, how admitted notifications were paced and delivered, and problems.",
   topics:
     "List the topics this session has seen, most recent first: message count, tier (admitted, watched, dropped, reply), when the last came and the start of its payload. Muted topics are never listed. Use it to decide what to admit or watch.",
   ping:

@@ -88,7 +88,6 @@ export function snapshot(source: SnapshotSource): SessionSnapshot {
   for (const list of LISTS) {
     lists[list] = status[list].map((pattern) => ({ pattern, origin: origin(pattern, status.pinned[list], list === "admitted" ? session.topics.inbox : undefined) }));
   }
-  const counts = Object.values(status.buffer);
   const detail = source.view.state !== "invalid" ? source.view.detail ?? status.connection.lastError : undefined;
   return {
     id: source.id,
@@ -98,8 +97,8 @@ export function snapshot(source: SnapshotSource): SessionSnapshot {
     link: linkView(source),
     lists,
     buffer: {
-      messages: counts.reduce((sum, n) => sum + n, 0),
-      topics: counts.length,
+      messages: status.bufferMessages,
+      topics: status.bufferTopics,
       bytes: status.bufferBytes,
       maxBytes: status.bufferMaxBytes,
       maxAge: status.bufferMaxAge,
