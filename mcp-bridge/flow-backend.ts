@@ -15,12 +15,15 @@ import type { Logger } from "./log.js";
 
 /** How long the bridge waits at start for the flow's welcome, which says whether it has an approver. */
 const WELCOME_WAIT_MS = 5000;
+/** Events kept until the MCP server listens (the flow's outbox holds 1000 by default). */
+const EARLY_LIMIT = 1000;
 
 /** Seconds on top of a waiting tool's (or a claude-action node's) own timeout before the flow counts as unreachable. */
 const REQUEST_MARGIN_SECONDS = 10;
 
 export class FlowBackend implements SessionBackend {
   private readonly listeners: Array<(notification: ChannelNotification) => void> = [];
+  private readonly early: ChannelNotification[] = [];
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -60,6 +63,7 @@ export class FlowBackend implements SessionBackend {
 
   onNotification(listener: (notification: ChannelNotification) => void): void {
     this.listeners.push(listener);
+    for (const notification of this.early.splice(0)) listener(notification);
   }
 
   describe(): ModeChoice {
@@ -84,6 +88,12 @@ export class FlowBackend implements SessionBackend {
   }
 
   private notify(notification: ChannelNotification): void {
+    // Events replayed while the bridge waits for the welcome (before the MCP server listens) are kept for it.
+    if (this.listeners.length === 0) {
+      this.early.push(notification);
+      if (this.early.length > EARLY_LIMIT) this.early.shift();
+      return;
+    }
     for (const listener of this.listeners) listener(notification);
   }
 }

@@ -56776,6 +56776,7 @@ async function runTool(session, name, args) {
 
 // mcp-bridge/flow-backend.ts
 var WELCOME_WAIT_MS = 5e3;
+var EARLY_LIMIT = 1e3;
 var REQUEST_MARGIN_SECONDS = 10;
 var FlowBackend = class {
   constructor(link, mode, requestTimeoutSeconds, log2) {
@@ -56799,6 +56800,7 @@ var FlowBackend = class {
   mode;
   requestTimeoutSeconds;
   listeners = [];
+  early = [];
   stopping;
   /** The link client is started before the mode is chosen (auto mode reads the flow's status through it). */
   async start() {
@@ -56815,6 +56817,7 @@ var FlowBackend = class {
   }
   onNotification(listener) {
     this.listeners.push(listener);
+    for (const notification of this.early.splice(0)) listener(notification);
   }
   describe() {
     return this.mode;
@@ -56833,6 +56836,11 @@ var FlowBackend = class {
     return { via: "flow link (claude-permission nodes)" };
   }
   notify(notification) {
+    if (this.listeners.length === 0) {
+      this.early.push(notification);
+      if (this.early.length > EARLY_LIMIT) this.early.shift();
+      return;
+    }
     for (const listener of this.listeners) listener(notification);
   }
 };
