@@ -5,11 +5,11 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { uniquePrefix } from "../helpers/session.js";
-import { chromiumMissing, launchChromium, openEditor, showSidebarTab, type Browser } from "./chromium.js";
-import { startNodeRed, type FlowNode, type RunningNodeRed } from "./runtime.js";
+import { chromiumMissing, showSidebarTab } from "./chromium.js";
+import type { FlowNode } from "./runtime.js";
+import { editorSuite } from "./editor-suite.js";
 
 const missing = chromiumMissing();
 
@@ -43,57 +43,49 @@ function flow(brokerUrl: string): FlowNode[] {
 if (missing) test("the editor in Chromium", { skip: missing }, () => undefined);
 else describe("the editor in Chromium", () => {
   let broker: TestBroker;
-  let red: RunningNodeRed;
-  let browser: Browser;
-  let page: Page;
 
   before(async () => {
     broker = await startBroker();
-    red = await startNodeRed();
-    await red.deploy(flow(broker.url));
-    browser = await launchChromium();
-    page = await openEditor(browser.context, red.url);
   });
+  const editor = editorSuite(() => flow(broker.url));
   after(async () => {
-    await browser?.close();
-    await red?.stop();
     await broker?.stop();
   });
 
   test("the palette shows claude-gate and claude-publish under the claude category", async () => {
-    const category = page.locator("#red-ui-palette-container-claude");
+    const category = editor.page.locator("#red-ui-palette-container-claude");
     for (const type of ["claude-gate", "claude-publish"]) {
       await category.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).waitFor();
     }
   });
 
   test("claude-session is a config node type, and the deployed one is in the configuration nodes sidebar", async () => {
-    const category = await page.evaluate(() => (window as unknown as { RED: { nodes: { getType(t: string): { category: string } | undefined } } }).RED.nodes.getType("claude-session")?.category);
+    const category = await editor.page.evaluate(() => (window as unknown as { RED: { nodes: { getType(t: string): { category: string } | undefined } } }).RED.nodes.getType("claude-session")?.category);
     assert.equal(category, "config");
-    await showSidebarTab(page, "config");
-    await page.locator("#red-ui-sidebar-node-config .red-ui-palette-node", { hasText: "browserbot" }).first().waitFor();
+    await showSidebarTab(editor.page, "config");
+    await editor.page.locator("#red-ui-sidebar-node-config .red-ui-palette-node", { hasText: "browserbot" }).first().waitFor();
   });
 
   test("the Claude sidebar tab shows the session and counts a message the flow gates", async () => {
-    await showSidebarTab(page, "claude-channel");
-    const panel = page.locator('.claude-sidebar-session[data-session-id="s1"]');
+    await showSidebarTab(editor.page, "claude-channel");
+    const panel = editor.page.locator('.claude-sidebar-session[data-session-id="s1"]');
     await panel.locator('.claude-sidebar-state[data-state="connected"]').waitFor();
     const admitted = panel.locator('[data-count="admitted"]');
     assert.equal(await admitted.textContent(), "0");
     assert.match((await panel.locator('[data-row="admitted"]').textContent()) ?? "", /home\/door/);
 
-    const injected = await fetch(`${red.url}inject/i1`, { method: "POST" });
+    const injected = await fetch(`${editor.red.url}inject/i1`, { method: "POST" });
     assert.equal(injected.status, 200);
     await panel.locator('[data-count="admitted"]', { hasText: /^1$/ }).waitFor();
     await panel.locator(".claude-sidebar-recent .claude-sidebar-preview", { hasText: "opened" }).waitFor();
   });
 
   test("the session's name in the Claude tab opens the node's edit dialog", async () => {
-    await page.locator('.claude-sidebar-session[data-session-id="s1"] .claude-sidebar-name').click();
-    const name = page.locator("#node-config-input-name");
+    await editor.page.locator('.claude-sidebar-session[data-session-id="s1"] .claude-sidebar-name').click();
+    const name = editor.page.locator("#node-config-input-name");
     await name.waitFor();
     assert.equal(await name.inputValue(), "browserbot");
-    await page.locator("#node-config-dialog-cancel").click();
+    await editor.page.locator("#node-config-dialog-cancel").click();
     await name.waitFor({ state: "detached" });
   });
 });

@@ -3,12 +3,12 @@
  * node-red-contrib-claude-channel lists every flow on one level, and importing all of them one
  * after another adds each flow's tab and nodes without Node-RED's "nodes already exist" dialog.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { exampleNames, readExample } from "../../demo/example-flows.js";
-import { chromiumMissing, launchChromium, openEditor, type Browser } from "./chromium.js";
-import { startNodeRed, type RunningNodeRed } from "./runtime.js";
+import { chromiumMissing } from "./chromium.js";
+import { editorSuite } from "./editor-suite.js";
 
 const missing = chromiumMissing();
 const PACKAGE = "node-red-contrib-claude-channel";
@@ -39,22 +39,10 @@ function nodeIds(page: Page): Promise<string[]> {
 
 if (missing) test("importing the examples in Chromium", { skip: missing }, () => undefined);
 else describe("importing the examples in Chromium", () => {
-  let red: RunningNodeRed;
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
-    red = await startNodeRed();
-    browser = await launchChromium();
-    page = await openEditor(browser.context, red.url);
-  });
-  after(async () => {
-    await browser?.close();
-    await red?.stop();
-  });
+  const editor = editorSuite();
 
   test("Import ▸ Examples lists the flows right under the package", async () => {
-    const listed = await page.evaluate(async (pkg) => {
+    const listed = await editor.page.evaluate(async (pkg) => {
       const response = await fetch(`library/examples/flows/${pkg}`, { headers: { Accept: "application/json" } });
       return (await response.json()) as Array<string | { fn: string }>;
     }, PACKAGE);
@@ -66,17 +54,17 @@ else describe("importing the examples in Chromium", () => {
     for (const name of exampleNames()) {
       const flow = readExample(name);
       const tab = flow.find((n) => n.type === "tab")!;
-      await page.evaluate(() => (window as unknown as { RED: { actions: { invoke(a: string): void } } }).RED.actions.invoke("core:show-examples-import-dialog"));
-      const dialog = page.locator("#red-ui-clipboard-dialog-import-tab-examples");
+      await editor.page.evaluate(() => (window as unknown as { RED: { actions: { invoke(a: string): void } } }).RED.actions.invoke("core:show-examples-import-dialog"));
+      const dialog = editor.page.locator("#red-ui-clipboard-dialog-import-tab-examples");
       const pkg = dialog.locator(".red-ui-treeList-label", { hasText: PACKAGE });
       const item = dialog.locator(".red-ui-treeList-label", { hasText: new RegExp(`^${name}$`) });
       await pkg.waitFor();
       // The package's folder may still be open from the last import; a click would close it.
       if (!(await item.isVisible())) await pkg.click();
       await item.click();
-      await page.locator("#red-ui-clipboard-dialog-ok").click();
-      assert.equal(await outcome(page, tab.id), "imported", `${name} imported without the conflict dialog`);
-      const ids = new Set(await nodeIds(page));
+      await editor.page.locator("#red-ui-clipboard-dialog-ok").click();
+      assert.equal(await outcome(editor.page, tab.id), "imported", `${name} imported without the conflict dialog`);
+      const ids = new Set(await nodeIds(editor.page));
       const absent = flow.filter((n) => n.type !== "tab" && !ids.has(n.id)).map((n) => n.id);
       assert.deepEqual(absent, [], `${name}'s nodes are in the workspace under their own ids`);
     }

@@ -3,11 +3,12 @@
  * the session name, broker and prefix as they are typed, also when the key was generated
  * first, and the form marks a bad session name as it is typed.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { chromiumMissing, launchChromium, openEditor, type Browser } from "./chromium.js";
-import { startNodeRed, type FlowNode, type RunningNodeRed } from "./runtime.js";
+import { chromiumMissing } from "./chromium.js";
+import type { FlowNode } from "./runtime.js";
+import { editorSuite } from "./editor-suite.js";
 
 const missing = chromiumMissing();
 
@@ -41,30 +42,17 @@ async function envLines(page: Page): Promise<string[]> {
 
 if (missing) test("Generate in Chromium", { skip: missing }, () => undefined);
 else describe("Generate in Chromium", () => {
-  let red: RunningNodeRed;
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
-    red = await startNodeRed();
-    await red.deploy(FLOW);
-    browser = await launchChromium();
-    page = await openEditor(browser.context, red.url);
-  });
-  after(async () => {
-    await browser?.close();
-    await red?.stop();
-  });
+  const editor = editorSuite(() => FLOW);
 
   test("the .env lines follow the name, broker and prefix typed after Generate, until the dialog closes", async () => {
-    await openSessionDialog(page);
-    const name = page.locator("#node-config-input-name");
+    await openSessionDialog(editor.page);
+    const name = editor.page.locator("#node-config-input-name");
     await name.waitFor();
-    await showTab(page, "security");
-    await page.locator("#node-config-claude-session-generate").click();
-    const key = await page.locator("#node-config-input-linkKey").inputValue();
+    await showTab(editor.page, "security");
+    await editor.page.locator("#node-config-claude-session-generate").click();
+    const key = await editor.page.locator("#node-config-input-linkKey").inputValue();
     assert.match(key, /^[A-Za-z0-9_-]{43}$/);
-    assert.deepEqual(await envLines(page), [
+    assert.deepEqual(await envLines(editor.page), [
       "SESSION_NAME=",
       "MQTT_BROKER_URL=mqtt://localhost:1883",
       "MQTT_TOPIC_PREFIX=claude",
@@ -73,10 +61,10 @@ else describe("Generate in Chromium", () => {
     ]);
 
     await name.fill("kitchen");
-    await showTab(page, "connection");
-    await page.locator("#node-config-input-broker").fill("mqtts://broker.example:8883");
-    await page.locator("#node-config-input-prefix").fill("home/claude");
-    assert.deepEqual(await envLines(page), [
+    await showTab(editor.page, "connection");
+    await editor.page.locator("#node-config-input-broker").fill("mqtts://broker.example:8883");
+    await editor.page.locator("#node-config-input-prefix").fill("home/claude");
+    assert.deepEqual(await envLines(editor.page), [
       "SESSION_NAME=kitchen",
       "MQTT_BROKER_URL=mqtts://broker.example:8883",
       "MQTT_TOPIC_PREFIX=home/claude",
@@ -84,26 +72,26 @@ else describe("Generate in Chromium", () => {
       `SESSION_LINK_KEY=${key}`,
     ]);
 
-    await page.locator("#node-config-dialog-cancel").click();
+    await editor.page.locator("#node-config-dialog-cancel").click();
     await name.waitFor({ state: "detached" });
-    await openSessionDialog(page);
+    await openSessionDialog(editor.page);
     await name.waitFor();
-    assert.equal(await page.locator("#node-config-claude-session-env-row").isVisible(), false, "the lines are shown only after Generate");
-    await page.locator("#node-config-dialog-cancel").click();
+    assert.equal(await editor.page.locator("#node-config-claude-session-env-row").isVisible(), false, "the lines are shown only after Generate");
+    await editor.page.locator("#node-config-dialog-cancel").click();
     await name.waitFor({ state: "detached" });
   });
 
   test("a bad session name is marked in the form as it is typed", async () => {
-    await openSessionDialog(page);
-    const name = page.locator("#node-config-input-name");
+    await openSessionDialog(editor.page);
+    const name = editor.page.locator("#node-config-input-name");
     await name.waitFor();
     // Node-RED checks a field on its keyup and change events, so the name is typed key by key.
     await name.pressSequentially("my kitchen!");
-    await page.locator("#node-config-input-name.input-error").waitFor();
+    await editor.page.locator("#node-config-input-name.input-error").waitFor();
     await name.fill("");
     await name.pressSequentially("kitchen");
-    await page.locator("#node-config-input-name:not(.input-error)").waitFor();
-    await page.locator("#node-config-dialog-cancel").click();
+    await editor.page.locator("#node-config-input-name:not(.input-error)").waitFor();
+    await editor.page.locator("#node-config-dialog-cancel").click();
     await name.waitFor({ state: "detached" });
   });
 });

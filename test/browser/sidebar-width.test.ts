@@ -10,8 +10,9 @@ import mqtt from "mqtt";
 import type { Page } from "playwright-core";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { uniquePrefix } from "../helpers/session.js";
-import { chromiumMissing, launchChromium, openEditor, showSidebarTab, type Browser } from "./chromium.js";
-import { startNodeRed, type FlowNode, type RunningNodeRed } from "./runtime.js";
+import { chromiumMissing, showSidebarTab } from "./chromium.js";
+import type { FlowNode } from "./runtime.js";
+import { editorSuite } from "./editor-suite.js";
 
 const missing = chromiumMissing();
 const NAME = "kitchen_and_living_room_and_garden_and_garage_session";
@@ -96,27 +97,19 @@ function overflow(page: Page): Promise<Overflow> {
 if (missing) test("the Claude sidebar at the default width", { skip: missing }, () => undefined);
 else describe("the Claude sidebar at the default width", () => {
   let broker: TestBroker;
-  let red: RunningNodeRed;
-  let browser: Browser;
-  let page: Page;
   const prefix = uniquePrefix();
 
   before(async () => {
     broker = await startBroker();
-    red = await startNodeRed();
-    await red.deploy(flow(broker.url, prefix));
-    browser = await launchChromium();
-    page = await openEditor(browser.context, red.url);
   });
+  const editor = editorSuite(() => flow(broker.url, prefix));
   after(async () => {
-    await browser?.close();
-    await red?.stop();
     await broker?.stop();
   });
 
   test("a busy session's panel fits the sidebar: nothing sticks out, nothing scrolls sideways", async () => {
-    await showSidebarTab(page, "claude-channel");
-    const panel = page.locator('.claude-sidebar-session[data-session-id="s1"]');
+    await showSidebarTab(editor.page, "claude-channel");
+    const panel = editor.page.locator('.claude-sidebar-session[data-session-id="s1"]');
     await panel.locator('.claude-sidebar-state[data-state="connected"]').waitFor();
 
     // A frame the flow link refuses, a watched reading in the buffer, and an admitted message with a long topic and sender.
@@ -127,24 +120,24 @@ else describe("the Claude sidebar at the default width", () => {
     } finally {
       await client.endAsync();
     }
-    assert.equal((await fetch(`${red.url}inject/i1`, { method: "POST" })).status, 200);
+    assert.equal((await fetch(`${editor.red.url}inject/i1`, { method: "POST" })).status, 200);
     await panel.locator('[data-row="link"]', { hasText: /refused frames 1 \(malformed 1\)/ }).waitFor();
     await panel.locator('[data-count="buffer"]', { hasText: /^1$/ }).waitFor();
     await panel.locator(".claude-sidebar-recent .claude-sidebar-preview", { hasText: "xxx" }).waitFor();
 
-    const measured = await overflow(page);
+    const measured = await overflow(editor.page);
     assert.ok(measured.sidebarWidth > 0);
     assert.deepEqual(measured.outside, [], `at ${measured.sidebarWidth} px`);
     assert.ok(measured.scrollWidth <= measured.clientWidth, `scrolls sideways: ${measured.scrollWidth} > ${measured.clientWidth}`);
   });
 
   test("a pattern cut short shows the whole pattern as its tooltip", async () => {
-    const chip = page.locator('.claude-sidebar-session[data-session-id="s1"] [data-row="admitted"] .claude-sidebar-pattern', { hasText: "front_door" });
+    const chip = editor.page.locator('.claude-sidebar-session[data-session-id="s1"] [data-row="admitted"] .claude-sidebar-pattern', { hasText: "front_door" });
     assert.match((await chip.getAttribute("title")) ?? "", new RegExp(LONG_PATTERN.replace(/[+#/]/g, "\\$&")));
   });
 
   test("the session's own inbox pattern is labelled as the session's, the owner's as pinned", async () => {
-    const admitted = page.locator('.claude-sidebar-session[data-session-id="s1"] [data-row="admitted"] .claude-sidebar-pattern');
+    const admitted = editor.page.locator('.claude-sidebar-session[data-session-id="s1"] [data-row="admitted"] .claude-sidebar-pattern');
     const inbox = admitted.filter({ hasText: `${prefix}/sessions/${NAME}/inbox` });
     assert.equal(await inbox.getAttribute("data-origin"), "inbox");
     assert.match((await inbox.getAttribute("title")) ?? "", /the session's own inbox/);

@@ -5,11 +5,12 @@
  * shows the red triangle on the canvas node using it and the invalid marker on the config
  * node, and a good one clears both.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { chromiumMissing, launchChromium, openEditor, showSidebarTab, type Browser } from "./chromium.js";
-import { startNodeRed, type FlowNode, type RunningNodeRed } from "./runtime.js";
+import { chromiumMissing, showSidebarTab } from "./chromium.js";
+import type { FlowNode } from "./runtime.js";
+import { editorSuite } from "./editor-suite.js";
 
 const missing = chromiumMissing();
 
@@ -123,29 +124,16 @@ async function configMarkedInvalid(page: Page): Promise<boolean> {
 
 if (missing) test("the editor's validation in Chromium", { skip: missing }, () => undefined);
 else describe("the editor's validation in Chromium", () => {
-  let red: RunningNodeRed;
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
-    red = await startNodeRed();
-    await red.deploy(FLOW);
-    browser = await launchChromium();
-    page = await openEditor(browser.context, red.url);
-  });
-  after(async () => {
-    await browser?.close();
-    await red?.stop();
-  });
+  const editor = editorSuite(() => FLOW);
 
   test("the deployed nodes are valid as they are", async () => {
-    for (const id of ["s1", "g1", "p1"]) assert.deepEqual(await judge(page, [id, "name", id === "s1" ? "checkbot" : ""]), { valid: true, errors: [] });
+    for (const id of ["s1", "g1", "p1"]) assert.deepEqual(await judge(editor.page, [id, "name", id === "s1" ? "checkbot" : ""]), { valid: true, errors: [] });
   });
 
   for (const bad of BAD) {
     const [id, property, value, reason] = bad;
     test(`${id}.${property} = ${JSON.stringify(value)} is refused${reason ? ", saying why" : ""}`, async () => {
-      const judged = await judge(page, bad);
+      const judged = await judge(editor.page, bad);
       assert.equal(judged.valid, false, JSON.stringify(judged));
       if (reason) assert.ok(judged.errors.some((e) => reason.test(e)), `errors: ${JSON.stringify(judged.errors)}`);
     });
@@ -154,23 +142,23 @@ else describe("the editor's validation in Chromium", () => {
   for (const good of GOOD) {
     const [id, property, value] = good;
     test(`${id}.${property} = ${JSON.stringify(value)} is accepted`, async () => {
-      assert.deepEqual(await judge(page, good), { valid: true, errors: [] });
+      assert.deepEqual(await judge(editor.page, good), { valid: true, errors: [] });
     });
   }
 
   test("a bad session name puts the red triangle on the nodes using it and marks the config node invalid; a good one clears them", async () => {
-    await showSidebarTab(page, "config");
-    const triangle = page.locator('[id="g1"] .red-ui-flow-node-error');
-    assert.equal(await configMarkedInvalid(page), false);
+    await showSidebarTab(editor.page, "config");
+    const triangle = editor.page.locator('[id="g1"] .red-ui-flow-node-error');
+    assert.equal(await configMarkedInvalid(editor.page), false);
     await triangle.waitFor({ state: "hidden" });
 
-    await setSession(page, "name", "my kitchen!");
+    await setSession(editor.page, "name", "my kitchen!");
     await triangle.waitFor({ state: "visible" });
-    await page.locator('[id="p1"] .red-ui-flow-node-error').waitFor({ state: "visible" });
-    assert.equal(await configMarkedInvalid(page), true);
+    await editor.page.locator('[id="p1"] .red-ui-flow-node-error').waitFor({ state: "visible" });
+    assert.equal(await configMarkedInvalid(editor.page), true);
 
-    await setSession(page, "name", "kitchen");
+    await setSession(editor.page, "name", "kitchen");
     await triangle.waitFor({ state: "hidden" });
-    assert.equal(await configMarkedInvalid(page), false);
+    assert.equal(await configMarkedInvalid(editor.page), false);
   });
 });
