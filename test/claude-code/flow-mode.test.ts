@@ -4,13 +4,14 @@
  * SESSION_HOST=flow and the same key in its `.env`, turns what the flow admits into the
  * model's <channel> blocks.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { TestBroker } from "../helpers/broker.js";
 import type { FlowNode } from "../helpers/node-red.js";
-import { gateNode, injectNode, LINK_KEY, SESSION, sessionNode, startStack, tab, type Stack } from "../e2e/stack.js";
-import { CHANNEL_SOURCE, ClaudeCode, claudeCodeMissing } from "./harness.js";
-import { channelAttributes, channelBlocks, lastUserText, ModelServer } from "./model-server.js";
+import { gateNode, injectNode, LINK_KEY, SESSION, sessionNode, tab } from "../e2e/stack.js";
+import { CHANNEL_SOURCE, claudeCodeMissing } from "./harness.js";
+import { flowModeSuite } from "./flow-suite.js";
+import { channelAttributes, channelBlocks, lastUserText } from "./model-server.js";
 
 const missing = claudeCodeMissing();
 
@@ -25,27 +26,12 @@ function flow(prefix: string, broker: TestBroker): FlowNode[] {
 
 if (missing) test("the real Claude Code in flow mode", { skip: missing }, () => undefined);
 else describe("the real Claude Code in flow mode", () => {
-  let stack: Stack;
-  let model: ModelServer;
-  let cc: ClaudeCode;
-
-  before(async () => {
-    stack = await startStack(flow);
-    model = await ModelServer.start();
-    // The .env lines the claude-session node's editor shows for the bridge.
-    const env = [`SESSION_NAME=${SESSION}`, `MQTT_BROKER_URL=${stack.broker.url}`, `MQTT_TOPIC_PREFIX=${stack.prefix}`, "SESSION_HOST=flow", `SESSION_LINK_KEY=${LINK_KEY}`, ""].join("\n");
-    cc = await ClaudeCode.start({ model, stateFiles: { ".env": env } });
-  });
-  after(async () => {
-    await cc?.stop();
-    await model?.stop();
-    await stack?.stop();
-  });
+  const suite = flowModeSuite(flow);
 
   test("a message the flow admits reaches the model as a <channel> block, marked as handed over by the flow", async () => {
     // Claude Code listens now; if the bridge has not attached to the flow yet, the flow's outbox holds the event until it does.
-    await stack.red.inject("i-garage");
-    const request = await cc.showingScreen(model.waitForRequest((r) => channelBlocks(lastUserText(r)).some((b) => b.includes("the garage door opened")), "with the flow's event"));
+    await suite.stack.red.inject("i-garage");
+    const request = await suite.cc.showingScreen(suite.model.waitForRequest((r) => channelBlocks(lastUserText(r)).some((b) => b.includes("the garage door opened")), "with the flow's event"));
     const block = channelBlocks(lastUserText(request)).find((b) => b.includes("the garage door opened"))!;
     const attributes = channelAttributes(block);
     assert.deepEqual(attributes.filter(([k]) => k === "source"), [["source", CHANNEL_SOURCE]]);

@@ -15,8 +15,9 @@ import { startBroker, type TestBroker } from "../helpers/broker.js";
 import type { FlowNode } from "../helpers/node-red.js";
 import { uniquePrefix } from "../helpers/session.js";
 import { Peer } from "../bridge/harness.js";
-import { functionNode, LINK_KEY, SESSION, sessionNode, startStack, tab, TAB, type Stack } from "../e2e/stack.js";
+import { functionNode, LINK_KEY, SESSION, sessionNode, tab, TAB } from "../e2e/stack.js";
 import { ClaudeCode, claudeCodeMissing } from "./harness.js";
+import { flowModeSuite } from "./flow-suite.js";
 import { lastUserText, ModelServer, toolResults, type ModelRequest } from "./model-server.js";
 
 const missing = claudeCodeMissing();
@@ -42,37 +43,23 @@ function flow(prefix: string, broker: TestBroker): FlowNode[] {
 if (missing) test("the real Claude Code's permission prompts", { skip: missing }, () => undefined);
 else {
   describe("the real Claude Code's permission prompts, answered by a flow", () => {
-    let stack: Stack;
-    let model: ModelServer;
-    let cc: ClaudeCode;
-
-    before(async () => {
-      stack = await startStack(flow);
-      model = await ModelServer.start();
-      const env = [`SESSION_NAME=${SESSION}`, `MQTT_BROKER_URL=${stack.broker.url}`, `MQTT_TOPIC_PREFIX=${stack.prefix}`, "SESSION_HOST=flow", `SESSION_LINK_KEY=${LINK_KEY}`, ""].join("\n");
-      cc = await ClaudeCode.start({ model, stateFiles: { ".env": env } });
-    });
-    after(async () => {
-      await cc?.stop();
-      await model?.stop();
-      await stack?.stop();
-    });
+    const suite = flowModeSuite(flow);
 
     test("the flow allows: the command runs", async () => {
-      const file = join(cc.workDir, "allowed.txt");
-      bashOn(model, "create the allowed file", `touch ${file}`);
-      cc.type("create the allowed file");
-      const answered = await cc.showingScreen(model.waitForRequest((r) => bashResult(r) !== undefined, "with the Bash result", 90_000));
+      const file = join(suite.cc.workDir, "allowed.txt");
+      bashOn(suite.model, "create the allowed file", `touch ${file}`);
+      suite.cc.type("create the allowed file");
+      const answered = await suite.cc.showingScreen(suite.model.waitForRequest((r) => bashResult(r) !== undefined, "with the Bash result", 90_000));
       assert.equal(bashResult(answered)!.isError, false, bashResult(answered)!.text);
       assert.ok(existsSync(file), "the allowed command ran");
     });
 
     test("the flow denies: the command does not run", async () => {
-      const file = join(cc.workDir, "denied.txt");
-      const from = model.requests.length;
-      bashOn(model, "create the denied file", `touch ${file}`);
-      cc.type("create the denied file");
-      const answered = await cc.showingScreen(model.waitForRequest((r) => bashResult(r) !== undefined, "with the Bash result", 90_000, from));
+      const file = join(suite.cc.workDir, "denied.txt");
+      const from = suite.model.requests.length;
+      bashOn(suite.model, "create the denied file", `touch ${file}`);
+      suite.cc.type("create the denied file");
+      const answered = await suite.cc.showingScreen(suite.model.waitForRequest((r) => bashResult(r) !== undefined, "with the Bash result", 90_000, from));
       assert.equal(bashResult(answered)!.isError, true, bashResult(answered)!.text);
       assert.ok(!existsSync(file), "the denied command did not run");
     });
