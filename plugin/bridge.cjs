@@ -56549,6 +56549,11 @@ function replyWith(message) {
 // session/tools/schemas.ts
 var nonEmpty2 = (what) => external_exports.string({ error: `"${what}" must be a string` }).min(1, { error: `"${what}" must be a non-empty string` });
 var bool = (what) => external_exports.boolean({ error: `"${what}" must be a boolean (true or false)` }).optional();
+function bounded(what, min, max, kind) {
+  const unit = kind === "seconds" ? " seconds" : "";
+  const number4 = external_exports.number({ error: `"${what}" must be a number${kind === "seconds" ? " of seconds" : ""}` });
+  return (kind === "whole" ? number4.int({ error: `"${what}" must be a whole number` }) : number4).min(min, { error: `"${what}" must be between ${min} and ${max}${unit}` }).max(max, { error: `"${what}" must be between ${min} and ${max}${unit}` }).optional();
+}
 var publish = external_exports.object({
   topic: nonEmpty2("topic").describe("MQTT topic to publish to"),
   text: external_exports.string({ error: `"text" must be a string (it may be empty, e.g. to clear a retained message)` }).describe("Message body"),
@@ -56577,10 +56582,14 @@ var toolSchemas = {
   unadmit: external_exports.object({ pattern: nonEmpty2("pattern").describe("Pattern to remove from the admitted list") }),
   unmute: external_exports.object({ pattern: nonEmpty2("pattern").describe("Pattern to remove from the muted list") }),
   config: external_exports.object({
-    bufferMaxAge: external_exports.number({ error: `"bufferMaxAge" must be a number of seconds` }).min(1, { error: `"bufferMaxAge" must be between 1 and 86400 seconds` }).max(86400, { error: `"bufferMaxAge" must be between 1 and 86400 seconds` }).optional().describe("Seconds a watched message is kept (1-86400)"),
-    bufferMaxPerTopic: external_exports.number({ error: `"bufferMaxPerTopic" must be a number` }).int({ error: `"bufferMaxPerTopic" must be a whole number` }).min(1, { error: `"bufferMaxPerTopic" must be between 1 and 10000` }).max(1e4, { error: `"bufferMaxPerTopic" must be between 1 and 10000` }).optional().describe("Messages kept per topic (1-10000)"),
-    coalesceInterval: external_exports.number({ error: `"coalesceInterval" must be a number of seconds` }).min(0, { error: `"coalesceInterval" must be between 0 and 3600 seconds` }).max(3600, { error: `"coalesceInterval" must be between 0 and 3600 seconds` }).optional().describe("At most one notification per admitted topic per this many seconds, carrying the latest value (0-3600; not below the owner's minimum)"),
-    notifyPerMinute: external_exports.number({ error: `"notifyPerMinute" must be a number` }).int({ error: `"notifyPerMinute" must be a whole number` }).min(0, { error: `"notifyPerMinute" must be between 0 and 10000` }).max(1e4, { error: `"notifyPerMinute" must be between 0 and 10000` }).optional().describe("Most admitted notifications per minute; beyond it they are held for inbox and summed up in one digest (0: no cap; not above the owner's maximum)")
+    bufferMaxAge: bounded("bufferMaxAge", 1, MAX_BUFFER_AGE_SECONDS, "seconds").describe(`Seconds a watched message is kept (1-${MAX_BUFFER_AGE_SECONDS})`),
+    bufferMaxPerTopic: bounded("bufferMaxPerTopic", 1, MAX_BUFFER_PER_TOPIC, "whole").describe(`Messages kept per topic (1-${MAX_BUFFER_PER_TOPIC})`),
+    coalesceInterval: bounded("coalesceInterval", 0, MAX_COALESCE_INTERVAL_SECONDS, "seconds").describe(
+      `At most one notification per admitted topic per this many seconds, carrying the latest value (0-${MAX_COALESCE_INTERVAL_SECONDS}; not below the owner's minimum)`
+    ),
+    notifyPerMinute: bounded("notifyPerMinute", 0, MAX_NOTIFY_PER_MINUTE, "whole").describe(
+      "Most admitted notifications per minute; beyond it they are held for inbox and summed up in one digest (0: no cap; not above the owner's maximum)"
+    )
   }),
   subscribe: external_exports.object({ topic: nonEmpty2("topic").describe("MQTT topic filter") }),
   unsubscribe: external_exports.object({ topic: nonEmpty2("topic").describe("MQTT topic filter") }),

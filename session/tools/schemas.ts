@@ -5,9 +5,20 @@
  * and numbers out of range are errors, not silent clamps.
  */
 import { z } from "zod";
+import { MAX_BUFFER_AGE_SECONDS, MAX_BUFFER_PER_TOPIC, MAX_COALESCE_INTERVAL_SECONDS, MAX_NOTIFY_PER_MINUTE } from "../../core/limits.js";
 
 const nonEmpty = (what: string) => z.string({ error: `"${what}" must be a string` }).min(1, { error: `"${what}" must be a non-empty string` });
 const bool = (what: string) => z.boolean({ error: `"${what}" must be a boolean (true or false)` }).optional();
+
+/** An optional number from `min` to `max`, in seconds or (`whole`) a count. */
+function bounded(what: string, min: number, max: number, kind: "seconds" | "whole") {
+  const unit = kind === "seconds" ? " seconds" : "";
+  const number = z.number({ error: `"${what}" must be a number${kind === "seconds" ? " of seconds" : ""}` });
+  return (kind === "whole" ? number.int({ error: `"${what}" must be a whole number` }) : number)
+    .min(min, { error: `"${what}" must be between ${min} and ${max}${unit}` })
+    .max(max, { error: `"${what}" must be between ${min} and ${max}${unit}` })
+    .optional();
+}
 
 const publish = z.object({
   topic: nonEmpty("topic").describe("MQTT topic to publish to"),
@@ -52,32 +63,14 @@ export const toolSchemas = {
   unadmit: z.object({ pattern: nonEmpty("pattern").describe("Pattern to remove from the admitted list") }),
   unmute: z.object({ pattern: nonEmpty("pattern").describe("Pattern to remove from the muted list") }),
   config: z.object({
-    bufferMaxAge: z
-      .number({ error: `"bufferMaxAge" must be a number of seconds` })
-      .min(1, { error: `"bufferMaxAge" must be between 1 and 86400 seconds` })
-      .max(86400, { error: `"bufferMaxAge" must be between 1 and 86400 seconds` })
-      .optional()
-      .describe("Seconds a watched message is kept (1-86400)"),
-    bufferMaxPerTopic: z
-      .number({ error: `"bufferMaxPerTopic" must be a number` })
-      .int({ error: `"bufferMaxPerTopic" must be a whole number` })
-      .min(1, { error: `"bufferMaxPerTopic" must be between 1 and 10000` })
-      .max(10000, { error: `"bufferMaxPerTopic" must be between 1 and 10000` })
-      .optional()
-      .describe("Messages kept per topic (1-10000)"),
-    coalesceInterval: z
-      .number({ error: `"coalesceInterval" must be a number of seconds` })
-      .min(0, { error: `"coalesceInterval" must be between 0 and 3600 seconds` })
-      .max(3600, { error: `"coalesceInterval" must be between 0 and 3600 seconds` })
-      .optional()
-      .describe("At most one notification per admitted topic per this many seconds, carrying the latest value (0-3600; not below the owner's minimum)"),
-    notifyPerMinute: z
-      .number({ error: `"notifyPerMinute" must be a number` })
-      .int({ error: `"notifyPerMinute" must be a whole number` })
-      .min(0, { error: `"notifyPerMinute" must be between 0 and 10000` })
-      .max(10000, { error: `"notifyPerMinute" must be between 0 and 10000` })
-      .optional()
-      .describe("Most admitted notifications per minute; beyond it they are held for inbox and summed up in one digest (0: no cap; not above the owner's maximum)"),
+    bufferMaxAge: bounded("bufferMaxAge", 1, MAX_BUFFER_AGE_SECONDS, "seconds").describe(`Seconds a watched message is kept (1-${MAX_BUFFER_AGE_SECONDS})`),
+    bufferMaxPerTopic: bounded("bufferMaxPerTopic", 1, MAX_BUFFER_PER_TOPIC, "whole").describe(`Messages kept per topic (1-${MAX_BUFFER_PER_TOPIC})`),
+    coalesceInterval: bounded("coalesceInterval", 0, MAX_COALESCE_INTERVAL_SECONDS, "seconds").describe(
+      `At most one notification per admitted topic per this many seconds, carrying the latest value (0-${MAX_COALESCE_INTERVAL_SECONDS}; not below the owner's minimum)`,
+    ),
+    notifyPerMinute: bounded("notifyPerMinute", 0, MAX_NOTIFY_PER_MINUTE, "whole").describe(
+      "Most admitted notifications per minute; beyond it they are held for inbox and summed up in one digest (0: no cap; not above the owner's maximum)",
+    ),
   }),
   subscribe: z.object({ topic: nonEmpty("topic").describe("MQTT topic filter") }),
   unsubscribe: z.object({ topic: nonEmpty("topic").describe("MQTT topic filter") }),
