@@ -3,34 +3,25 @@
  * the built bridge, in both modes: the bridge hosting the session, and a flow-hosted session
  * (the same Session and LinkHost the claude-session node runs) reached over the flow link.
  */
-import { after, afterEach, before, describe, test } from "node:test";
+import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { nextEvent, sessionOptions, uniquePrefix } from "../helpers/session.js";
 import { Session } from "../../session/session.js";
 import { LinkHost } from "../../session/link/host.js";
 import type { PacingLimits } from "../../session/pacing.js";
 import type { ChannelNotification } from "../../session/notification.js";
-import { Peer, eventually, startBridge, type BridgeClient } from "./harness.js";
+import { eventually, type BridgeClient } from "./harness.js";
+import { bridgeSuite } from "./suite.js";
 
 const KEY = "a-link-key-of-at-least-thirty-two-characters";
-let broker: TestBroker;
-let peer: Peer;
+const suite = bridgeSuite();
+// Flow-mode sessions and their link hosts, stopped after each test (its bridges are closed first).
 let cleanups: Array<() => Promise<void>> = [];
-
-before(async () => {
-  broker = await startBroker();
-  peer = await Peer.connect(broker.url);
-});
 afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   cleanups = [];
-});
-after(async () => {
-  await peer.end();
-  await broker.stop();
 });
 
 interface Setup {
@@ -52,13 +43,12 @@ async function setup(mode: Mode, owner?: PacingLimits): Promise<Setup> {
       env.MQTT_COALESCE_INTERVAL = String(owner.intervalSeconds);
       env.MQTT_NOTIFY_MAX_PER_MINUTE = String(owner.perMinute);
     }
-    const b = await startBridge({ brokerUrl: broker.url, prefix, name: "home", env });
-    cleanups.push(() => b.close());
+    const b = await suite.bridge({ prefix, name: "home", env });
     return { b, inbox: b.inbox, sessionFile: join(b.stateDir, "sessions", "home.json") };
   }
   let host: LinkHost | undefined;
   const session = new Session(
-    sessionOptions(broker.url, {
+    sessionOptions(suite.broker.url, {
       name: "home",
       prefix,
       host: "flow",
@@ -75,8 +65,7 @@ async function setup(mode: Mode, owner?: PacingLimits): Promise<Setup> {
     await host!.stop();
     await session.stop();
   });
-  const b = await startBridge({ brokerUrl: broker.url, prefix, name: "home", env: { SESSION_LINK_KEY: KEY, SESSION_HOST: "flow" }, waitConnected: false });
-  cleanups.push(() => b.close());
+  const b = await suite.bridge({ prefix, name: "home", env: { SESSION_LINK_KEY: KEY, SESSION_HOST: "flow" }, waitConnected: false });
   await eventually(async () => !(await b.call("status")).isError, "the flow to answer");
   await eventually(() => host!.stats().bridges.length === 1, "the bridge to attach to the flow");
   return { b, inbox: session.topics.inbox };
@@ -91,7 +80,7 @@ for (const mode of ["bridge", "flow"] as const) {
       const { b } = await setup(mode);
       await b.ok("admit", { pattern: "flood/#" });
       const sent = Array.from({ length: 1000 }, (_, i) => `${(20 + i / 100).toFixed(2)} °C`);
-      await Promise.all(sent.map((text) => peer.publish("flood/temp", text)));
+      await Promise.all(sent.map((text) => suite.peer.publish("flood/temp", text)));
       await eventually(() => on(b, "flood/temp").reduce((sum, n) => sum + updatesOf(n), 0) >= 1000, "the updates to be accounted for", 60_000);
       const notes = on(b, "flood/temp");
       assert.ok(notes.length <= 20, `${notes.length} notifications`);
@@ -110,7 +99,7 @@ for (const mode of ["bridge", "flow"] as const) {
       const { b } = await setup(mode);
       await b.ok("admit", { pattern: "asks/#" });
       for (let i = 0; i < 5; i++) {
-        await peer.publish("asks/x", JSON.stringify({ sender: "bob", ts: "", content: `q${i}`, correlation_id: `c${i}`, reply_to: "bob/replies" }));
+        await suite.peer.publish("asks/x", JSON.stringify({ sender: "bob", ts: "", content: `q${i}`, correlation_id: `c${i}`, reply_to: "bob/replies" }));
       }
       await eventually(() => on(b, "asks/x").length === 5, "five request notifications");
       assert.deepEqual(on(b, "asks/x").map((n) => n.content), ["q0", "q1", "q2", "q3", "q4"]);
@@ -118,7 +107,7 @@ for (const mode of ["bridge", "flow"] as const) {
 
     test("messages on the session's own inbox, written to Claude, are never coalesced", async () => {
       const { b, inbox } = await setup(mode);
-      for (let i = 0; i < 5; i++) await peer.publish(inbox, JSON.stringify({ sender: "bob", ts: "", content: `m${i}` }));
+      for (let i = 0; i < 5; i++) await suite.peer.publish(inbox, JSON.stringify({ sender: "bob", ts: "", content: `m${i}` }));
       await eventually(() => on(b, inbox).length === 5, "five inbox notifications");
       assert.deepEqual(on(b, inbox).map((n) => n.content), ["m0", "m1", "m2", "m3", "m4"]);
       assert.ok(on(b, inbox).every((n) => n.meta.updates === undefined));
@@ -127,7 +116,7 @@ for (const mode of ["bridge", "flow"] as const) {
     test("beyond the per-minute cap messages are held for inbox, and a digest says how many", async () => {
       const { b } = await setup(mode, { intervalSeconds: 0, perMinute: 2 });
       await b.ok("admit", { pattern: "cap/#" });
-      for (let i = 0; i < 6; i++) await peer.publish(`cap/${i}`, `v${i}`);
+      for (let i = 0; i < 6; i++) await suite.peer.publish(`cap/${i}`, `v${i}`);
       await eventually(async () => (await b.status()).coalescing.heldOverCap === 4, "four held over the cap");
       assert.equal(b.notifications.filter((n) => n.meta.topic?.startsWith("cap/")).length, 2);
       assert.match(await b.ok("inbox", { topic: "cap/#" }), /^4 message\(s\) on cap\/#/);
@@ -162,10 +151,10 @@ for (const mode of ["bridge", "flow"] as const) {
       const { b } = await setup(mode);
       await b.ok("watch", { pattern: "seen/#" });
       await b.ok("admit", { pattern: "seen/door" });
-      await peer.publish("seen/temp", "21.5");
-      await peer.publish("seen/temp", "21.7");
-      await peer.publish("seen/door", "open");
-      await peer.publish("seen/noise", "x".repeat(500));
+      await suite.peer.publish("seen/temp", "21.5");
+      await suite.peer.publish("seen/temp", "21.7");
+      await suite.peer.publish("seen/door", "open");
+      await suite.peer.publish("seen/noise", "x".repeat(500));
       await eventually(async () => /seen\/noise/.test(await b.ok("topics")), "the last topic to be seen");
       const lines = (await b.ok("topics", { pattern: "seen/#" })).split("\n").slice(1);
       assert.deepEqual(lines.map((l) => l.split(" ")[0]), ["seen/noise", "seen/door", "seen/temp"]);
