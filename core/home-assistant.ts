@@ -7,7 +7,8 @@
  *   exactly one dot, at most 255 characters (Home Assistant's own limit). Its topic is
  *   `homeassistant/<domain>/<object_id>`, so it never holds `/`, `+` or `#` beyond those levels.
  * - The entity id is looked for at `data.entity_id`, `data.event.entity_id`, `payload.entity_id`,
- *   then `topic`. The first of these that is set decides: when it is not a valid entity id the
+ *   the one entity of an action's `data.target.entity_id` (the action node's "action data"
+ *   output: `{domain, service, data, target}`), then `topic`. The first of these that is set decides: when it is not a valid entity id the
  *   message is not recognised, rather than gated under a name found further down.
  * - States come from the object holding the id: its `event.old_state`/`event.new_state` (a whole
  *   event), its `old_state`/`new_state` (event data), or the object itself when it has a `state`
@@ -34,8 +35,10 @@ export interface HaStateChange {
   unit?: string;
   changedAttributes: Array<{ name: string; from?: unknown; to?: unknown }>;
   lastChanged?: string;
+  /** `<domain>.<service>` of an action node's call. */
+  action?: string;
   /** The node whose default output has this shape; `entity-id-only` when just `topic` names the entity. */
-  source: "server-state-changed" | "trigger-state" | "poll-state" | "server-events" | "entity-id-only";
+  source: "server-state-changed" | "trigger-state" | "poll-state" | "server-events" | "api-call-service" | "entity-id-only";
 }
 
 export const HA_SUMMARY_MAX = 500;
@@ -81,6 +84,7 @@ export function recogniseHaMessage(msg: unknown): HaStateChange | undefined {
     [data, prop(data, "entity_id"), undefined],
     [event, prop(event, "entity_id"), "trigger-state"],
     [payload, prop(payload, "entity_id"), "server-events"],
+    [data, actionEntityId(data), "api-call-service"],
     [undefined, prop(msg, "topic"), "entity-id-only"],
   ];
   const found = candidates.find(([, id]) => id !== undefined && id !== null);
@@ -109,6 +113,7 @@ export function recogniseHaMessage(msg: unknown): HaStateChange | undefined {
   setText(change, "newState", newState);
   setText(change, "unit", attributesOf("unit_of_measurement"));
   setText(change, "lastChanged", prop(newObject, "last_changed"));
+  if (source === "api-call-service") change.action = `${String(prop(data, "domain"))}.${String(prop(data, "service"))}`;
   return change;
 }
 
@@ -119,7 +124,8 @@ export function summariseHaChange(change: HaStateChange): string {
   const from = oldState === undefined ? undefined : renderState(oldState);
   const to = newState === undefined ? undefined : renderState(newState);
   let what: string;
-  if (to === undefined && from === undefined) what = "no state in message";
+  if (change.action !== undefined) what = `${short(change.action, NAME_MAX)} called`;
+  else if (to === undefined && from === undefined) what = "no state in message";
   else if (to === undefined) what = `${from} → removed`;
   else if (change.source === "poll-state") what = `${to} (polled)`;
   else if (change.source === "entity-id-only") what = to;
@@ -145,6 +151,14 @@ export function summariseHaChange(change: HaStateChange): string {
 }
 
 type Shape = "event" | "data" | "state";
+
+/** The entity of an action node's call data `{domain, service, target: {entity_id}}`, when it names exactly one. */
+function actionEntityId(data: unknown): unknown {
+  if (typeof prop(data, "domain") !== "string" || typeof prop(data, "service") !== "string") return undefined;
+  const ids = prop(prop(data, "target"), "entity_id");
+  if (Array.isArray(ids)) return ids.length === 1 ? prop(ids, "0", true) : undefined;
+  return ids;
+}
 
 /** Old and new state objects of an id's holder, and which shape the holder has. */
 function statesOf(holder: unknown): { shape: Shape; old?: unknown; new?: unknown } | undefined {

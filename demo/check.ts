@@ -2,19 +2,28 @@
  * `--check`: proves the demo works end to end, through the real bridge.
  *
  * 1. The bridge reaches the session "home" hosted by the flow (its `status` tool answers).
- * 2. The flows listen: their mqtt in nodes have subscribed to the simulated home's topics.
- * 3. The front door opens → a channel notification on `homeassistant/binary_sensor/front_door`.
- * 4. New temperature readings → the living room's reading is in the `inbox` tool's output.
+ * 2. The flows listen: their mqtt in nodes have subscribed to the simulated home's topics, and
+ *    the Home Assistant nodes follow the simulated Home Assistant's state changes.
+ * 3. The front door opens in Home Assistant → trigger: state → a channel notification on
+ *    `homeassistant/binary_sensor/front_door`.
+ * 4. New temperature readings → events: state → the living room's reading is in the `inbox`
+ *    tool's output.
+ * 5. Claude publishes `on` (or `off`) to `home/commands/light/living_room` → claude-action →
+ *    the Home Assistant action node → the light changes → Claude hears its new state.
  * Each step has a deadline; a step that misses it fails the check, saying which and why.
  */
 import { z } from "zod";
-import type { Demo } from "./demo.js";
-import { HA_EVENTS_TOPIC, statestreamTopic } from "./home.js";
+import { HOME_ASSISTANT_SERVER_NODE, type Demo } from "./demo.js";
+import { homeAssistantNodesReady } from "./home-assistant/nodes-ready.js";
+import { statestreamTopic } from "./home.js";
 
 const STEP_DEADLINE_MS = 30_000;
 const POLL_MS = 200;
 export const FRONT_DOOR_TOPIC = "homeassistant/binary_sensor/front_door";
 const LIVING_ROOM = "sensor.living_room_temperature";
+const LIGHT = "light.living_room";
+const LIGHT_TOPIC = "homeassistant/light/living_room";
+export const LIGHT_COMMANDS_TOPIC = "home/commands/light/living_room";
 
 export class CheckFailure extends Error {}
 
@@ -24,10 +33,14 @@ export interface CheckReport {
   /** The inbox tool's output holding the reading. */
   inbox: string;
   reading: string;
+  /** The publish tool's answer (the flow's, after Home Assistant ran the action). */
+  action: string;
+  /** The notification of the light's new state. */
+  light: string;
 }
 
 export async function runCheck(demo: Demo, log: (line: string) => void): Promise<CheckReport> {
-  const { view, home, broker } = demo;
+  const { view, home, homeAssistant, broker } = demo;
 
   let lastAnswer = "";
   await step("the bridge to reach the flow's session", async () => {
@@ -38,9 +51,12 @@ export async function runCheck(demo: Demo, log: (line: string) => void): Promise
   log("check: the bridge is connected to the flow's session \"home\"");
 
   await step("the example flows to listen", async () => {
-    await Promise.all([HA_EVENTS_TOPIC, "homeassistant/sensor/+/state"].map((filter) => broker.whenSubscribed(filter)));
+    await broker.whenSubscribed("homeassistant/sensor/+/state");
     return true;
-  }, () => `the flows' mqtt in nodes did not subscribe to ${HA_EVENTS_TOPIC} and homeassistant/sensor/+/state`);
+  }, () => "the flows' mqtt in nodes did not subscribe to homeassistant/sensor/+/state");
+  await step("the Home Assistant nodes to follow the simulated Home Assistant", async () => {
+    return homeAssistantNodesReady(HOME_ASSISTANT_SERVER_NODE) || undefined;
+  }, () => `the Home Assistant nodes did not get ready at ${homeAssistant.url} (${homeAssistant.connections} connection(s))`);
 
   const from = view.notifications().length;
   await home.openFrontDoor();
@@ -58,7 +74,18 @@ export async function runCheck(demo: Demo, log: (line: string) => void): Promise
     return !result.isError && result.text.includes(reading) ? result.text : undefined;
   }, () => `${statestreamTopic(LIVING_ROOM)} = ${reading} is not in the inbox; the inbox tool said:\n${last}`);
   log(`check: the living room reads ${reading} °C, and the inbox tool shows\n${indent(inbox)}`);
-  return { door, inbox, reading };
+
+  const command = home.state(LIGHT) === "on" ? "off" : "on";
+  const beforeCommand = view.notifications().length;
+  const answer = await view.call("publish", { topic: LIGHT_COMMANDS_TOPIC, text: command });
+  if (answer.isError || home.state(LIGHT) !== command) {
+    throw new CheckFailure(`Claude's "${command}" on ${LIGHT_COMMANDS_TOPIC} did not switch the light (it is ${home.state(LIGHT)}); the publish tool said:\n${answer.text}`);
+  }
+  const light = await step("the light's new state as a channel notification", async () => {
+    return view.notifications().slice(beforeCommand).find((seen) => seen.notification.meta.topic === LIGHT_TOPIC)?.tag;
+  }, () => `no notification on ${LIGHT_TOPIC}; got ${JSON.stringify(view.notifications().slice(beforeCommand).map((s) => s.tag))}`);
+  log(`check: Claude published "${command}" to ${LIGHT_COMMANDS_TOPIC}; the flow answered\n  ${answer.text}\nand Claude got\n  ${light}`);
+  return { door, inbox, reading, action: answer.text, light };
 }
 
 /** Polls `probe` until it returns a value; past the deadline, fails with `why()`. */

@@ -1,14 +1,18 @@
 /**
- * The whole demo, started in order and stopped in reverse: the embedded broker, Node-RED
- * with the example flows deployed (the session "home" holding the link key), the
- * simulated home, the bridge a Claude Code would run (the Claude view) and its page.
+ * The whole demo, started in order and stopped in reverse: the embedded broker, the
+ * simulated home and the simulated Home Assistant in front of it, Node-RED with the example
+ * flows deployed (the session "home" holding the link key, the Home Assistant nodes
+ * pointed at the simulated Home Assistant), the bridge a Claude Code would run (the Claude
+ * view) and its page.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { packageVersion } from "../mcp-bridge/version.js";
 import { prepareClaudeCode, type ClaudeCodeSetup } from "./claude-code.js";
 import { ClaudeView } from "./claude-view.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker.js";
-import { combineFlows, exampleNames, pointAtBroker, readExample } from "./example-flows.js";
+import { combineFlows, exampleNames, homeAssistantCredentials, pointAtBroker, readExample } from "./example-flows.js";
+import { SimulatedHomeAssistant } from "./home-assistant/server.js";
 import { SimulatedHome } from "./home.js";
 import { startNodeRed } from "./node-red.js";
 import { ClaudePage, PAGE_PATH } from "./page.js";
@@ -20,6 +24,8 @@ export const DEMO_SESSION = "home";
 export const DEMO_PREFIX = "claude";
 /** The claude-session node of session "home" in the example flows. */
 export const HOME_SESSION_NODE = "ha-session";
+/** The Home Assistant `server` config node of the Home Assistant example. */
+export const HOME_ASSISTANT_SERVER_NODE = "ha-server";
 
 export interface DemoSettings {
   dir: string;
@@ -37,6 +43,7 @@ export interface Demo {
   claudeCode: ClaudeCodeSetup;
   broker: EmbeddedBroker;
   home: SimulatedHome;
+  homeAssistant: SimulatedHomeAssistant;
   view: ClaudeView;
   /** Stops everything that started, last first. Runs once. */
   stop(): Promise<void>;
@@ -59,6 +66,11 @@ export async function startDemo(settings: DemoSettings): Promise<Demo> {
     started.push({ what: "the broker", stop: () => broker.close() });
     const brokerUrl = `mqtt://127.0.0.1:${broker.port}`;
     const claudeCode = prepareClaudeCode(dir, { brokerUrl, prefix: DEMO_PREFIX, session: DEMO_SESSION });
+    const home = await SimulatedHome.start(brokerUrl, (line) => log(`home: ${line}`));
+    started.push({ what: "the simulated home", stop: () => home.stop() });
+    const homeAssistantToken = randomBytes(24).toString("base64url");
+    const homeAssistant = await SimulatedHomeAssistant.start(home, { token: homeAssistantToken });
+    started.push({ what: "the simulated Home Assistant", stop: () => homeAssistant.close() });
 
     let page: ClaudePage | undefined;
     const red = await startNodeRed({
@@ -71,10 +83,11 @@ export async function startDemo(settings: DemoSettings): Promise<Demo> {
     );
     started.push({ what: "Node-RED", stop: () => red.stop() });
     const flow = pointAtBroker(combineFlows(exampleNames().map((name) => readExample(name))), brokerUrl);
-    await red.deploy(flow, { [HOME_SESSION_NODE]: { linkKey: claudeCode.linkKey } });
+    await red.deploy(flow, {
+      ...homeAssistantCredentials(flow, homeAssistant.url, homeAssistantToken),
+      [HOME_SESSION_NODE]: { linkKey: claudeCode.linkKey },
+    });
 
-    const home = await SimulatedHome.start(brokerUrl, (line) => log(`home: ${line}`));
-    started.push({ what: "the simulated home", stop: () => home.stop() });
     const view = await ClaudeView.start(claudeCode.stateDir, packageVersion(__dirname) ?? "unknown");
     started.push({ what: "the bridge", stop: () => view.close() });
     // Ctrl-C in a terminal reaches the bridge too: it leaving then is no news.
@@ -85,7 +98,7 @@ export async function startDemo(settings: DemoSettings): Promise<Demo> {
     const shownPage = page;
     started.push({ what: "the page", stop: async () => shownPage.close() });
 
-    return { brokerUrl, editorUrl: red.url, pageUrl: new URL(PAGE_PATH, red.url).href, claudeCode, broker, home, view, stop };
+    return { brokerUrl, editorUrl: red.url, pageUrl: new URL(PAGE_PATH, red.url).href, claudeCode, broker, home, homeAssistant, view, stop };
   } catch (err) {
     await stop();
     throw err;

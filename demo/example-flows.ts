@@ -9,7 +9,8 @@
  *   already in the workspace, identical or not, so shared ids would raise that dialog for the
  *   second example imported. Combining fails naming a shared id.
  * - Pointing at a broker rewrites the `mqtt-broker` nodes' host and port and the
- *   `claude-session` nodes' broker URL; nothing else changes.
+ *   `claude-session` nodes' broker URL; nothing else changes. Home Assistant `server` nodes
+ *   get their address and token as credentials (`homeAssistantCredentials`).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -61,4 +62,9 @@ export function pointAtBroker(flow: readonly FlowNode[], brokerUrl: string): Flo
     if (node.type === "claude-session") return { ...node, broker: brokerUrl };
     return { ...node };
   });
+}
+
+/** The credentials that point every Home Assistant `server` node of `flow` at `url` with `token`, by node id. */
+export function homeAssistantCredentials(flow: readonly FlowNode[], url: string, token: string): Record<string, Record<string, string>> {
+  return Object.fromEntries(flow.filter((node) => node.type === "server").map((node) => [node.id, { host: url, access_token: token }]));
 }

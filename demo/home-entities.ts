@@ -21,19 +21,17 @@ export interface EntityDef {
   entityId: string;
   initial: string;
   attributes: Record<string, string>;
-  /** Also sent as a Home Assistant state change into the flow, as the HA nodes would. */
-  haEvents: boolean;
 }
 
 export const ENTITIES: readonly EntityDef[] = [
-  { entityId: "binary_sensor.front_door", initial: "off", attributes: { device_class: "door", friendly_name: "Front door" }, haEvents: true },
-  { entityId: "binary_sensor.hallway_motion", initial: "off", attributes: { device_class: "motion", friendly_name: "Hallway motion" }, haEvents: true },
-  { entityId: "sensor.wifi_signal", initial: "-61", attributes: { state_class: "measurement", unit_of_measurement: "dBm", device_class: "signal_strength", friendly_name: "Wi-Fi signal" }, haEvents: true },
-  { entityId: "sensor.living_room_temperature", initial: "21.4", attributes: temperature("Living room temperature"), haEvents: true },
-  { entityId: "sensor.bedroom_temperature", initial: "19.2", attributes: temperature("Bedroom temperature"), haEvents: true },
-  { entityId: "sensor.outdoor_temperature", initial: "7.8", attributes: temperature("Outdoor temperature"), haEvents: true },
-  { entityId: "light.living_room", initial: "off", attributes: { color_mode: "brightness", friendly_name: "Living room light" }, haEvents: false },
-  { entityId: "cover.garage_door", initial: "closed", attributes: { device_class: "garage", friendly_name: "Garage door" }, haEvents: false },
+  { entityId: "binary_sensor.front_door", initial: "off", attributes: { device_class: "door", friendly_name: "Front door" } },
+  { entityId: "binary_sensor.hallway_motion", initial: "off", attributes: { device_class: "motion", friendly_name: "Hallway motion" } },
+  { entityId: "sensor.wifi_signal", initial: "-61", attributes: { state_class: "measurement", unit_of_measurement: "dBm", device_class: "signal_strength", friendly_name: "Wi-Fi signal" } },
+  { entityId: "sensor.living_room_temperature", initial: "21.4", attributes: temperature("Living room temperature") },
+  { entityId: "sensor.bedroom_temperature", initial: "19.2", attributes: temperature("Bedroom temperature") },
+  { entityId: "sensor.outdoor_temperature", initial: "7.8", attributes: temperature("Outdoor temperature") },
+  { entityId: "light.living_room", initial: "off", attributes: { color_mode: "brightness", friendly_name: "Living room light" } },
+  { entityId: "cover.garage_door", initial: "closed", attributes: { device_class: "garage", friendly_name: "Garage door" } },
 ];
 
 function temperature(name: string): Record<string, string> {

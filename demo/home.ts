@@ -1,14 +1,15 @@
 /**
- * The simulated home: what Home Assistant would put on MQTT and into a flow.
+ * The simulated home: its entities' states, what Home Assistant would put on MQTT, and the
+ * actions Home Assistant would run on it.
  *
  * - Every state change goes out like Home Assistant's MQTT statestream:
  *   `homeassistant/<domain>/<object_id>/state`, the bare state, retained (so a flow
- *   deployed later still learns the current state).
- * - For the entities a flow would follow with Home Assistant nodes (front door, motion,
- *   Wi-Fi signal, temperatures), the change also goes out as the HA event data
- *   `{entity_id, old_state, new_state}` on `demo/homeassistant/state_changed`, which the
- *   Home Assistant example flow turns into an `events: state` message.
- * - The light obeys `ON` / `OFF` on `home/light/living_room/set` (any case, or
+ *   deployed later still learns the current state), and to `onStateChanged` listeners as
+ *   Home Assistant's event data `{entity_id, old_state, new_state}` (the simulated Home
+ *   Assistant server sends it to the Home Assistant nodes).
+ * - `callService` runs an action: `light.turn_on` / `turn_off` / `toggle`,
+ *   `cover.open_cover` / `close_cover` / `toggle`.
+ * - The light also obeys `ON` / `OFF` on `home/light/living_room/set` (any case, or
  *   `{"state":"ON"}`) and reports its new state; anything else is ignored and logged.
  * - `live()` starts the household's rhythm (temperatures drift, the Wi-Fi signal
  *   jitters, someone walks past, the front door opens now and then, the garage too).
@@ -17,7 +18,6 @@ import { randomUUID } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { ENTITIES, haState, type EntityDef, type HaState } from "./home-entities.js";
 
-export const HA_EVENTS_TOPIC = "demo/homeassistant/state_changed";
 export const LIGHT_SET_TOPIC = "home/light/living_room/set";
 
 export function statestreamTopic(entityId: string): string {
@@ -27,9 +27,25 @@ export function statestreamTopic(entityId: string): string {
 
 export type HomeLog = (line: string) => void;
 
+/** Home Assistant's `state_changed` event data. */
+export interface StateChange {
+  entity_id: string;
+  old_state: HaState | null;
+  new_state: HaState;
+}
+
+/** The actions the simulated home runs: domain → action → the state it sets (or a toggle). */
+export const SERVICES: Readonly<Record<string, Readonly<Record<string, (current: string | undefined) => string>>>> = {
+  light: { turn_on: () => "on", turn_off: () => "off", toggle: (current) => (current === "on" ? "off" : "on") },
+  cover: { open_cover: () => "open", close_cover: () => "closed", toggle: (current) => (current === "open" ? "closed" : "open") },
+};
+
+export class UnknownService extends Error {}
+
 export class SimulatedHome {
   private readonly states = new Map<string, HaState>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly listeners = new Set<(change: StateChange) => void>();
 
   private constructor(
     private readonly client: MqttClient,
@@ -55,16 +71,38 @@ export class SimulatedHome {
     return this.states.get(entityId)?.state;
   }
 
-  /** Sets an entity's state and tells MQTT (and, for HA-followed entities, the flow). */
+  /** Every entity's state object, as Home Assistant's `get_states` lists them. */
+  allStates(): HaState[] {
+    return [...this.states.values()];
+  }
+
+  /** Calls `listener` with every state change from now on; returns the way to stop. */
+  onStateChanged(listener: (change: StateChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Sets an entity's state and tells MQTT and the state-change listeners. */
   async set(entityId: string, state: string): Promise<void> {
     const def = entity(entityId);
     const old = this.states.get(entityId) ?? null;
     const next = haState(def, state, new Date());
     this.states.set(entityId, next);
+    for (const listener of this.listeners) listener({ entity_id: entityId, old_state: old, new_state: next });
     await this.publishState(entityId, state);
-    if (def.haEvents) {
-      await this.client.publishAsync(HA_EVENTS_TOPIC, JSON.stringify({ entity_id: entityId, old_state: old, new_state: next }), { qos: 1 });
+  }
+
+  /** Runs `domain.service` on each entity of that domain among `entityIds`; resolves with the ids it changed. */
+  async callService(domain: string, service: string, entityIds: readonly string[]): Promise<string[]> {
+    const action = SERVICES[domain]?.[service];
+    if (!action) throw new UnknownService(`Action ${domain}.${service} not found.`);
+    const targets = entityIds.filter((id) => id.startsWith(`${domain}.`) && this.states.has(id));
+    for (const id of targets) {
+      const next = action(this.state(id));
+      this.log(`${service.replace(/_/g, " ")}: ${id} → ${next}`);
+      await this.set(id, next);
     }
+    return targets;
   }
 
   async openFrontDoor(): Promise<void> {
@@ -83,7 +121,10 @@ export class SimulatedHome {
       const base = Number(def.initial);
       const current = Number(this.state(def.entityId) ?? def.initial);
       // A random walk pulled back towards the starting value, so hours of demo stay plausible.
-      readings[def.entityId] = (current + (base - current) * 0.1 + (Math.random() - 0.5) * 0.6).toFixed(1);
+      let reading = (current + (base - current) * 0.1 + (Math.random() - 0.5) * 0.6).toFixed(1);
+      // A sensor reports a new reading; Home Assistant sends no state change for an unchanged one.
+      if (reading === current.toFixed(1)) reading = (current + (current > base ? -0.1 : 0.1)).toFixed(1);
+      readings[def.entityId] = reading;
       await this.set(def.entityId, readings[def.entityId]!);
     }
     return readings;
@@ -113,6 +154,7 @@ export class SimulatedHome {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer); // intervals too: Node's timers share one clear
     this.timers.clear();
+    this.listeners.clear();
     await this.client.endAsync();
   }
 

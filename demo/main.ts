@@ -38,7 +38,7 @@ async function check(dir: string, options: DemoOptions): Promise<number> {
   const demo = await startDemo({ dir, brokerPort: options.brokerPort ?? 0, httpPort: options.httpPort ?? 0, log, nodeRedLogLevel: "warn" });
   try {
     await runCheck(demo, log);
-    log("check: ok — the door event reached Claude as a channel notification, the reading is in its inbox");
+    log("check: ok — the door event reached Claude as a channel notification, the reading is in its inbox, Claude switched the light through Home Assistant");
     return 0;
   } catch (err) {
     if (!(err instanceof CheckFailure)) throw err;
@@ -84,11 +84,13 @@ function banner(demo: Demo, dir: string): string {
     `  Node-RED editor     ${demo.editorUrl}`,
     `  What Claude sees    ${demo.pageUrl}`,
     `  MQTT broker         ${demo.brokerUrl} (embedded)`,
+    `  Home Assistant      ${demo.homeAssistant.url} (simulated; the Home Assistant nodes use it)`,
     `  Files               ${dir}`,
     "",
-    "The simulated home: the front door opens every minute (admitted: Claude hears it at once),",
-    "temperatures every 15 s (watched: they wait in Claude's inbox), the Wi-Fi signal every 3 s (muted),",
-    "and a living room light that obeys ON/OFF on home/light/living_room/set.",
+    "The simulated home, seen through the simulated Home Assistant and its real Node-RED nodes:",
+    "the front door opens every minute (admitted: Claude hears it at once), temperatures every 15 s",
+    "(watched: they wait in Claude's inbox), the Wi-Fi signal every 3 s (muted), and a living room",
+    "light that Home Assistant's light.turn_on / turn_off switch (and ON/OFF on home/light/living_room/set).",
     "",
     `Connect a real Claude Code to session "${DEMO_SESSION}" (the bridge reads ${claudeCode.envPath}):`,
     "",
@@ -100,7 +102,7 @@ function banner(demo: Demo, dir: string): string {
     `    ${claudeCode.serverCommand}`,
     "",
     "  Then ask Claude \"is the garage open?\" (it asks the flow's session garage with its request tool),",
-    "  or to publish on to home/commands/light/living_room (the flow switches the light).",
+    "  or to publish on to home/commands/light/living_room (the flow calls light.turn_on in Home Assistant).",
     "",
     "Ctrl-C stops the demo.",
   ].join("\n");

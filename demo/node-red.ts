@@ -2,7 +2,8 @@
  * Node-RED embedded in the demo's process: `RED.init(server, settings)` + `RED.start()`,
  * with its user directory in the demo's directory and this package visible to it as
  * `<userDir>/node_modules/node-red-contrib-claude-channel` (a link to the repository),
- * so its nodes load and Import ▸ Examples lists its example flows.
+ * so its nodes load and Import ▸ Examples lists its example flows; the Home Assistant
+ * nodes (a devDependency) are linked in beside it.
  *
  * The editor has no login: the HTTP server listens on 127.0.0.1 only. Node-RED logs
  * errors only. Flows are replaced through the runtime API, as the editor's
@@ -16,6 +17,7 @@ import type { FlowNode } from "./example-flows.js";
 
 export const ROOT = join(__dirname, "..", "..");
 const PACKAGE = "node-red-contrib-claude-channel";
+const HOME_ASSISTANT_NODES = "node-red-contrib-home-assistant-websocket";
 
 /** Handles a request and returns true, or returns false to leave it to Node-RED. */
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -31,7 +33,8 @@ export interface EmbeddedNodeRed {
 
 export async function startNodeRed(options: { userDir: string; port: number; logLevel: "error" | "warn"; route: Route }): Promise<EmbeddedNodeRed> {
   const { userDir } = options;
-  linkPackage(userDir);
+  linkPackage(userDir, PACKAGE, ROOT);
+  linkPackage(userDir, HOME_ASSISTANT_NODES, join(ROOT, "node_modules", HOME_ASSISTANT_NODES));
   writeFileSync(join(userDir, "flows.json"), "[]\n");
   rmSync(join(userDir, "flows_cred.json"), { force: true });
 
@@ -101,20 +104,20 @@ function closeServer(server: Server): Promise<void> {
   return new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-/** `<userDir>/node_modules/<package>` → the repository, made (or corrected) as needed. */
-function linkPackage(userDir: string): void {
+/** `<userDir>/node_modules/<name>` → `target`, made (or corrected) as needed. */
+function linkPackage(userDir: string, name: string, target: string): void {
   const modules = join(userDir, "node_modules");
   mkdirSync(modules, { recursive: true });
-  const link = join(modules, PACKAGE);
+  const link = join(modules, name);
   let existing: string | undefined;
   try {
     const stat = lstatSync(link);
-    if (!stat.isSymbolicLink()) throw new Error(`${link} is not a link to this repository: remove it, or run the demo with another --dir`);
+    if (!stat.isSymbolicLink()) throw new Error(`${link} is not a link to ${target}: remove it, or run the demo with another --dir`);
     existing = readlinkSync(link);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  if (existing === ROOT) return;
+  if (existing === target) return;
   if (existing !== undefined) rmSync(link);
-  symlinkSync(ROOT, link, "dir");
+  symlinkSync(target, link, "dir");
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { tempDir } from "../helpers/session.js";
 import { processesWithEnv, runDemo } from "./run.js";
 
-test("--check: a simulated front-door event reaches the Claude view as a channel notification, a temperature lands in the inbox; exit 0", { timeout: 120_000 }, async () => {
+test("--check: a front-door event from the simulated Home Assistant reaches the Claude view, a temperature lands in the inbox, Claude's command switches the light; exit 0", { timeout: 120_000 }, async () => {
   const dir = tempDir("claude-demo-check-");
   const run = runDemo(["--check", "--dir", dir]);
   const { code } = await run.exited;
@@ -20,6 +20,11 @@ test("--check: a simulated front-door event reaches the Claude view as a channel
   assert.ok(reading, output);
   // The reading as the Home Assistant flow's gate summarises a state change.
   assert.match(run.stdout(), new RegExp(`\\] unknown: Living room temperature \\(sensor\\.living_room_temperature\\): [\\d.]+ → ${reading[1]!.replace(".", "\\.")} \\[°C\\]\\n`));
+  // Claude's command through claude-action and the Home Assistant action node, and the light's new state.
+  assert.match(
+    run.stdout(),
+    /check: Claude published "on" to home\/commands\/light\/living_room; the flow answered\n {2}The flow handling home\/commands\/light\/living_room answered: light\.turn_on called on light\.living_room\nand Claude got\n {2}<channel [^>]*topic="homeassistant\/light\/living_room"[^>]*entity_id="light\.living_room">\nLiving room light \(light\.living_room\): off → on\n<\/channel>\n/,
+  );
   assert.match(run.stdout(), /check: ok/);
   assert.equal(run.stderr(), "", "nothing on stderr");
 

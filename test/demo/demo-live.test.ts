@@ -64,12 +64,12 @@ test("npm run demo: prints the URLs and how to connect Claude Code, serves the e
     assert.equal(examples.status, 200);
     assert.deepEqual(
       ((await examples.json()) as Array<{ fn: string }>).map((entry) => entry.fn),
-      ["answer-a-request", "approve-from-phone", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"],
+      ["answer-a-request", "approve-from-phone", "home-assistant-stand-ins", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"],
     );
     const deployed = (await (await fetch(new URL("flows", editor), { headers: { Accept: "application/json" } })).json()) as Array<{ type: string; label?: string }>;
     assert.deepEqual(
       deployed.filter((n) => n.type === "tab").map((n) => n.label),
-      ["Answer Claude's request", "Approve from a phone", "Home Assistant → Claude", "Statestream → Claude", "Claude switches a light", "Two Claude sessions"],
+      ["Answer Claude's request", "Approve from a phone", "Home Assistant → Claude (stand-ins)", "Home Assistant ↔ Claude", "Statestream → Claude", "Claude switches a light", "Two Claude sessions"],
     );
 
     const html = await (await fetch(page)).text();

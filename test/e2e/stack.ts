@@ -78,8 +78,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts broker and Node-RED, deploys `flow(prefix, brokerUrl)` and waits for the session to be online. */
-export async function startStack(flow: (prefix: string, broker: TestBroker) => FlowNode[]): Promise<Stack> {
+/**
+ * Starts broker and Node-RED (loading `extraModules` too), deploys `flow(prefix, broker)` and
+ * waits for the session to be online. `flow` may start what the flow talks to first.
+ */
+export async function startStack(
+  flow: (prefix: string, broker: TestBroker) => FlowNode[] | Promise<FlowNode[]>,
+  options: { extraModules?: string[] } = {},
+): Promise<Stack> {
   const broker = await startBroker();
   const started: Array<() => Promise<void>> = [() => broker.stop()];
   try {
@@ -88,9 +94,10 @@ export async function startStack(flow: (prefix: string, broker: TestBroker) => F
     const peer = await Peer.connect(broker.url);
     started.push(() => peer.end());
     const status = await StatusWatch.follow(peer, `${prefix}/sessions/${SESSION}/status`);
-    const red = await NodeRed.start(pkg);
+    const deployed = await flow(prefix, broker);
+    const red = await NodeRed.start(pkg, { extraModules: options.extraModules ?? [] });
     started.push(() => red.kill());
-    await red.deploy(flow(prefix, broker));
+    await red.deploy(deployed);
     const epoch = await status.online();
     return stackOf({ broker, pkg, red, peer, prefix, status, epoch });
   } catch (err) {

@@ -1,10 +1,12 @@
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { combineFlows, exampleNames, pointAtBroker, readExample, type FlowNode } from "../../demo/example-flows.js";
+import { combineFlows, exampleNames, homeAssistantCredentials, pointAtBroker, readExample, type FlowNode } from "../../demo/example-flows.js";
+import { homeAssistantNodesReady } from "../../demo/home-assistant/nodes-ready.js";
+import { startSimulatedHomeAssistant } from "../helpers/home-assistant.js";
 import { LOG_ERROR, LOG_WARN } from "../nodes/helpers/red.js";
-import { connected, exampleSuite, helper, listening, loadExample } from "./harness.js";
+import { connected, exampleSuite, helper, listening, loadExample, until } from "./harness.js";
 
 const suite = exampleSuite();
 
@@ -20,8 +22,8 @@ const PROPERTIES: Record<string, string[]> = {
 const names = exampleNames();
 
 describe("the example flows", () => {
-  test("are the six of the README, each exercised by a test of its own", () => {
-    assert.deepEqual(names, ["answer-a-request", "approve-from-phone", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"]);
+  test("are the seven of the README, each exercised by a test of its own", () => {
+    assert.deepEqual(names, ["answer-a-request", "approve-from-phone", "home-assistant-stand-ins", "home-assistant-triggers", "mqtt-statestream", "switch-a-light", "two-sessions-talking"]);
     for (const name of names) assert.ok(existsSync(join(__dirname, `${name}.test.js`)), `test/examples/${name}.test.ts exists`);
   });
 
@@ -50,13 +52,16 @@ describe("the example flows", () => {
   test("share no id, each bringing its own sessions (with names of their own) and broker, so they import one after another", () => {
     const all = combineFlows(names.map((name) => readExample(name)));
     const sessions = all.filter((n) => n.type === "claude-session").map((n) => n.name);
-    assert.deepEqual(sessions.sort(), ["approvals", "garage", "home", "kitchen", "lights", "office", "statestream"]);
+    assert.deepEqual(sessions.sort(), ["approvals", "garage", "home", "kitchen", "lights", "office", "standins", "statestream"]);
     // A flow without mqtt nodes (approve-from-phone) needs no broker node of its own.
     for (const name of names) assert.ok(readExample(name).filter((n) => n.type === "mqtt-broker").length <= 1, `${name} brings at most its own broker node`);
   });
 
   test("all load together in a real Node-RED, as the demo deploys them, without a node warning or error", async () => {
-    const flow = await loadExample(names, suite.broker.url);
+    const ha = await startSimulatedHomeAssistant(suite.broker.url);
+    after(() => ha.stop());
+    const flow = await loadExample(names, suite.broker.url, { credentials: ha.credentialsFor(combineFlows(names.map((name) => readExample(name)))) });
+    await until(() => homeAssistantNodesReady("ha-server"), "the Home Assistant nodes to be ready", 20_000);
     for (const session of flow.filter((n) => n.type === "claude-session")) await connected(session.id);
     await listening();
     // The test helper's own registration notices carry no node id; the flow's nodes must say nothing.
@@ -91,5 +96,10 @@ describe("combining and pointing the examples", () => {
       node({ id: "i", type: "mqtt in", topic: "a/b", broker: "b" }),
     ]);
     assert.equal(flow[0]!.port, "1883", "the original flow is left as it was");
+  });
+
+  test("Home Assistant server nodes get the address and token as credentials, by node id; other nodes none", () => {
+    const flow = [node({ id: "ha", type: "server" }), node({ id: "s", type: "claude-session" })];
+    assert.deepEqual(homeAssistantCredentials(flow, "http://127.0.0.1:8123", "t0ken"), { ha: { host: "http://127.0.0.1:8123", access_token: "t0ken" } });
   });
 });

@@ -11,6 +11,7 @@ import type { AdmittedMessage } from "../../session/types.js";
 import { after, afterEach, before, beforeEach } from "node:test";
 import { Peer } from "../bridge/harness.js";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
+import { homeAssistantNodes } from "../helpers/home-assistant.js";
 import { tempDir } from "../helpers/session.js";
 import { requireFromNodeRed } from "../helpers/node-red-runtime.js";
 import { changeNode, claudeNodes, connected, helper, mqttNodes, type Credentials } from "../nodes/helpers/red.js";
@@ -67,7 +68,7 @@ export function exampleSuite(options: { peer?: { subscribe?: string[] } } = {}):
   };
 }
 
-export const EXAMPLE_NODES: NodeInitializer[] = [...claudeNodes, ...coreNodes, changeNode, mqttNodes];
+export const EXAMPLE_NODES: NodeInitializer[] = [...claudeNodes, ...coreNodes, changeNode, mqttNodes, homeAssistantNodes];
 
 export interface LoadOptions {
   credentials?: Credentials;

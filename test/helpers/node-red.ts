@@ -103,6 +103,8 @@ export interface NodeRedOptions {
   userDir?: string;
   /** Fixed across restarts; default a free one. */
   port?: number;
+  /** More node packages from this repository's node_modules for Node-RED to load (e.g. the Home Assistant nodes). */
+  extraModules?: string[];
 }
 
 type DeployType = "full" | "nodes" | "flows";
@@ -129,7 +131,7 @@ export class NodeRed {
   /** Prepares a user directory for `pkg` and starts Node-RED on it. */
   static async start(pkg: InstalledPackage, options: NodeRedOptions = {}): Promise<NodeRed> {
     const userDir = options.userDir ?? tempDir("claude-userdir-");
-    prepareUserDir(userDir, pkg);
+    prepareUserDir(userDir, pkg, options.extraModules ?? []);
     const red = new NodeRed(userDir, options.port ?? (await freePort()));
     await red.start();
     return red;
@@ -226,9 +228,22 @@ function startedCount(log: string): number {
   return log.match(STARTED)?.length ?? 0;
 }
 
-function prepareUserDir(userDir: string, pkg: InstalledPackage): void {
+/**
+ * `<userDir>/node_modules` is the install's node_modules; with extra modules it is a folder of
+ * links instead: the package and each extra module (their dependencies resolve from where the
+ * links point).
+ */
+function prepareUserDir(userDir: string, pkg: InstalledPackage, extraModules: readonly string[]): void {
   const modules = join(userDir, "node_modules");
-  if (!existsSync(modules)) symlinkSync(join(pkg.dir, "node_modules"), modules, "dir");
+  if (!existsSync(modules)) {
+    if (extraModules.length === 0) {
+      symlinkSync(join(pkg.dir, "node_modules"), modules, "dir");
+    } else {
+      mkdirSync(modules);
+      symlinkSync(pkg.moduleDir, join(modules, PACKAGE), "dir");
+      for (const name of extraModules) symlinkSync(join(ROOT, "node_modules", name), join(modules, name), "dir");
+    }
+  }
   writeFileSync(
     join(userDir, "settings.js"),
     `module.exports = ${JSON.stringify({

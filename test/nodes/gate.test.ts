@@ -6,7 +6,6 @@ import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { nextEvent, tempDir, uniquePrefix } from "../helpers/session.js";
 import type { GateVerdict } from "../../nodes/shared/types.js";
 import type { AdmittedMessage } from "../../session/types.js";
-import { pollState, serverEvents, serverStateChanged, triggerState } from "./fixtures/home-assistant.js";
 import {
   claudeNodes,
   connected,
@@ -178,43 +177,6 @@ describe("claude-gate modes and subject", () => {
 });
 
 describe("claude-gate with Home Assistant messages", () => {
-  test("events: state is gated as homeassistant/<domain>/<object_id> and summarised with entity_id meta", async () => {
-    const session = await load({ session: { admitted: ["homeassistant/binary_sensor/+"] } });
-    const admitted = received("admitted");
-    const toClaude = nextEvent(session, "admitted");
-    send(serverStateChanged());
-    const [msg] = await admitted;
-    assert.equal(verdict(msg).topic, "homeassistant/binary_sensor/front_door");
-    assert.equal(msg!.payload, "on", "the flow message itself is passed on unchanged");
-    const [message] = await toClaude;
-    assert.equal(message.content, "Front Door (binary_sensor.front_door): off → on");
-    assert.deepEqual(message.extra, { entity_id: "binary_sensor.front_door" });
-  });
-
-  test("trigger: state, events: all and poll state reach the same pattern", async () => {
-    const session = await load({ session: { watched: ["homeassistant/sensor/#"] } });
-    const watched = received("watched", 3);
-    send(triggerState());
-    send(serverEvents());
-    send(pollState());
-    const topics = (await watched).map((m) => verdict(m).topic);
-    assert.deepEqual(topics, [
-      "homeassistant/sensor/living_room_temperature",
-      "homeassistant/sensor/living_room_temperature",
-      "homeassistant/sensor/hall_illuminance",
-    ]);
-    const inbox = session.inbox({ filter: "homeassistant/#" });
-    assert.ok(inbox.kind === "messages");
-    assert.deepEqual(
-      inbox.messages.map((m) => m.content),
-      [
-        "Living Room Temperature (sensor.living_room_temperature): 21.5 → 21.7 [°C]",
-        "Living Room Temperature (sensor.living_room_temperature): 21.5 → 21.7 [°C]",
-        "Hall Illuminance (sensor.hall_illuminance): 312 (polled) [lx]",
-      ],
-    );
-  });
-
   test("an entity id in msg.topic of a plain message stands for its homeassistant topic", async () => {
     await load({ session: { admitted: ["homeassistant/light/kitchen"] } });
     const admitted = received("admitted");
