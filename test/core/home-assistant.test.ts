@@ -287,6 +287,29 @@ describe("recogniseHaMessage: node shapes", () => {
   });
 });
 
+describe("recogniseHaMessage: the action node's action data", () => {
+  const call = (target: unknown, extra: Record<string, unknown> = {}) => ({ payload: "go", data: { domain: "light", service: "turn_on", data: undefined, target, ...extra } });
+
+  test("one target entity, as a string or a one-element list: the entity, summarised as the call", () => {
+    for (const target of [{ entity_id: "light.living_room" }, { entity_id: ["light.living_room"] }]) {
+      const change = recognised(call(target));
+      assert.deepEqual([change.entityId, change.source, change.action], ["light.living_room", "api-call-service", "light.turn_on"]);
+      assert.equal(summariseHaChange(change), "light.living_room: light.turn_on called");
+    }
+  });
+
+  test("several target entities, none, or no domain and service: not an action of one entity", () => {
+    assert.equal(recogniseHaMessage(call({ entity_id: ["light.a", "light.b"] })), undefined);
+    assert.equal(recogniseHaMessage(call({ area_id: "kitchen" })), undefined);
+    assert.equal(recogniseHaMessage({ data: { target: { entity_id: "light.a" } } }), undefined);
+    assert.equal(recogniseHaMessage(call({ entity_id: "light.a" }, { service: 7 })), undefined);
+  });
+
+  test("a topic naming an entity still stands for it when the call names none", () => {
+    assert.equal(recognised({ ...call({ area_id: "kitchen" }), topic: "light.kitchen" }).entityId, "light.kitchen");
+  });
+});
+
 describe("recogniseHaMessage: changed attributes", () => {
   const light = (state: string, attributes: Json, at?: string) => haState("light.kitchen", state, { friendly_name: "Kitchen", supported_features: 40, ...attributes }, at);
 
