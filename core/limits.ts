@@ -17,6 +17,17 @@ export type QoS = (typeof QOS_LEVELS)[number];
 export const DEFAULT_QOS: QoS = 1;
 
 export const DEFAULT_HEARTBEAT_SECONDS = 60;
+
+/** MQTT keepalive (MQTT_KEEPALIVE, claude-session's `keepalive`): MQTT's field holds at most 65535 s. */
+export const DEFAULT_KEEPALIVE_SECONDS = 60;
+export const MAX_KEEPALIVE_SECONDS = 65_535;
+
+/**
+ * How long the broker keeps a session's subscriptions and queued QoS 1 messages while it is
+ * away (MQTT_SESSION_EXPIRY, `sessionExpiry`); 0 is a clean session. MQTT 5's field is 32 bits.
+ */
+export const DEFAULT_SESSION_EXPIRY_SECONDS = 3600;
+export const MAX_SESSION_EXPIRY_SECONDS = 0xffff_fffe;
 // Node's timers overflow above 2^31-1 ms and then fire after 1 ms, so a longer heartbeat
 // would turn into a flood.
 export const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);

@@ -27,6 +27,10 @@ import {
   DEFAULT_BROKER_URL,
   DEFAULT_COALESCE_INTERVAL_SECONDS,
   DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_KEEPALIVE_SECONDS,
+  DEFAULT_SESSION_EXPIRY_SECONDS,
+  MAX_KEEPALIVE_SECONDS,
+  MAX_SESSION_EXPIRY_SECONDS,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_NOTIFY_PER_MINUTE,
   DEFAULT_QOS,
@@ -54,6 +58,9 @@ export interface Settings {
   topicPrefix: string;
   qos: QoS;
   heartbeatSeconds: number;
+  keepaliveSeconds: number;
+  /** 0: a clean MQTT session. */
+  sessionExpirySeconds: number;
   requestTimeoutSeconds: number;
   maxPayloadBytes: number;
   maxPendingRequests: number;
@@ -163,6 +170,8 @@ const RULES = {
     schema: digits.pipe(z.union([z.literal(0), z.literal(1), z.literal(2)], "not an MQTT QoS level")),
   },
   heartbeatSeconds: integer("HEARTBEAT_INTERVAL", 1, MAX_TIMER_SECONDS, " of seconds"),
+  keepaliveSeconds: integer("MQTT_KEEPALIVE", 1, MAX_KEEPALIVE_SECONDS, " of seconds"),
+  sessionExpirySeconds: integer("MQTT_SESSION_EXPIRY", 0, MAX_SESSION_EXPIRY_SECONDS, " of seconds (0: a clean session)"),
   requestTimeoutSeconds: integer("MQTT_REQUEST_TIMEOUT", 1, 600, " of seconds"),
   maxPayloadBytes: integer("MQTT_MAX_PAYLOAD_BYTES", MIN_MAX_PAYLOAD_BYTES, MAX_MQTT_PACKET_BYTES, " of bytes"),
   maxPendingRequests: integer("MQTT_MAX_PENDING_REQUESTS", 1, Number.MAX_SAFE_INTEGER, ""),
@@ -257,6 +266,8 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
   const topicPrefix = withDefault(env, RULES.topicPrefix, DEFAULT_TOPIC_PREFIX, problems);
   const qos = withDefault(env, RULES.qos, DEFAULT_QOS, problems);
   const heartbeatSeconds = withDefault(env, RULES.heartbeatSeconds, DEFAULT_HEARTBEAT_SECONDS, problems);
+  const keepaliveSeconds = withDefault(env, RULES.keepaliveSeconds, DEFAULT_KEEPALIVE_SECONDS, problems);
+  const sessionExpirySeconds = withDefault(env, RULES.sessionExpirySeconds, DEFAULT_SESSION_EXPIRY_SECONDS, problems);
   const requestTimeoutSeconds = withDefault(env, RULES.requestTimeoutSeconds, 120, problems);
   const maxPayloadBytes = withDefault(env, RULES.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, problems);
   const maxPendingRequests = withDefault(env, RULES.maxPendingRequests, 50, problems);
@@ -314,6 +325,8 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
     topicPrefix,
     qos,
     heartbeatSeconds,
+    keepaliveSeconds,
+    sessionExpirySeconds,
     requestTimeoutSeconds,
     maxPayloadBytes,
     maxPendingRequests,

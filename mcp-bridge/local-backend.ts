@@ -28,6 +28,8 @@ export function localSessionOptions(config: BridgeConfig, version: string): Sess
     tls: config.tls,
     qos: s.qos,
     heartbeatSeconds: s.heartbeatSeconds,
+    keepaliveSeconds: s.keepaliveSeconds,
+    sessionExpirySeconds: s.sessionExpirySeconds,
     requestTimeoutSeconds: s.requestTimeoutSeconds,
     maxPayloadBytes: s.maxPayloadBytes,
     maxPendingRequests: s.maxPendingRequests,

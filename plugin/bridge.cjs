@@ -52835,6 +52835,31 @@ var BackendUnavailableError = class extends Error {
 var import_node_events3 = require("node:events");
 var import_node_crypto5 = require("node:crypto");
 
+// core/limits.ts
+var BROKER_PROTOCOLS = ["mqtt", "mqtts", "ws", "wss", "tcp", "ssl"];
+var TLS_PROTOCOLS = ["mqtts", "wss", "ssl"];
+var DEFAULT_BROKER_URL = "mqtt://localhost:1883";
+var DEFAULT_TOPIC_PREFIX = "claude";
+var DEFAULT_QOS = 1;
+var DEFAULT_HEARTBEAT_SECONDS = 60;
+var DEFAULT_KEEPALIVE_SECONDS = 60;
+var MAX_KEEPALIVE_SECONDS = 65535;
+var DEFAULT_SESSION_EXPIRY_SECONDS = 3600;
+var MAX_SESSION_EXPIRY_SECONDS = 4294967294;
+var MAX_TIMER_SECONDS = Math.floor(2147483647 / 1e3);
+var DEFAULT_BUFFER_AGE_SECONDS = 3600;
+var MAX_BUFFER_AGE_SECONDS = 86400;
+var DEFAULT_BUFFER_PER_TOPIC = 50;
+var MAX_BUFFER_PER_TOPIC = 1e4;
+var DEFAULT_MAX_PAYLOAD_BYTES = 262144;
+var MIN_MAX_PAYLOAD_BYTES = 1024;
+var MAX_MQTT_PACKET_BYTES = 268435455;
+var MIN_LINK_KEY_LENGTH = 32;
+var DEFAULT_COALESCE_INTERVAL_SECONDS = 5;
+var MAX_COALESCE_INTERVAL_SECONDS = 3600;
+var DEFAULT_NOTIFY_PER_MINUTE = 30;
+var MAX_NOTIFY_PER_MINUTE = 1e4;
+
 // core/json-depth.ts
 var MAX_JSON_DEPTH = 64;
 var QUOTE = 34;
@@ -53426,27 +53451,6 @@ function describePermissions(permissions) {
 // core/settings.ts
 var import_node_path = require("node:path");
 
-// core/limits.ts
-var BROKER_PROTOCOLS = ["mqtt", "mqtts", "ws", "wss", "tcp", "ssl"];
-var TLS_PROTOCOLS = ["mqtts", "wss", "ssl"];
-var DEFAULT_BROKER_URL = "mqtt://localhost:1883";
-var DEFAULT_TOPIC_PREFIX = "claude";
-var DEFAULT_QOS = 1;
-var DEFAULT_HEARTBEAT_SECONDS = 60;
-var MAX_TIMER_SECONDS = Math.floor(2147483647 / 1e3);
-var DEFAULT_BUFFER_AGE_SECONDS = 3600;
-var MAX_BUFFER_AGE_SECONDS = 86400;
-var DEFAULT_BUFFER_PER_TOPIC = 50;
-var MAX_BUFFER_PER_TOPIC = 1e4;
-var DEFAULT_MAX_PAYLOAD_BYTES = 262144;
-var MIN_MAX_PAYLOAD_BYTES = 1024;
-var MAX_MQTT_PACKET_BYTES = 268435455;
-var MIN_LINK_KEY_LENGTH = 32;
-var DEFAULT_COALESCE_INTERVAL_SECONDS = 5;
-var MAX_COALESCE_INTERVAL_SECONDS = 3600;
-var DEFAULT_NOTIFY_PER_MINUTE = 30;
-var MAX_NOTIFY_PER_MINUTE = 1e4;
-
 // core/connection.ts
 function brokerUrlReason(raw) {
   if (/\s/.test(raw)) {
@@ -53538,6 +53542,8 @@ var RULES = {
     schema: digits.pipe(external_exports.union([external_exports.literal(0), external_exports.literal(1), external_exports.literal(2)], "not an MQTT QoS level"))
   },
   heartbeatSeconds: integer2("HEARTBEAT_INTERVAL", 1, MAX_TIMER_SECONDS, " of seconds"),
+  keepaliveSeconds: integer2("MQTT_KEEPALIVE", 1, MAX_KEEPALIVE_SECONDS, " of seconds"),
+  sessionExpirySeconds: integer2("MQTT_SESSION_EXPIRY", 0, MAX_SESSION_EXPIRY_SECONDS, " of seconds (0: a clean session)"),
   requestTimeoutSeconds: integer2("MQTT_REQUEST_TIMEOUT", 1, 600, " of seconds"),
   maxPayloadBytes: integer2("MQTT_MAX_PAYLOAD_BYTES", MIN_MAX_PAYLOAD_BYTES, MAX_MQTT_PACKET_BYTES, " of bytes"),
   maxPendingRequests: integer2("MQTT_MAX_PENDING_REQUESTS", 1, Number.MAX_SAFE_INTEGER, ""),
@@ -53615,6 +53621,8 @@ function parseSettings(env, homeDir) {
   const topicPrefix = withDefault(env, RULES.topicPrefix, DEFAULT_TOPIC_PREFIX, problems);
   const qos = withDefault(env, RULES.qos, DEFAULT_QOS, problems);
   const heartbeatSeconds = withDefault(env, RULES.heartbeatSeconds, DEFAULT_HEARTBEAT_SECONDS, problems);
+  const keepaliveSeconds = withDefault(env, RULES.keepaliveSeconds, DEFAULT_KEEPALIVE_SECONDS, problems);
+  const sessionExpirySeconds = withDefault(env, RULES.sessionExpirySeconds, DEFAULT_SESSION_EXPIRY_SECONDS, problems);
   const requestTimeoutSeconds = withDefault(env, RULES.requestTimeoutSeconds, 120, problems);
   const maxPayloadBytes = withDefault(env, RULES.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, problems);
   const maxPendingRequests = withDefault(env, RULES.maxPendingRequests, 50, problems);
@@ -53668,6 +53676,8 @@ function parseSettings(env, homeDir) {
     topicPrefix,
     qos,
     heartbeatSeconds,
+    keepaliveSeconds,
+    sessionExpirySeconds,
     requestTimeoutSeconds,
     maxPayloadBytes,
     maxPendingRequests,
@@ -53906,6 +53916,10 @@ var ConnectionError = class extends Error {
 };
 var ACK_DEADLINE_MS = 1e4;
 var CLOSE_DEADLINE_MS = 2e3;
+var UNSUPPORTED_PROTOCOL = /* @__PURE__ */ new Set([1, 132]);
+var SESSION_TAKEN_OVER = 142;
+var RECENT_MESSAGES = 256;
+var RECENT_BYTES = 1 << 20;
 function withDeadline(promise2, ms, what) {
   let timer;
   const deadline = new Promise((_, reject) => {
@@ -53917,25 +53931,45 @@ var Connection = class extends import_node_events2.EventEmitter {
   constructor(options) {
     super();
     this.options = options;
+    const persistent = options.persistent && options.persistent.expirySeconds > 0 ? options.persistent : void 0;
+    this.currentMode = { protocol: "5", persistent: persistent !== void 0, clientId: persistent?.clientId ?? options.clientId };
   }
   options;
   client;
   clientListeners = [];
+  currentMode;
+  subscriptionIds = /* @__PURE__ */ new Map();
+  nextSubscriptionId = 1;
+  copies = new CopyFilter();
   get connected() {
     return this.client?.connected ?? false;
   }
+  get mode() {
+    return { ...this.currentMode };
+  }
   open() {
     if (this.client) return;
+    if (this.options.password && !this.options.username) {
+      queueMicrotask(
+        () => this.emit("error", new ConnectionError("a password is set without a username; it is not sent (MQTT needs both)"))
+      );
+    }
+    this.connectClient();
+  }
+  clientOptions() {
     const { tls } = this.options;
+    const mode = this.currentMode;
     const clientOptions = {
-      clientId: this.options.clientId,
-      clean: true,
+      clientId: mode.clientId,
+      protocolVersion: mode.protocol === "5" ? 5 : 4,
+      clean: !mode.persistent,
       resubscribe: false,
       reconnectPeriod: 1e3,
       connectTimeout: 3e4,
       keepalive: this.options.keepaliveSeconds ?? 60,
       queueQoSZero: false
     };
+    if (mode.persistent) clientOptions.properties = { sessionExpiryInterval: this.options.persistent.expirySeconds };
     const will = this.options.will;
     if (will) clientOptions.will = { topic: will.topic, payload: Buffer.from(will.payload()), qos: 1, retain: true };
     if (this.options.username) clientOptions.username = this.options.username;
@@ -53946,13 +53980,13 @@ var Connection = class extends import_node_events2.EventEmitter {
     if (tls?.passphrase) clientOptions.passphrase = tls.passphrase;
     if (tls?.servername) clientOptions.servername = tls.servername;
     if (tls?.rejectUnauthorized !== void 0) clientOptions.rejectUnauthorized = tls.rejectUnauthorized;
-    const client = import_mqtt.default.connect(this.options.brokerUrl, clientOptions);
-    if (this.options.password && !this.options.username) {
-      queueMicrotask(
-        () => this.emit("error", new ConnectionError("a password is set without a username; it is not sent (MQTT 3.1.1 needs both)"))
-      );
-    }
+    return clientOptions;
+  }
+  connectClient() {
+    const client = import_mqtt.default.connect(this.options.brokerUrl, this.clientOptions());
+    const will = this.options.will;
     this.client = client;
+    this.subscriptionIds.clear();
     this.on_(client, "connect", () => this.emit("connect"));
     this.on_(client, "reconnect", () => {
       if (client.options.will && will) client.options.will.payload = Buffer.from(will.payload());
@@ -53961,13 +53995,57 @@ var Connection = class extends import_node_events2.EventEmitter {
     this.on_(client, "close", () => this.emit("close"));
     this.on_(client, "offline", () => this.emit("offline"));
     this.on_(client, "error", (err) => {
-      if (this.client === client) this.emit("error", err);
+      if (this.client !== client) return;
+      if (this.currentMode.protocol === "5" && typeof err.code === "number" && UNSUPPORTED_PROTOCOL.has(err.code)) {
+        this.changeMode({
+          protocol: "3.1.1",
+          persistent: false,
+          clientId: this.options.clientId,
+          note: "the broker refused MQTT 5: MQTT 3.1.1 with a clean session, so QoS 1 messages sent while disconnected are lost"
+        });
+        return;
+      }
+      this.emit("error", err);
     });
-    this.on_(
-      client,
-      "message",
-      (topic, payload, packet) => this.emit("message", topic, payload, packet.retain === true)
-    );
+    this.on_(client, "disconnect", (packet) => {
+      if (this.client === client && packet.reasonCode === SESSION_TAKEN_OVER) this.yieldSession("another client");
+    });
+    this.on_(client, "message", (topic, payload, packet) => {
+      const drop = this.copies.check(topic, payload, packet);
+      if (drop) this.emit("dropped", drop, topic);
+      else this.emit("message", topic, payload, packet.retain === true);
+    });
+  }
+  /**
+   * Leaves the persistent session to `newer` (another instance using the same client id): goes
+   * on with a clean session under this connection's own unique id. Does nothing when not persistent.
+   */
+  yieldSession(newer) {
+    if (!this.currentMode.persistent) return;
+    this.changeMode({
+      protocol: this.currentMode.protocol,
+      persistent: false,
+      clientId: this.options.clientId,
+      note: `taken over by ${newer}, which uses client id ${this.currentMode.clientId}: since ${(/* @__PURE__ */ new Date()).toISOString()} this one goes on with a clean session as ${this.options.clientId} (QoS 1 messages sent while it is disconnected are lost)`
+    });
+  }
+  /** Replaces the mqtt.js client with one in `mode` (its reconnects would use the old options). */
+  changeMode(mode) {
+    const old = this.client;
+    this.currentMode = mode;
+    if (old) {
+      this.detach(old);
+      old.end(true);
+    }
+    this.connectClient();
+    this.emit("mode", this.mode);
+  }
+  detach(client) {
+    for (const [event, listener] of this.clientListeners) {
+      client.removeListener(event, listener);
+    }
+    this.clientListeners.length = 0;
+    client.on("error", () => void 0);
   }
   on_(client, event, handler) {
     const listener = handler;
@@ -53988,9 +54066,16 @@ var Connection = class extends import_node_events2.EventEmitter {
   async subscribe(filters, qos) {
     if (filters.length === 0) return;
     const client = this.requireClient(`subscribe to ${filters.join(", ")}`);
+    const options = { qos };
+    if (this.currentMode.protocol === "5") {
+      const key = filters.join("\0");
+      const id = this.subscriptionIds.get(key) ?? this.nextSubscriptionId++;
+      this.subscriptionIds.set(key, id);
+      options.properties = { subscriptionIdentifier: id };
+    }
     let granted;
     try {
-      granted = await withDeadline(client.subscribeAsync(filters, { qos }), ACK_DEADLINE_MS, "subscribe");
+      granted = await withDeadline(client.subscribeAsync(filters, options), ACK_DEADLINE_MS, "subscribe");
     } catch (err) {
       const codes = err.packet?.granted;
       const failure2 = Array.isArray(codes) ? codes.find((code) => typeof code === "number" && code >= 128) : void 0;
@@ -54018,14 +54103,39 @@ var Connection = class extends import_node_events2.EventEmitter {
     } catch {
       await client.endAsync(true);
     } finally {
-      for (const [event, listener] of this.clientListeners) {
-        client.removeListener(event, listener);
-      }
-      this.clientListeners.length = 0;
-      client.on("error", () => void 0);
+      this.detach(client);
     }
   }
 };
+var CopyFilter = class {
+  last;
+  recent = [];
+  recentBytes = 0;
+  check(topic, payload, packet) {
+    const ids = subscriptionIdsOf(packet);
+    const last = this.last;
+    if (last && ids.length > 0 && last.topic === topic && ids.every((id) => !last.ids.has(id)) && last.payload.equals(payload)) {
+      for (const id of ids) last.ids.add(id);
+      return "overlap-copy";
+    }
+    if (packet.dup && this.recent.some((m) => m.topic === topic && m.payload.equals(payload))) return "redelivered";
+    this.last = { topic, payload, ids: new Set(ids) };
+    if ((packet.qos ?? 0) > 0) this.remember(topic, payload);
+    return void 0;
+  }
+  remember(topic, payload) {
+    this.recent.push({ topic, payload });
+    this.recentBytes += payload.length;
+    while (this.recent.length > RECENT_MESSAGES || this.recentBytes > RECENT_BYTES && this.recent.length > 1) {
+      this.recentBytes -= this.recent.shift().payload.length;
+    }
+  }
+};
+function subscriptionIdsOf(packet) {
+  const id = packet.properties?.subscriptionIdentifier;
+  if (typeof id === "number") return [id];
+  return Array.isArray(id) ? id.filter((x) => typeof x === "number") : [];
+}
 
 // session/eviction-report.ts
 var EVICTION_REPORT_INTERVAL_MS = 1e4;
@@ -54081,7 +54191,7 @@ var PublishLane = class {
   constructor(options, own2, warn) {
     this.own = own2;
     this.warn = warn;
-    const { will: _will, ...rest } = options;
+    const { will: _will, persistent: _persistent, ...rest } = options;
     this.lane = new Connection({ ...rest, clientId: `${options.clientId}-lane-${(0, import_node_crypto2.randomUUID)().slice(0, 6)}` });
     this.lane.on("error", (err) => {
       if (err.message === this.lastError) return;
@@ -54119,6 +54229,7 @@ var statusSchema = external_exports.object({
   ts: external_exports.string().optional(),
   lastSeen: external_exports.string().optional(),
   startedAt: external_exports.string().optional(),
+  instance: external_exports.string().optional(),
   host: external_exports.enum(["bridge", "flow"]).optional(),
   heartbeat: external_exports.number().positive().optional(),
   reason: external_exports.string().optional()
@@ -55416,6 +55527,9 @@ var Session = class extends import_node_events3.EventEmitter {
     const connectionOptions = {
       brokerUrl: options.brokerUrl,
       clientId: options.clientId ?? `claude-${options.name}-${(0, import_node_crypto5.randomUUID)().slice(0, 8)}`,
+      keepaliveSeconds: options.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS,
+      // One broker session per session name, prefix and host kind: a redeploy or restart picks it up again.
+      persistent: { clientId: `claude-${options.host}:${options.prefix}/${options.name}`, expirySeconds: options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS },
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {},
@@ -55443,12 +55557,13 @@ var Session = class extends import_node_events3.EventEmitter {
   /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
   evictions = new EvictionReporter((hit) => this.emit("limit", hit));
   startedAt = /* @__PURE__ */ new Date();
+  instance = (0, import_node_crypto5.randomUUID)().slice(0, 8);
   problems = [];
   counters = {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, failed: 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, "overlap-copy": 0, redelivered: 0, failed: 0 },
     binary: 0,
     refused: { denied: 0, "not-allowed": 0, "outside-reply-space": 0 },
     nested: 0
@@ -55488,6 +55603,10 @@ var Session = class extends import_node_events3.EventEmitter {
       this.log("warn", `MQTT error: ${err.message}`);
     });
     c.on("message", (topic, payload, retained) => this.onBrokerMessage(topic, payload, retained));
+    c.on("dropped", (reason) => this.counters.dropped[reason]++);
+    c.on("mode", (mode) => {
+      if (mode.note) this.log("warn", mode.note);
+    });
     c.open();
     this.heartbeat = setInterval(() => void this.publishStatus("online"), this.options.heartbeatSeconds * 1e3);
     this.sweep = setInterval(() => this.reportEvictions(this.buffer.prune(Date.now())), SWEEP_INTERVAL_MS);
@@ -55561,6 +55680,7 @@ var Session = class extends import_node_events3.EventEmitter {
       ts: now,
       lastSeen: now,
       startedAt: this.startedAt.toISOString(),
+      instance: this.instance,
       host: this.options.host,
       heartbeat: this.options.heartbeatSeconds,
       ...reason ? { reason } : {},
@@ -55584,12 +55704,24 @@ var Session = class extends import_node_events3.EventEmitter {
    * publishes online anyway.
    */
   onOwnStatus(payload, retained) {
-    if (this.stopping || retained) return;
+    if (this.stopping) return;
     const status = parseStatus(payload);
-    if (!status || status.startedAt === this.startedAt.toISOString()) return;
+    if (!status || this.isMine(status)) return;
+    if (status.status === "online" && status.host === this.options.host && !isStale(status, Date.now()) && this.isOlderThan(status)) {
+      this.connection.yieldSession(`a newer instance of session "${this.name}" (${status.instance ?? "started " + (status.startedAt ?? "at an unknown time")})`);
+    }
+    if (retained) return;
     if (status.status === "online") return this.reportSecondHost(status.host);
     this.log("warn", "another client reported this session offline on its status topic; publishing online again");
     void this.publishStatus("online");
+  }
+  isMine(status) {
+    return status.instance !== void 0 ? status.instance === this.instance : status.startedAt === this.startedAt.toISOString();
+  }
+  /** Instances are ordered by start time, then instance id. */
+  isOlderThan(status) {
+    const mine = `${this.startedAt.toISOString()} ${this.instance}`;
+    return mine < `${status.startedAt ?? ""} ${status.instance ?? ""}`;
   }
   /** Two hosts under one name take each other's messages and replies: say so, once. */
   reportSecondHost(host) {
@@ -56029,7 +56161,8 @@ var Session = class extends import_node_events3.EventEmitter {
       connection: {
         state: this.connectionState,
         since: this.stateSince.toISOString(),
-        ...this.lastError ? { lastError: this.lastError } : {}
+        ...this.lastError ? { lastError: this.lastError } : {},
+        mqtt: this.connection.mode
       },
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       publishPermissions: { allow: [...this.permissions.allow ?? []], deny: [...this.permissions.deny] },
@@ -56926,6 +57059,8 @@ function localSessionOptions(config2, version2) {
     tls: config2.tls,
     qos: s.qos,
     heartbeatSeconds: s.heartbeatSeconds,
+    keepaliveSeconds: s.keepaliveSeconds,
+    sessionExpirySeconds: s.sessionExpirySeconds,
     requestTimeoutSeconds: s.requestTimeoutSeconds,
     maxPayloadBytes: s.maxPayloadBytes,
     maxPendingRequests: s.maxPendingRequests,

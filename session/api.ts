@@ -3,6 +3,7 @@ import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
 import type { GateDecision } from "../core/gate.js";
 import type { Refusal } from "../core/permissions.js";
 import type { ActionStats } from "./actions.js";
+import type { ConnectionMode } from "./connection.js";
 import type { ApprovalStats } from "./approvals.js";
 import type { PacingStatus } from "./pacing.js";
 import type { ConnectionState, DropReason } from "./types.js";
@@ -64,7 +65,7 @@ export interface StatusSnapshot {
   bufferMaxAge: number;
   bufferMaxPerTopic: number;
   host: "bridge" | "flow";
-  connection: { state: ConnectionState; since: string; lastError?: string };
+  connection: { state: ConnectionState; since: string; lastError?: string; mqtt: ConnectionMode };
   pinned: { admitted: string[]; watched: string[]; muted: string[] };
   /** The owner's publish permissions; an empty allow list allows every topic not denied. */
   publishPermissions: { allow: string[]; deny: string[] };

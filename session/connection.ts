@@ -2,8 +2,26 @@
  * The session's one MQTT client. It records every listener it puts on the mqtt.js
  * client and removes exactly those, bounds every wait (acks, close), and turns
  * broker refusals into errors instead of letting them pass silently.
+ *
+ * Rules:
+ * - MQTT 5 first. A broker that refuses it (CONNACK "unacceptable protocol version") gets
+ *   MQTT 3.1.1 with a clean session, and `mode` says so.
+ * - With `persistent`, the session is a persistent MQTT 5 one: a stable client id, clean
+ *   start off and a session expiry, so the broker keeps the subscriptions and queues QoS 1
+ *   messages while the client is away (a restart, a redeploy, a broker restart with
+ *   persistence).
+ * - Taken over (DISCONNECT "session taken over", 0x8E, from brokers that send it; or
+ *   `yieldSession` when the owner learns of a newer instance some other way — Mosquitto just
+ *   closes the socket): the newer client keeps the id; this one goes on with a clean session
+ *   under its own unique id instead of taking the id back, so two instances never knock each
+ *   other off in a loop. `mode` says so.
+ * - Each SUBSCRIBE carries its own subscription identifier. A broker may send one copy of a
+ *   message per matching subscription (Mosquitto does, to MQTT 5 clients); copies come one
+ *   after the other with the same topic and payload and another identifier, and only the first
+ *   is passed on. A QoS 1 message the broker sends again (DUP set, after a reconnect) that was
+ *   received shortly before is passed on once too. Both are reported as drops.
  */
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import { EventEmitter } from "node:events";
 import type { TlsOptions } from "./types.js";
 
@@ -23,7 +41,21 @@ export interface ConnectionOptions {
   /** The Last Will (the session's offline status); a link client has none. */
   will?: { topic: string; payload: () => string };
   keepaliveSeconds?: number;
+  /** A persistent MQTT 5 session under a stable id; absent (or 0 s): a clean session under `clientId`. */
+  persistent?: { clientId: string; expirySeconds: number };
 }
+
+/** How the connection talks to the broker now. */
+export interface ConnectionMode {
+  protocol: "5" | "3.1.1";
+  /** True for a persistent session (the broker keeps subscriptions and queues QoS 1 messages while away). */
+  persistent: boolean;
+  clientId: string;
+  /** Why the connection is not what was asked for (the broker refused MQTT 5, another instance took the id over). */
+  note?: string;
+}
+
+export type CopyDrop = "overlap-copy" | "redelivered";
 
 export interface ConnectionEvents {
   connect: [];
@@ -32,10 +64,20 @@ export interface ConnectionEvents {
   offline: [];
   error: [error: Error];
   message: [topic: string, payload: Buffer, retained: boolean];
+  /** A message not passed on: a copy for an overlapping subscription, or a QoS 1 redelivery of one received. */
+  dropped: [reason: CopyDrop, topic: string];
+  /** `mode` changed (a fallback to MQTT 3.1.1, a takeover). */
+  mode: [mode: ConnectionMode];
 }
 
 const ACK_DEADLINE_MS = 10_000;
 const CLOSE_DEADLINE_MS = 2_000;
+/** CONNACK codes for a protocol version the broker does not speak (3.1.1's 1, MQTT 5's 0x84). */
+const UNSUPPORTED_PROTOCOL = new Set([1, 0x84]);
+const SESSION_TAKEN_OVER = 0x8e;
+/** The recent messages a redelivery is compared with: this many, and at most this many payload bytes. */
+const RECENT_MESSAGES = 256;
+const RECENT_BYTES = 1 << 20;
 
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -48,28 +90,51 @@ function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise
 export class Connection extends EventEmitter<ConnectionEvents> {
   private client: MqttClient | undefined;
   private readonly clientListeners: Array<[string, (...args: unknown[]) => void]> = [];
+  private currentMode: ConnectionMode;
+  private readonly subscriptionIds = new Map<string, number>();
+  private nextSubscriptionId = 1;
+  private readonly copies = new CopyFilter();
 
   constructor(private readonly options: ConnectionOptions) {
     super();
+    const persistent = options.persistent && options.persistent.expirySeconds > 0 ? options.persistent : undefined;
+    this.currentMode = { protocol: "5", persistent: persistent !== undefined, clientId: persistent?.clientId ?? options.clientId };
   }
 
   get connected(): boolean {
     return this.client?.connected ?? false;
   }
 
+  get mode(): ConnectionMode {
+    return { ...this.currentMode };
+  }
+
   open(): void {
     if (this.client) return;
+    if (this.options.password && !this.options.username) {
+      // MQTT §3.1.2.9 (3.1.1) allows a password only with a username; a broker closes such a connection without a word.
+      queueMicrotask(() =>
+        this.emit("error", new ConnectionError("a password is set without a username; it is not sent (MQTT needs both)")),
+      );
+    }
+    this.connectClient();
+  }
+
+  private clientOptions(): IClientOptions & { passphrase?: string } {
     const { tls } = this.options;
+    const mode = this.currentMode;
     // mqtt.js hands these options on to tls.connect, which also takes the key's passphrase.
     const clientOptions: IClientOptions & { passphrase?: string } = {
-      clientId: this.options.clientId,
-      clean: true,
+      clientId: mode.clientId,
+      protocolVersion: mode.protocol === "5" ? 5 : 4,
+      clean: !mode.persistent,
       resubscribe: false,
       reconnectPeriod: 1000,
       connectTimeout: 30_000,
       keepalive: this.options.keepaliveSeconds ?? 60,
       queueQoSZero: false,
     };
+    if (mode.persistent) clientOptions.properties = { sessionExpiryInterval: this.options.persistent!.expirySeconds };
     const will = this.options.will;
     if (will) clientOptions.will = { topic: will.topic, payload: Buffer.from(will.payload()), qos: 1, retain: true };
     if (this.options.username) clientOptions.username = this.options.username;
@@ -80,15 +145,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (tls?.passphrase) clientOptions.passphrase = tls.passphrase;
     if (tls?.servername) clientOptions.servername = tls.servername;
     if (tls?.rejectUnauthorized !== undefined) clientOptions.rejectUnauthorized = tls.rejectUnauthorized;
+    return clientOptions;
+  }
 
-    const client = mqtt.connect(this.options.brokerUrl, clientOptions);
-    if (this.options.password && !this.options.username) {
-      // MQTT 3.1.1 §3.1.2.9 allows a password only with a username; a broker closes such a connection without a word.
-      queueMicrotask(() =>
-        this.emit("error", new ConnectionError("a password is set without a username; it is not sent (MQTT 3.1.1 needs both)")),
-      );
-    }
+  private connectClient(): void {
+    const client = mqtt.connect(this.options.brokerUrl, this.clientOptions());
+    const will = this.options.will;
     this.client = client;
+    this.subscriptionIds.clear();
     this.on_(client, "connect", () => this.emit("connect"));
     this.on_(client, "reconnect", () => {
       // The Will goes out with each CONNECT: refresh its timestamp so it is never stale.
@@ -97,14 +161,63 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     });
     this.on_(client, "close", () => this.emit("close"));
     this.on_(client, "offline", () => this.emit("offline"));
-    this.on_(client, "error", (err: Error) => {
-      // Once close() began, the broker may still send (a queued message, a late ack) and
-      // the reply mqtt.js tries to write fails with "write after end": not news.
-      if (this.client === client) this.emit("error", err);
+    this.on_(client, "error", (err: Error & { code?: unknown }) => {
+      if (this.client !== client) return; // a late error of a client being replaced or closed: not news
+      if (this.currentMode.protocol === "5" && typeof err.code === "number" && UNSUPPORTED_PROTOCOL.has(err.code)) {
+        this.changeMode({
+          protocol: "3.1.1",
+          persistent: false,
+          clientId: this.options.clientId,
+          note: "the broker refused MQTT 5: MQTT 3.1.1 with a clean session, so QoS 1 messages sent while disconnected are lost",
+        });
+        return;
+      }
+      this.emit("error", err);
     });
-    this.on_(client, "message", (topic: string, payload: Buffer, packet: { retain?: boolean }) =>
-      this.emit("message", topic, payload, packet.retain === true),
-    );
+    this.on_(client, "disconnect", (packet: { reasonCode?: number }) => {
+      if (this.client === client && packet.reasonCode === SESSION_TAKEN_OVER) this.yieldSession("another client");
+    });
+    this.on_(client, "message", (topic: string, payload: Buffer, packet: IPublishPacket) => {
+      const drop = this.copies.check(topic, payload, packet);
+      if (drop) this.emit("dropped", drop, topic);
+      else this.emit("message", topic, payload, packet.retain === true);
+    });
+  }
+
+  /**
+   * Leaves the persistent session to `newer` (another instance using the same client id): goes
+   * on with a clean session under this connection's own unique id. Does nothing when not persistent.
+   */
+  yieldSession(newer: string): void {
+    if (!this.currentMode.persistent) return;
+    this.changeMode({
+      protocol: this.currentMode.protocol,
+      persistent: false,
+      clientId: this.options.clientId,
+      note: `taken over by ${newer}, which uses client id ${this.currentMode.clientId}: since ${new Date().toISOString()} this one goes on with a clean session as ${this.options.clientId} (QoS 1 messages sent while it is disconnected are lost)`,
+    });
+  }
+
+  /** Replaces the mqtt.js client with one in `mode` (its reconnects would use the old options). */
+  private changeMode(mode: ConnectionMode): void {
+    const old = this.client;
+    this.currentMode = mode;
+    if (old) {
+      this.detach(old);
+      old.end(true);
+    }
+    this.connectClient();
+    this.emit("mode", this.mode);
+  }
+
+  private detach(client: MqttClient): void {
+    for (const [event, listener] of this.clientListeners) {
+      (client as unknown as EventEmitter).removeListener(event, listener);
+    }
+    this.clientListeners.length = 0;
+    // A closed client can still report a late socket error; with no listener
+    // EventEmitter would throw it and take the host process down.
+    client.on("error", () => undefined);
   }
 
   private on_<A extends unknown[]>(client: MqttClient, event: string, handler: (...args: A) => void): void {
@@ -129,9 +242,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   async subscribe(filters: string[], qos: 0 | 1 | 2): Promise<void> {
     if (filters.length === 0) return;
     const client = this.requireClient(`subscribe to ${filters.join(", ")}`);
+    const options: { qos: 0 | 1 | 2; properties?: { subscriptionIdentifier: number } } = { qos };
+    if (this.currentMode.protocol === "5") {
+      const key = filters.join("\u0000");
+      const id = this.subscriptionIds.get(key) ?? this.nextSubscriptionId++;
+      this.subscriptionIds.set(key, id);
+      options.properties = { subscriptionIdentifier: id };
+    }
     let granted: Array<{ topic: string; qos: number }>;
     try {
-      granted = await withDeadline(client.subscribeAsync(filters, { qos }), ACK_DEADLINE_MS, "subscribe");
+      granted = await withDeadline(client.subscribeAsync(filters, options), ACK_DEADLINE_MS, "subscribe");
     } catch (err) {
       // mqtt.js rejects a SUBACK failure itself, with the SUBACK on the error.
       const codes = (err as { packet?: { granted?: unknown } }).packet?.granted;
@@ -162,13 +282,45 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     } catch {
       await client.endAsync(true);
     } finally {
-      for (const [event, listener] of this.clientListeners) {
-        (client as unknown as EventEmitter).removeListener(event, listener);
-      }
-      this.clientListeners.length = 0;
-      // A closed client can still report a late socket error; with no listener
-      // EventEmitter would throw it and take the host process down.
-      client.on("error", () => undefined);
+      this.detach(client);
     }
   }
+}
+
+/**
+ * Spots the copies a broker sends of one message: for overlapping subscriptions (the same
+ * topic and payload right after, under another subscription identifier), and QoS 1
+ * redeliveries (DUP set) of a message received shortly before.
+ */
+export class CopyFilter {
+  private last: { topic: string; payload: Buffer; ids: Set<number> } | undefined;
+  private readonly recent: Array<{ topic: string; payload: Buffer }> = [];
+  private recentBytes = 0;
+
+  check(topic: string, payload: Buffer, packet: IPublishPacket): CopyDrop | undefined {
+    const ids = subscriptionIdsOf(packet);
+    const last = this.last;
+    if (last && ids.length > 0 && last.topic === topic && ids.every((id) => !last.ids.has(id)) && last.payload.equals(payload)) {
+      for (const id of ids) last.ids.add(id);
+      return "overlap-copy";
+    }
+    if (packet.dup && this.recent.some((m) => m.topic === topic && m.payload.equals(payload))) return "redelivered";
+    this.last = { topic, payload, ids: new Set(ids) };
+    if ((packet.qos ?? 0) > 0) this.remember(topic, payload);
+    return undefined;
+  }
+
+  private remember(topic: string, payload: Buffer): void {
+    this.recent.push({ topic, payload });
+    this.recentBytes += payload.length;
+    while (this.recent.length > RECENT_MESSAGES || (this.recentBytes > RECENT_BYTES && this.recent.length > 1)) {
+      this.recentBytes -= this.recent.shift()!.payload.length;
+    }
+  }
+}
+
+function subscriptionIdsOf(packet: IPublishPacket): number[] {
+  const id = packet.properties?.subscriptionIdentifier;
+  if (typeof id === "number") return [id];
+  return Array.isArray(id) ? id.filter((x): x is number => typeof x === "number") : [];
 }

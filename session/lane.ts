@@ -25,7 +25,8 @@ export class PublishLane {
     private readonly own: Connection,
     private readonly warn: (message: string) => void,
   ) {
-    const { will: _will, ...rest } = options;
+    // Publish-only: no Will, and a clean session of its own (the persistent one is the main connection's).
+    const { will: _will, persistent: _persistent, ...rest } = options;
     this.lane = new Connection({ ...rest, clientId: `${options.clientId}-lane-${randomUUID().slice(0, 6)}` });
     this.lane.on("error", (err) => {
       if (err.message === this.lastError) return;

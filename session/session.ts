@@ -10,6 +10,7 @@
  */
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
+import { DEFAULT_KEEPALIVE_SECONDS, DEFAULT_SESSION_EXPIRY_SECONDS } from "../core/limits.js";
 import { WatchedBuffer, type BufferEntry, type EvictionCounts } from "../core/buffer.js";
 import type { Digest } from "../core/coalesce.js";
 import { parseInbound, wrapEnvelope, type InboundMessage } from "../core/envelope.js";
@@ -34,7 +35,7 @@ import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
 import { AdmittedPacing, DEFAULT_PACING, PacingError, type PacingChoice } from "./pacing.js";
 import { PendingPings, type PingResult } from "./ping.js";
 import { SeenTopics, type SeenTopic } from "./seen-topics.js";
-import { parseStatus, type StatusPayload } from "./status.js";
+import { isStale, parseStatus, type ReceivedStatus, type StatusPayload } from "./status.js";
 import { SubscriptionGuard, SubscriptionRefused } from "./subscription-guard.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
 import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
@@ -95,12 +96,13 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
   private readonly evictions = new EvictionReporter((hit) => this.emit("limit", hit));
   private readonly startedAt = new Date();
+  private readonly instance = randomUUID().slice(0, 8);
   private readonly problems: string[] = [];
   private readonly counters: Counters = {
     admitted: 0,
     watched: 0,
     replies: 0,
-    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, failed: 0 },
+    dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, "overlap-copy": 0, redelivered: 0, failed: 0 },
     binary: 0,
     refused: { denied: 0, "not-allowed": 0, "outside-reply-space": 0 },
     nested: 0,
@@ -152,6 +154,9 @@ export class Session extends EventEmitter<SessionEvents> {
     const connectionOptions: ConnectionOptions = {
       brokerUrl: options.brokerUrl,
       clientId: options.clientId ?? `claude-${options.name}-${randomUUID().slice(0, 8)}`,
+      keepaliveSeconds: options.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS,
+      // One broker session per session name, prefix and host kind: a redeploy or restart picks it up again.
+      persistent: { clientId: `claude-${options.host}:${options.prefix}/${options.name}`, expirySeconds: options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS },
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
@@ -184,6 +189,10 @@ export class Session extends EventEmitter<SessionEvents> {
       this.log("warn", `MQTT error: ${err.message}`);
     });
     c.on("message", (topic, payload, retained) => this.onBrokerMessage(topic, payload, retained));
+    c.on("dropped", (reason) => this.counters.dropped[reason]++);
+    c.on("mode", (mode) => {
+      if (mode.note) this.log("warn", mode.note);
+    });
     c.open();
     this.heartbeat = setInterval(() => void this.publishStatus("online"), this.options.heartbeatSeconds * 1000);
     this.sweep = setInterval(() => this.reportEvictions(this.buffer.prune(Date.now())), SWEEP_INTERVAL_MS);
@@ -265,6 +274,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ts: now,
       lastSeen: now,
       startedAt: this.startedAt.toISOString(),
+      instance: this.instance,
       host: this.options.host,
       heartbeat: this.options.heartbeatSeconds,
       ...(reason ? { reason } : {}),
@@ -290,13 +300,30 @@ export class Session extends EventEmitter<SessionEvents> {
    * publishes online anyway.
    */
   private onOwnStatus(payload: Buffer, retained: boolean): void {
-    // A retained status is history (perhaps our own predecessor's); only live ones are news.
-    if (this.stopping || retained) return;
+    if (this.stopping) return;
     const status = parseStatus(payload);
-    if (!status || status.startedAt === this.startedAt.toISOString()) return;
+    if (!status || this.isMine(status)) return;
+    // Another instance of this session on the same kind of host uses the same persistent
+    // client id, and each connect knocks the other off: the older instance yields (a retained
+    // status counts too: with Mosquitto, the two never see each other's live one).
+    if (status.status === "online" && status.host === this.options.host && !isStale(status, Date.now()) && this.isOlderThan(status)) {
+      this.connection.yieldSession(`a newer instance of session "${this.name}" (${status.instance ?? "started " + (status.startedAt ?? "at an unknown time")})`);
+    }
+    // A retained status is history (perhaps our own predecessor's); only live ones are news.
+    if (retained) return;
     if (status.status === "online") return this.reportSecondHost(status.host);
     this.log("warn", "another client reported this session offline on its status topic; publishing online again");
     void this.publishStatus("online");
+  }
+
+  private isMine(status: ReceivedStatus): boolean {
+    return status.instance !== undefined ? status.instance === this.instance : status.startedAt === this.startedAt.toISOString();
+  }
+
+  /** Instances are ordered by start time, then instance id. */
+  private isOlderThan(status: ReceivedStatus): boolean {
+    const mine = `${this.startedAt.toISOString()} ${this.instance}`;
+    return mine < `${status.startedAt ?? ""} ${status.instance ?? ""}`;
   }
 
   /** Two hosts under one name take each other's messages and replies: say so, once. */
@@ -796,6 +823,7 @@ export class Session extends EventEmitter<SessionEvents> {
         state: this.connectionState,
         since: this.stateSince.toISOString(),
         ...(this.lastError ? { lastError: this.lastError } : {}),
+        mqtt: this.connection.mode,
       },
       pinned: { admitted: [...this.lists.pinned.admitted], watched: [...this.lists.pinned.watched], muted: [...this.lists.pinned.muted] },
       publishPermissions: { allow: [...(this.permissions.allow ?? [])], deny: [...this.permissions.deny] },

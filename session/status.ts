@@ -2,7 +2,7 @@
  * The retained status of a session on `<prefix>/sessions/<name>/status`. Online
  * heartbeats, the graceful offline message and the Last Will share one shape, so a
  * monitor reads them all the same way:
- * `{status, session, ts, lastSeen, startedAt, host, heartbeat}`.
+ * `{status, session, ts, lastSeen, startedAt, instance, host, heartbeat}`.
  */
 import { z } from "zod";
 import { nestsDeeperThan } from "../core/json-depth.js";
@@ -14,6 +14,8 @@ export interface StatusPayload {
   ts: string;
   lastSeen: string;
   startedAt: string;
+  /** Random per running instance: tells two instances started in the same millisecond apart. */
+  instance: string;
   host: HostKind;
   /** Seconds between heartbeats, so others can tell a stale status. */
   heartbeat: number;
@@ -28,6 +30,7 @@ const statusSchema = z
     ts: z.string().optional(),
     lastSeen: z.string().optional(),
     startedAt: z.string().optional(),
+    instance: z.string().optional(),
     host: z.enum(["bridge", "flow"]).optional(),
     heartbeat: z.number().positive().optional(),
     reason: z.string().optional(),

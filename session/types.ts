@@ -27,6 +27,13 @@ export interface SessionOptions {
   tls?: TlsOptions;
   qos: 0 | 1 | 2;
   heartbeatSeconds: number;
+  /** MQTT keepalive (MQTT_KEEPALIVE / the node's `keepalive`); default DEFAULT_KEEPALIVE_SECONDS. */
+  keepaliveSeconds?: number;
+  /**
+   * How long the broker keeps the session's subscriptions and queued QoS 1 messages while it
+   * is away (MQTT_SESSION_EXPIRY / `sessionExpiry`); 0: a clean session, as MQTT 3.1.1 brokers get.
+   */
+  sessionExpirySeconds?: number;
   requestTimeoutSeconds: number;
   maxPayloadBytes: number;
   maxPendingRequests: number;
@@ -91,9 +98,12 @@ export interface AdmittedMessage {
  * `duplicate`: the same message reached the session by both paths (its own subscription
  * and a flow's claude-gate fed by an `mqtt in` on the same broker); it keeps its tier
  * for the flow, but Claude gets it once.
+ * `overlap-copy`: a broker's second copy of one message for overlapping subscriptions.
+ * `redelivered`: a QoS 1 message the broker sent again (DUP, after a reconnect) that had
+ * arrived shortly before, same topic and payload.
  * `failed`: the message could not be handled at all (an error while sorting it); logged.
  */
-export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained" | "duplicate" | "failed";
+export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained" | "duplicate" | "overlap-copy" | "redelivered" | "failed";
 
 export interface DroppedMessage {
   topic: string;

@@ -38,6 +38,8 @@ function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, ver
     brokerUrl: config.broker,
     qos: config.qos,
     heartbeatSeconds: config.heartbeat,
+    keepaliveSeconds: config.keepalive,
+    sessionExpirySeconds: config.sessionExpiry,
     requestTimeoutSeconds: BRIDGE_DEFAULTS.requestTimeoutSeconds,
     maxPayloadBytes: BRIDGE_DEFAULTS.maxPayloadBytes,
     maxPendingRequests: BRIDGE_DEFAULTS.maxPendingRequests,

@@ -16,6 +16,8 @@ export interface SessionNodeDef extends NodeDef {
   prefix?: unknown;
   qos?: unknown;
   heartbeat?: unknown;
+  keepalive?: unknown;
+  sessionExpiry?: unknown;
   bufferMaxAge?: unknown;
   bufferMaxPerTopic?: unknown;
   coalesceInterval?: unknown;
@@ -34,6 +36,8 @@ export interface SessionNodeConfig {
   prefix: string;
   qos: QoS;
   heartbeat: number;
+  keepalive: number;
+  sessionExpiry: number;
   bufferMaxAge?: number;
   bufferMaxPerTopic?: number;
   pacing: PacingLimits;

@@ -8,6 +8,10 @@ import { brokerUrlReason, BROKER_URL_ACCEPTED, topicPrefixReason, TOPIC_PREFIX_A
 import {
   DEFAULT_BROKER_URL,
   DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_KEEPALIVE_SECONDS,
+  DEFAULT_SESSION_EXPIRY_SECONDS,
+  MAX_KEEPALIVE_SECONDS,
+  MAX_SESSION_EXPIRY_SECONDS,
   DEFAULT_QOS,
   DEFAULT_TOPIC_PREFIX,
   MAX_BUFFER_AGE_SECONDS,
@@ -32,6 +36,9 @@ export const SESSION_PROPS = {
   prefix: text(topicPrefixReason, { value: DEFAULT_TOPIC_PREFIX, blank: DEFAULT_TOPIC_PREFIX, accepted: TOPIC_PREFIX_ACCEPTED }),
   qos: choice(QOS_LEVELS, DEFAULT_QOS),
   heartbeat: number({ min: 1, max: MAX_TIMER_SECONDS, whole: true, unit: " of seconds" }, DEFAULT_HEARTBEAT_SECONDS),
+  keepalive: number({ min: 1, max: MAX_KEEPALIVE_SECONDS, whole: true, unit: " of seconds" }, DEFAULT_KEEPALIVE_SECONDS),
+  // 0: a clean session (what MQTT 3.1.1 brokers get anyway).
+  sessionExpiry: number({ min: 0, max: MAX_SESSION_EXPIRY_SECONDS, whole: true, unit: " of seconds" }, DEFAULT_SESSION_EXPIRY_SECONDS),
   bufferMaxAge: number({ min: 0, above: true, max: MAX_BUFFER_AGE_SECONDS, unit: " of seconds" }),
   bufferMaxPerTopic: number({ min: 1, max: MAX_BUFFER_PER_TOPIC, whole: true }),
   // The owner's bounds for pacing admitted notifications (0: off / no cap).

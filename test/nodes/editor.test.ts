@@ -74,8 +74,8 @@ describe("editor definitions", () => {
 
   test("use the public property names, credentials and palette category", () => {
     assert.deepEqual(Object.keys(defs["claude-session"]!.defaults).sort(), [
-      "admitted", "broker", "bufferMaxAge", "bufferMaxPerTopic", "coalesceInterval", "heartbeat", "muted", "name", "notifyPerMinute", "prefix", "publishAllow",
-      "publishDeny", "qos", "tls", "watched",
+      "admitted", "broker", "bufferMaxAge", "bufferMaxPerTopic", "coalesceInterval", "heartbeat", "keepalive", "muted", "name", "notifyPerMinute", "prefix", "publishAllow",
+      "publishDeny", "qos", "sessionExpiry", "tls", "watched",
     ]);
     assert.deepEqual(plain(defs["claude-session"]!.credentials), { username: { type: "text" }, password: { type: "password" }, linkKey: { type: "password" } });
     assert.equal(defs["claude-session"]!.defaults.tls!.type, "tls-config");

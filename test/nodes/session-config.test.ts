@@ -17,6 +17,8 @@ describe("claude-session properties", () => {
         prefix: "claude",
         qos: 2,
         heartbeat: 30,
+        keepalive: 60,
+        sessionExpiry: 3600,
         pacing: { intervalSeconds: 5, perMinute: 30 },
         pinned: { admitted: [], watched: [], muted: [] },
         publishPermissions: { allow: [], deny: [] },

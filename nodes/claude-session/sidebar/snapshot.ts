@@ -60,7 +60,7 @@ function idle(source: SnapshotSource): SessionSnapshot {
       admitted: 0,
       watched: 0,
       replies: 0,
-      dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, failed: 0 },
+      dropped: { muted: 0, echo: 0, unmatched: 0, oversize: 0, "duplicate-retained": 0, duplicate: 0, "overlap-copy": 0, redelivered: 0, failed: 0 },
       evicted: { perTopic: 0, age: 0, bytes: 0 },
     },
     recent: [...source.recent],
