@@ -71,7 +71,7 @@ function prepare(RED: NodeAPI, node: ClaudeSessionNode, def: SessionNodeDef, ver
   } else {
     node.warn("Node-RED has no user directory: the lists Claude changes are kept in memory only");
   }
-  const outboxPath = userDir ? join(userDir, "claude-channel", "outbox", `${config.name}.json`) : undefined;
+  const outboxPath = userDir ? join(userDir, "claude-channel", "outbox", `${config.name}.jsonl`) : undefined;
   return { ok: true, config, options, ...(linkKey ? { linkKey } : {}), ...(outboxPath ? { outboxPath } : {}) };
 }
 
@@ -85,7 +85,7 @@ interface Built {
  * With a link key, the session also serves Claude Code's bridge over the flow link.
  * The link attaches before the session connects, so its rpc subscription is in place
  * before the first online status invites bridges to say hello. Messages it has not
- * delivered wait in `<userDir>/claude-channel/outbox/<name>.json` across a deploy.
+ * delivered wait in `<userDir>/claude-channel/outbox/<name>.jsonl` (a journal) across a deploy, a restart and a kill.
  */
 function withLink(prepared: Ready, log: HostLog, onLinkChange: () => void): Built {
   const { options, linkKey: key, outboxPath } = prepared;

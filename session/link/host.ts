@@ -77,7 +77,7 @@ export class LinkHost {
   }
 
   async start(): Promise<void> {
-    for (const message of this.options.outboxStore?.load() ?? []) this.enqueue(message);
+    for (const message of this.options.outboxStore?.load() ?? []) this.enqueue(message, false);
     this.session.on("notify", this.onNotify);
     this.session.approvals.on("verdict", this.onVerdict);
     this.removeSection = this.session.addStatusSection("link", () => this.stats());
@@ -130,11 +130,26 @@ export class LinkHost {
     }
   }
 
-  private enqueue(message: ChannelMessage): void {
+  /** Journals what changed in the outbox; a journal that cannot be written is reported, the outbox goes on in memory. */
+  private journal(change: (store: OutboxStore) => void): void {
+    const store = this.options.outboxStore;
+    if (!store) return;
+    try {
+      change(store);
+      if (store.wantsCompaction) store.save(this.outbox.map((entry) => entry.message));
+    } catch (err) {
+      this.session.emit("log", "error", `link: the outbox journal could not be written (${(err as Error).message}); undelivered messages are kept in memory only`);
+    }
+  }
+
+  /** Adds a message to the outbox (journalled first, unless it was just loaded from the journal) and sends it to attached bridges. */
+  private enqueue(message: ChannelMessage, journal = true): void {
     const entry: Pending = { seq: ++this.seq, message };
     this.outbox.push(entry);
+    if (journal) this.journal((store) => store.added(message));
     if (this.outbox.length > this.outboxLimit) {
       this.outbox.shift();
+      if (journal) this.journal((store) => store.removed(1));
       this.droppedTotal++;
       this.droppedUnreported++;
       this.session.emit("limit", {
@@ -218,7 +233,12 @@ export class LinkHost {
 
   private ack(ack: FrameBody<"ack">): void {
     if (ack.epoch !== this.epoch) return;
-    while (this.outbox.length > 0 && this.outbox[0]!.seq <= ack.seq) this.outbox.shift();
+    let removed = 0;
+    while (this.outbox.length > 0 && this.outbox[0]!.seq <= ack.seq) {
+      this.outbox.shift();
+      removed++;
+    }
+    if (removed > 0) this.journal((store) => store.removed(removed));
   }
 
   private async reply<T extends "welcome" | "result" | "verdict">(bridge: string, type: T, body: FrameBody<T>): Promise<void> {

@@ -5,6 +5,8 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { TestBroker } from "../helpers/broker.js";
 import type { FlowNode } from "../helpers/node-red.js";
 import { eventually, type BridgeClient } from "../bridge/harness.js";
@@ -102,4 +104,24 @@ test("messages admitted while Claude is away wait in the flow's outbox and arriv
     away.map((n) => `away ${n}`),
   );
   await eventually(async () => (await flowStatus(back)).link.outbox === 0, "the delivered messages to leave the outbox once acknowledged");
+});
+
+test("messages in the outbox survive Node-RED being killed (kill -9) and arrive when it and a bridge are back", async () => {
+  for (const bridge of stack.bridges.splice(0)) await bridge.close().catch(() => undefined);
+  const held = range(1, 10).map((n) => `held ${n}`);
+  for (const text of held) {
+    await stack.red.inject("i-pulse", [
+      { p: "topic", v: TOPIC, vt: "str" },
+      { p: "payload", v: text, vt: "str" },
+    ]);
+  }
+  // All ten journalled (the injects are handled after their HTTP answer): then the kill.
+  const journal = join(stack.red.userDir, "claude-channel", "outbox", `${SESSION}.jsonl`);
+  await eventually(() => existsSync(journal) && held.every((text) => readFileSync(journal, "utf8").includes(`"content":"${text}"`)), "the ten messages in the outbox journal");
+  await stack.red.kill();
+  await stack.red.start();
+  stack.epoch = await stack.status.online(stack.epoch);
+  const back = await startFlowBridge(stack);
+  await back.nextNotification((n) => n.content === "held 10", 0, 30_000);
+  assert.deepEqual(back.notifications.filter((n) => n.content.startsWith("held ")).map((n) => n.content), held);
 });

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
@@ -179,7 +179,7 @@ describe("flow link between a flow-hosted session and a bridge", () => {
 
   test("messages not yet delivered wait on disk for the next session of the same name", async () => {
     const prefix = uniquePrefix();
-    const path = join(tempDir(), "outbox", "home.json");
+    const path = join(tempDir(), "outbox", "home.jsonl");
     const problems: string[] = [];
     const first = await flowSession(prefix, undefined, fileOutboxStore(path, (p) => problems.push(p)));
     await publishInbox(first, ["kept 1", "kept 2"]);
@@ -193,13 +193,47 @@ describe("flow link between a flow-hosted session and a bridge", () => {
     assert.deepEqual(problems, []);
   });
 
+  test("the journal holds what is undelivered at every moment, so a process killed without stopping loses nothing", async () => {
+    const prefix = uniquePrefix();
+    const path = join(tempDir(), "outbox", "home.jsonl");
+    const problems: string[] = [];
+    const first = await flowSession(prefix, undefined, fileOutboxStore(path, (p) => problems.push(p)));
+    await publishInbox(first, ["kept 1", "kept 2", "kept 3"]);
+    await until(() => first.host.stats().outbox === 3, "three undelivered");
+    // As a kill -9 leaves it: nothing saved at stop, only what was journalled as it happened.
+    const read = (): string[] => fileOutboxStore(path, (p) => problems.push(p)).load().map((m) => m.content);
+    assert.deepEqual(read(), ["kept 1", "kept 2", "kept 3"]);
+    const client = await bridge(prefix);
+    await until(() => client.received.length === 3 && first.host.stats().outbox === 0, "delivery and acknowledgement");
+    assert.deepEqual(read(), [], "acknowledged messages leave the journal");
+    assert.deepEqual(problems, []);
+  });
+
   test("a broken outbox file is moved aside and reported, not taken as empty in silence", () => {
     const dir = tempDir();
-    const path = join(dir, "home.json");
+    const path = join(dir, "home.jsonl");
     writeFileSync(path, '[{"topic": 1}]');
     const problems: string[] = [];
     assert.deepEqual(fileOutboxStore(path, (p) => problems.push(p)).load(), []);
-    assert.match(problems.join("\n"), /is not valid .*moved aside/);
-    assert.ok(readdirSync(dir).some((f) => f.startsWith("home.json.corrupt-")));
+    assert.match(problems.join("\n"), /is not valid \(line 1: not an outbox entry\); 0 message\(s\) before that were recovered, and the file was moved aside/);
+    assert.ok(readdirSync(dir).some((f) => f.startsWith("home.jsonl.corrupt-")));
+  });
+
+  test("a torn last line: the messages before it are recovered, the file moved aside and reported", () => {
+    const dir = tempDir();
+    const path = join(dir, "home.jsonl");
+    const store = fileOutboxStore(path, () => undefined);
+    const message = (content: string) => ({ topic: "t", content, kind: "text" as const, receivedAt: 1, pattern: "t", via: "flow" as const });
+    store.added(message("one"));
+    store.added(message("two"));
+    store.added(message("three"));
+    store.removed(1);
+    appendFileSync(path, '{"add": {"topic": "t", "cont');
+    const problems: string[] = [];
+    const again = fileOutboxStore(path, (p) => problems.push(p));
+    assert.deepEqual(again.load().map((m) => m.content), ["two", "three"]);
+    assert.match(problems.join("\n"), /line 5: not JSON.*2 message\(s\) before that were recovered/);
+    assert.ok(readdirSync(dir).some((f) => f.startsWith("home.jsonl.corrupt-")));
+    assert.deepEqual(fileOutboxStore(path, () => undefined).load().map((m) => m.content), ["two", "three"], "the recovered outbox was written back");
   });
 });
