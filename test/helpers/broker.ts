@@ -17,6 +17,8 @@ export interface BrokerOptions {
   passwordFile?: string;
   /** Makes the listener TLS (the URL becomes mqtts://127.0.0.1:<port>; the certificate must name that IP). */
   tls?: { certfile: string; keyfile: string };
+  /** Keeps sessions and queued messages on disk, saved after every change, so they survive a kill -9. */
+  persistence?: boolean;
 }
 
 export interface TestBroker {
@@ -82,14 +84,16 @@ class MosquittoBroker implements TestBroker {
     readonly port: number,
     private readonly options: BrokerOptions = {},
   ) {
-    const { sysIntervalSeconds, passwordFile, tls } = options;
+    const { sysIntervalSeconds, passwordFile, tls, persistence } = options;
     writeFileSync(
       join(this.dir, "mosquitto.conf"),
       [
         `listener ${port} 127.0.0.1`,
         passwordFile ? `password_file ${passwordFile}` : "",
         `allow_anonymous ${passwordFile ? "false" : "true"}`,
-        "persistence false",
+        persistence ? `persistence true\npersistence_location ${this.dir}/\nautosave_interval 1\nautosave_on_changes true` : "persistence false",
+        // Started as root, Mosquitto becomes the "mosquitto" user, which cannot write the database into our private directory.
+        persistence && process.getuid?.() === 0 ? "user root" : "",
         "max_keepalive 65535",
         sysIntervalSeconds ? `sys_interval ${sysIntervalSeconds}` : "",
         tls ? `certfile ${tls.certfile}\nkeyfile ${tls.keyfile}` : "",

@@ -1,0 +1,112 @@
+/**
+ * The bridge killed (SIGKILL) or frozen (SIGSTOP, then SIGCONT): the broker's Last Will must
+ * mark the session offline within 1.5 keepalives (MQTT_KEEPALIVE), and a frozen bridge that
+ * wakes up must say it is online again by itself.
+ */
+import { startBridge, Peer, type BridgeClient } from "../test/bridge/harness.js";
+import { startBroker } from "../test/helpers/broker.js";
+import { until, type Fault, type FaultResult, type FaultSize } from "./fault.js";
+
+const KEEPALIVE_SECONDS = 2;
+/**
+ * How late Mosquitto 2.0 may be beyond 1.5 keepalives in giving up on a silent client (it
+ * sweeps its keepalive list in whole seconds): measured 1–5 s here.
+ */
+const BROKER_CHECK_MS = 5000;
+
+interface Watched {
+  bridge: BridgeClient;
+  peer: Peer;
+  /** The status the session published last: its state and when it arrived. */
+  latest(): { status?: string; at: number } | undefined;
+  stop(): Promise<void>;
+}
+
+async function watchedBridge(): Promise<Watched> {
+  const broker = await startBroker();
+  const bridge = await startBridge({ brokerUrl: broker.url, env: { MQTT_KEEPALIVE: String(KEEPALIVE_SECONDS) } });
+  const peer = await Peer.connect(broker.url);
+  const arrivals: Array<{ status?: string; at: number }> = [];
+  peer.client.on("message", (topic, payload) => {
+    if (topic !== bridge.statusTopic) return;
+    try {
+      arrivals.push({ status: (JSON.parse(payload.toString()) as { status?: string }).status, at: Date.now() });
+    } catch {
+      arrivals.push({ at: Date.now() });
+    }
+  });
+  await peer.subscribe(bridge.statusTopic);
+  return {
+    bridge,
+    peer,
+    latest: () => arrivals.at(-1),
+    stop: async () => {
+      await bridge.close().catch(() => undefined);
+      await peer.end();
+      await broker.stop();
+    },
+  };
+}
+
+async function offlineAfter(signal: NodeJS.Signals, watched: Watched): Promise<number | undefined> {
+  await until(() => watched.latest()?.status === "online", 10_000);
+  const sent = Date.now();
+  process.kill(watched.bridge.pid, signal);
+  const offline = await until(() => watched.latest()?.status === "offline", KEEPALIVE_SECONDS * 5000);
+  return offline ? watched.latest()!.at - sent : undefined;
+}
+
+/** A killed bridge's socket closes at once; a frozen one's stays open until the broker gives up on it. */
+function willTarget(ms: number | undefined): FaultResult["targets"][number] {
+  return {
+    what: `offline via the Last Will within ${KEEPALIVE_SECONDS} s × 1.5 (+ ${BROKER_CHECK_MS / 1000} s of the broker's keepalive check)`,
+    met: ms !== undefined && ms <= KEEPALIVE_SECONDS * 1500 + BROKER_CHECK_MS,
+    timing: true,
+  };
+}
+
+export const bridgeKilled: Fault = {
+  id: "bridge-kill",
+  title: "bridge kill -9",
+  async run(_size: FaultSize): Promise<FaultResult> {
+    const watched = await watchedBridge();
+    try {
+      const ms = await offlineAfter("SIGKILL", watched);
+      return {
+        id: this.id,
+        title: this.title,
+        figures: { keepaliveSeconds: KEEPALIVE_SECONDS, offlineAfterMs: ms ?? "never" },
+        targets: [{ what: "the Last Will marks the session offline", met: ms !== undefined }, willTarget(ms)],
+      };
+    } finally {
+      await watched.stop();
+    }
+  },
+};
+
+export const bridgeFrozen: Fault = {
+  id: "bridge-frozen",
+  title: "bridge frozen (SIGSTOP), then woken (SIGCONT)",
+  async run(_size: FaultSize): Promise<FaultResult> {
+    const watched = await watchedBridge();
+    try {
+      const ms = await offlineAfter("SIGSTOP", watched);
+      const woken = Date.now();
+      process.kill(watched.bridge.pid, "SIGCONT");
+      const online = await until(() => watched.latest()?.status === "online", 15_000);
+      const answers = online && !(await watched.bridge.call("status")).isError;
+      return {
+        id: this.id,
+        title: this.title,
+        figures: { keepaliveSeconds: KEEPALIVE_SECONDS, offlineAfterMs: ms ?? "never", onlineAgainAfterMs: online ? watched.latest()!.at - woken : "never" },
+        targets: [
+          { what: "the Last Will marks the frozen session offline", met: ms !== undefined },
+          willTarget(ms),
+          { what: "woken, the bridge reports itself online again and answers its tools", met: answers },
+        ],
+      };
+    } finally {
+      await watched.stop();
+    }
+  },
+};
