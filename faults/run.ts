@@ -5,13 +5,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { brokerRestart } from "./broker-restart.js";
-import { bridgeKilled, bridgeFrozen } from "./bridge-death.js";
-import { corruptFiles } from "./corrupt-files.js";
-import { met, type Fault, type FaultResult } from "./fault.js";
-import { fuzzPayloads, fuzzToolCalls } from "./fuzz.js";
-
-export const FAULTS: readonly Fault[] = [brokerRestart, bridgeKilled, bridgeFrozen, fuzzPayloads, fuzzToolCalls, corruptFiles];
+import { FAULTS } from "./all.js";
+import { met, type FaultResult } from "./fault.js";
 
 const RESULTS_FILE = join(__dirname, "..", "..", "faults", "results.json");
 

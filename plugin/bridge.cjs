@@ -56212,6 +56212,12 @@ var import_node_crypto6 = require("node:crypto");
 // session/link/messages.ts
 var metaKey = external_exports.string().regex(/^[A-Za-z0-9_]+$/);
 var channelMessageSchema = external_exports.object({
+  /**
+   * The message's identity from the moment it joins the outbox, kept in the journal: a message
+   * a new epoch sends again (after a deploy or a restart) is known to a bridge that already
+   * delivered it. Absent from older flows.
+   */
+  id: external_exports.string().min(1).max(64).optional(),
   topic: external_exports.string().min(1),
   sender: external_exports.string().optional(),
   content: external_exports.string(),
@@ -56372,6 +56378,8 @@ var LinkClient = class extends import_node_events4.EventEmitter {
   lastWelcome;
   epoch;
   lastSeq = 0;
+  delivered = new RecentIds(DELIVERED_IDS_KEPT);
+  repeatsSkipped = 0;
   ackTimer;
   helloSentAt = 0;
   ping;
@@ -56443,6 +56451,7 @@ var LinkClient = class extends import_node_events4.EventEmitter {
       connected: this.connection.connected,
       ...this.epoch ? { flowEpoch: this.epoch } : {},
       lastSeq: this.lastSeq,
+      repeatsSkipped: this.repeatsSkipped,
       refused: { ...this.refused }
     };
   }
@@ -56570,10 +56579,14 @@ var LinkClient = class extends import_node_events4.EventEmitter {
       return;
     }
     this.lastSeq = event.seq;
-    const { extra, ...rest } = event.message;
+    this.scheduleAck();
+    const { extra, id, ...rest } = event.message;
+    if (id !== void 0 && !this.delivered.add(id)) {
+      this.repeatsSkipped++;
+      return;
+    }
     const message = { ...stripUndefined(rest), ...extra ? { extra } : {} };
     this.emit("admitted", message);
-    this.scheduleAck();
   }
   scheduleAck() {
     if (this.ackTimer) return;
@@ -56587,6 +56600,21 @@ var LinkClient = class extends import_node_events4.EventEmitter {
     await this.send("ack", { epoch: this.epoch, seq: this.lastSeq }).catch(
       (err) => this.emit("log", "warn", `ack not sent: ${err.message}`)
     );
+  }
+};
+var DELIVERED_IDS_KEPT = 1e4;
+var RecentIds = class {
+  constructor(max) {
+    this.max = max;
+  }
+  max;
+  ids = /* @__PURE__ */ new Set();
+  /** False when `id` is among those remembered. */
+  add(id) {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value);
+    return true;
   }
 };
 function stripUndefined(value) {

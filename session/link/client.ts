@@ -66,6 +66,8 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   private lastWelcome: FrameBody<"welcome"> | undefined;
   private epoch: string | undefined;
   private lastSeq = 0;
+  private readonly delivered = new RecentIds(DELIVERED_IDS_KEPT);
+  private repeatsSkipped = 0;
   private ackTimer: NodeJS.Timeout | undefined;
   private helloSentAt = 0;
   private ping: NodeJS.Timeout | undefined;
@@ -153,12 +155,13 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     return this.flowStatus;
   }
 
-  stats(): { bridge: string; connected: boolean; flowEpoch?: string; lastSeq: number; refused: RefusalCounts } {
+  stats(): { bridge: string; connected: boolean; flowEpoch?: string; lastSeq: number; repeatsSkipped: number; refused: RefusalCounts } {
     return {
       bridge: this.id,
       connected: this.connection.connected,
       ...(this.epoch ? { flowEpoch: this.epoch } : {}),
       lastSeq: this.lastSeq,
+      repeatsSkipped: this.repeatsSkipped,
       refused: { ...this.refused },
     };
   }
@@ -300,10 +303,15 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       return;
     }
     this.lastSeq = event.seq;
-    const { extra, ...rest } = event.message;
+    this.scheduleAck();
+    const { extra, id, ...rest } = event.message;
+    if (id !== undefined && !this.delivered.add(id)) {
+      // Delivered in an earlier epoch, sent again before its acknowledgement reached the flow.
+      this.repeatsSkipped++;
+      return;
+    }
     const message: AdmittedMessage = { ...stripUndefined(rest), ...(extra ? { extra } : {}) };
     this.emit("admitted", message);
-    this.scheduleAck();
   }
 
   private scheduleAck(): void {
@@ -319,6 +327,24 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     await this.send("ack", { epoch: this.epoch, seq: this.lastSeq }).catch((err: Error) =>
       this.emit("log", "warn", `ack not sent: ${err.message}`),
     );
+  }
+}
+
+/** Message ids a bridge remembers: ten full outboxes (1,000 each), so an outbox sent again is recognised whole. */
+const DELIVERED_IDS_KEPT = 10_000;
+
+/** The last `max` ids seen, in a set. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly max: number) {}
+
+  /** False when `id` is among those remembered. */
+  add(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value as string);
+    return true;
   }
 }
 

@@ -1,10 +1,17 @@
 /** The admitted message as it travels from a flow-hosted session to the bridge. */
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AdmittedMessage } from "../types.js";
 
 const metaKey = z.string().regex(/^[A-Za-z0-9_]+$/);
 
 export const channelMessageSchema = z.object({
+  /**
+   * The message's identity from the moment it joins the outbox, kept in the journal: a message
+   * a new epoch sends again (after a deploy or a restart) is known to a bridge that already
+   * delivered it. Absent from older flows.
+   */
+  id: z.string().min(1).max(64).optional(),
   topic: z.string().min(1),
   sender: z.string().optional(),
   content: z.string(),
@@ -26,5 +33,5 @@ export const channelMessageSchema = z.object({
 export type ChannelMessage = z.infer<typeof channelMessageSchema>;
 
 export function toChannelMessage(message: AdmittedMessage): ChannelMessage {
-  return { ...message };
+  return { id: randomUUID(), ...message };
 }

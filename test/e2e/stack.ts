@@ -8,7 +8,8 @@
  * new session (a deploy, a restart).
  */
 import assert from "node:assert/strict";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
+import type { RefusalCounts } from "../../session/link/protocol.js";
+import { startBroker, type BrokerOptions, type TestBroker } from "../helpers/broker.js";
 import { installedPackage, NodeRed, type FlowNode, type InstalledPackage } from "../helpers/node-red.js";
 import { uniquePrefix } from "../helpers/session.js";
 import { eventually, Peer, startBridge, type BridgeClient, type StatusJson } from "../bridge/harness.js";
@@ -20,8 +21,8 @@ export const TAB = "tab";
 /** The `status` tool's answer in flow mode: the flow session's status plus both ends of the link. */
 export interface FlowStatusJson extends StatusJson {
   pinned: { admitted: string[]; watched: string[]; muted: string[] };
-  link: { protocol: number; epoch: string; bridges: Array<{ id: string }>; outbox: number; droppedWhileAway: number };
-  bridgeLink: { bridge: string; connected: boolean; flowEpoch?: string; lastSeq: number };
+  link: { protocol: number; epoch: string; bridges: Array<{ id: string }>; outbox: number; droppedWhileAway: number; refused: RefusalCounts };
+  bridgeLink: { bridge: string; connected: boolean; flowEpoch?: string; lastSeq: number; repeatsSkipped: number; refused: RefusalCounts };
 }
 
 /** The retained status a flow-hosted session publishes. */
@@ -84,9 +85,9 @@ export interface Stack {
  */
 export async function startStack(
   flow: (prefix: string, broker: TestBroker) => FlowNode[] | Promise<FlowNode[]>,
-  options: { extraModules?: string[] } = {},
+  options: { extraModules?: string[]; broker?: BrokerOptions; resourceProbe?: boolean } = {},
 ): Promise<Stack> {
-  const broker = await startBroker();
+  const broker = await startBroker(options.broker);
   const started: Array<() => Promise<void>> = [() => broker.stop()];
   try {
     const pkg = installedPackage();
@@ -95,7 +96,7 @@ export async function startStack(
     started.push(() => peer.end());
     const status = await StatusWatch.follow(peer, `${prefix}/sessions/${SESSION}/status`);
     const deployed = await flow(prefix, broker);
-    const red = await NodeRed.start(pkg, { extraModules: options.extraModules ?? [] });
+    const red = await NodeRed.start(pkg, { extraModules: options.extraModules ?? [], resourceProbe: options.resourceProbe ?? false });
     started.push(() => red.kill());
     await red.deploy(deployed);
     const epoch = await status.online();

@@ -105,6 +105,8 @@ export interface NodeRedOptions {
   port?: number;
   /** More node packages from this repository's node_modules for Node-RED to load (e.g. the Home Assistant nodes). */
   extraModules?: string[];
+  /** Gives function nodes `global.get("activeResources")()`: the process' active handles and requests, by kind (for leak checks). */
+  resourceProbe?: boolean;
 }
 
 type DeployType = "full" | "nodes" | "flows";
@@ -131,10 +133,14 @@ export class NodeRed {
   /** Prepares a user directory for `pkg` and starts Node-RED on it. */
   static async start(pkg: InstalledPackage, options: NodeRedOptions = {}): Promise<NodeRed> {
     const userDir = options.userDir ?? tempDir("claude-userdir-");
-    prepareUserDir(userDir, pkg, options.extraModules ?? []);
+    prepareUserDir(userDir, pkg, options.extraModules ?? [], options.resourceProbe ?? false);
     const red = new NodeRed(userDir, options.port ?? (await freePort()));
     await red.start();
     return red;
+  }
+
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
   }
 
   get running(): boolean {
@@ -233,7 +239,7 @@ function startedCount(log: string): number {
  * links instead: the package and each extra module (their dependencies resolve from where the
  * links point).
  */
-function prepareUserDir(userDir: string, pkg: InstalledPackage, extraModules: readonly string[]): void {
+function prepareUserDir(userDir: string, pkg: InstalledPackage, extraModules: readonly string[], resourceProbe: boolean): void {
   const modules = join(userDir, "node_modules");
   if (!existsSync(modules)) {
     if (extraModules.length === 0) {
@@ -252,6 +258,6 @@ function prepareUserDir(userDir: string, pkg: InstalledPackage, extraModules: re
       diagnostics: { enabled: false },
       telemetry: { enabled: false },
       logging: { console: { level: "info" } },
-    })};\n`,
+    })};\n${resourceProbe ? "module.exports.functionGlobalContext = { activeResources: () => process.getActiveResourcesInfo() };\n" : ""}`,
   );
 }

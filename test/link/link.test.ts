@@ -193,6 +193,25 @@ describe("flow link between a flow-hosted session and a bridge", () => {
     assert.deepEqual(problems, []);
   });
 
+  test("a message delivered but not yet acknowledged when the flow session ends is sent again by the next one, and reaches Claude once", async () => {
+    const prefix = uniquePrefix();
+    const path = join(tempDir(), "outbox", "home.jsonl");
+    const first = await flowSession(prefix, undefined, fileOutboxStore(path, () => undefined));
+    const client = await bridge(prefix);
+    await until(() => first.host.stats().bridges.length === 1, "bridge attached");
+    // The session ends the moment the bridge has the message: its acknowledgement (sent 100 ms later) finds no one.
+    const ended = new Promise<void>((resolve) => client.once("admitted", () => void first.stop().then(resolve)));
+    await publishInbox(first, ["once"]);
+    await ended;
+    const second = await flowSession(prefix, undefined, fileOutboxStore(path, () => undefined));
+    assert.equal(second.host.stats().outbox, 1, "the unacknowledged message waits for the next session");
+    await until(() => client.stats().repeatsSkipped === 1, "the repeat recognised by the bridge");
+    await publishInbox(second, ["after"]);
+    await until(() => client.received.length === 2, "the next message");
+    assert.deepEqual(client.received.map((m) => m.content), ["once", "after"]);
+    await until(() => second.host.stats().outbox === 0, "the repeat acknowledged too");
+  });
+
   test("the journal holds what is undelivered at every moment, so a process killed without stopping loses nothing", async () => {
     const prefix = uniquePrefix();
     const path = join(tempDir(), "outbox", "home.jsonl");
