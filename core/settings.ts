@@ -39,6 +39,7 @@ import {
   MAX_MQTT_PACKET_BYTES,
   MAX_NOTIFY_PER_MINUTE,
   MAX_TIMER_SECONDS,
+  DEFAULT_TAKEBACK_SECONDS,
   MIN_LINK_KEY_LENGTH,
   MIN_MAX_PAYLOAD_BYTES,
   TLS_PROTOCOLS,
@@ -69,6 +70,8 @@ export interface Settings {
   coalesceIntervalSeconds: number;
   notifyPerMinute: number;
   sessionHost: "flow" | "bridge" | "auto";
+  /** SESSION_HOST=auto: seconds a flow may stay away before this bridge hosts the session again; 0: never. */
+  takebackSeconds: number;
   caFile?: string;
   certFile?: string;
   keyFile?: string;
@@ -178,6 +181,7 @@ const RULES = {
   bufferMaxBytes: integer("MQTT_BUFFER_MAX_BYTES", 65_536, Number.MAX_SAFE_INTEGER, " of bytes"),
   coalesceIntervalSeconds: integer("MQTT_COALESCE_INTERVAL", 0, MAX_COALESCE_INTERVAL_SECONDS, " of seconds (0: off)"),
   notifyPerMinute: integer("MQTT_NOTIFY_MAX_PER_MINUTE", 0, MAX_NOTIFY_PER_MINUTE, " (0: no cap)"),
+  takebackSeconds: integer("SESSION_TAKEBACK_AFTER", 0, MAX_TIMER_SECONDS, " of seconds (0: never)"),
   sessionHost: {
     variable: "SESSION_HOST",
     accepted: "flow, bridge or auto",
@@ -275,6 +279,7 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
   const coalesceIntervalSeconds = withDefault(env, RULES.coalesceIntervalSeconds, DEFAULT_COALESCE_INTERVAL_SECONDS, problems);
   const notifyPerMinute = withDefault(env, RULES.notifyPerMinute, DEFAULT_NOTIFY_PER_MINUTE, problems);
   const sessionHost = withDefault<Settings["sessionHost"]>(env, RULES.sessionHost, "auto", problems);
+  const takebackSeconds = withDefault(env, RULES.takebackSeconds, DEFAULT_TAKEBACK_SECONDS, problems);
   const rejectUnauthorized = withDefault(env, RULES.rejectUnauthorized, true, problems);
   const linkKey = optional(env, RULES.linkKey, problems);
   const approverKey = optional(env, RULES.approverKey, problems);
@@ -334,6 +339,7 @@ export function parseSettings(env: Env, homeDir: string): { settings: Settings; 
     coalesceIntervalSeconds,
     notifyPerMinute,
     sessionHost,
+    takebackSeconds,
     rejectUnauthorized,
     publishAllow,
     publishDeny,

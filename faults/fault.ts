@@ -44,3 +44,8 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The numbers of the "pulse <n>" messages among what reached Claude, in delivery order. */
+export function pulseNumbers(notifications: ReadonlyArray<{ content: string }>): number[] {
+  return notifications.map((n) => /^pulse (\d+)$/.exec(n.content)).filter((m) => m !== null).map((m) => Number(m[1]));
+}

@@ -10,7 +10,7 @@ import { eventually } from "../test/bridge/harness.js";
 import { LINK_KEY, SESSION, sessionNode, startFlowBridge, startStack, tab } from "../test/e2e/stack.js";
 import type { TestBroker } from "../test/helpers/broker.js";
 import type { FlowNode } from "../test/helpers/node-red.js";
-import type { Fault, FaultResult, FaultSize } from "./fault.js";
+import { pulseNumbers, type Fault, type FaultResult, type FaultSize } from "./fault.js";
 
 function flow(prefix: string, broker: TestBroker): FlowNode[] {
   return [tab(), sessionNode("s-home", SESSION, prefix, broker, { admitted: [`${prefix}/meter/#`], linkKey: LINK_KEY, coalesceInterval: 0, notifyPerMinute: 0 })];
@@ -36,7 +36,7 @@ export const nodeRedKilled: Fault = {
       stack.epoch = await stack.status.online(stack.epoch);
       const bridge = await startFlowBridge(stack);
       const total = held + whileDown;
-      const pulses = (): number[] => bridge.notifications.map((n) => /^pulse (\d+)$/.exec(n.content)).filter((m) => m !== null).map((m) => Number(m[1]));
+      const pulses = (): number[] => pulseNumbers(bridge.notifications);
       await eventually(() => new Set(pulses()).size >= total, `all ${total} pulses to reach Claude`, 60_000).catch(() => undefined);
       const delivered = pulses();
       const unique = new Set(delivered).size;

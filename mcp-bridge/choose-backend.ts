@@ -4,11 +4,13 @@
  * - `bridge`: this process hosts the session, exactly as claude-code-mqtt does.
  * - `flow`: a Node-RED `claude-session` node hosts it; needs SESSION_LINK_KEY.
  * - `auto`: flow when the session's retained status says it is online and hosted by
- *   a flow (read within a couple of seconds of connecting), otherwise bridge.
+ *   a flow (read within a couple of seconds of connecting), otherwise bridge; after that
+ *   the session follows the flow (auto-backend.ts).
  */
 import { Session } from "../session/session.js";
 import { LinkClient } from "../session/link/client.js";
 import type { ReceivedStatus } from "../session/status.js";
+import { AutoBackend, flowHosts } from "./auto-backend.js";
 import { BackendUnavailableError, type ModeChoice, type SessionBackend } from "./backend.js";
 import type { BridgeConfig } from "./config.js";
 import { FlowBackend } from "./flow-backend.js";
@@ -37,7 +39,7 @@ function describeStatus(status: ReceivedStatus | undefined): string {
 
 export async function chooseBackend(config: BridgeConfig, version: string, log: Logger): Promise<SessionBackend> {
   const s = config.settings;
-  const local = (mode: ModeChoice): SessionBackend =>
+  const local = (mode: ModeChoice): LocalBackend =>
     new LocalBackend(new Session(localSessionOptions(config, version)), mode, log, s.approverKey);
 
   if (s.sessionHost === "bridge") {
@@ -58,17 +60,19 @@ export async function chooseBackend(config: BridgeConfig, version: string, log: 
     return new FlowBackend(link, { mode: "flow", reason: "SESSION_HOST=flow: the session is hosted by a Node-RED flow" }, s.requestTimeoutSeconds, log);
   }
   const status = await link.waitForStatus(AUTO_STATUS_WAIT_MS);
-  if (status?.status === "online" && status.host === "flow") {
-    return new FlowBackend(
-      link,
-      { mode: "flow", reason: `SESSION_HOST=auto: session "${s.sessionName}" is online and hosted by a Node-RED flow (its retained status)` },
-      s.requestTimeoutSeconds,
-      log,
-    );
-  }
-  await link.stop();
-  return local({
-    mode: "bridge",
-    reason: `SESSION_HOST=auto: no flow hosts session "${s.sessionName}" (${describeStatus(status)} within ${AUTO_STATUS_WAIT_MS / 1000}s), so this bridge hosts it`,
+  const initial: ModeChoice = flowHosts(status)
+    ? { mode: "flow", reason: `SESSION_HOST=auto: session "${s.sessionName}" is online and hosted by a Node-RED flow (its retained status)` }
+    : {
+        mode: "bridge",
+        reason: `SESSION_HOST=auto: no flow hosts session "${s.sessionName}" (${describeStatus(status)} within ${AUTO_STATUS_WAIT_MS / 1000}s), so this bridge hosts it until one comes online`,
+      };
+  return new AutoBackend({
+    link,
+    flow: new FlowBackend(link, initial, s.requestTimeoutSeconds, log),
+    local,
+    initial,
+    sessionName: s.sessionName,
+    takebackSeconds: s.takebackSeconds,
+    log,
   });
 }

@@ -86,6 +86,12 @@ export class LocalBackend implements SessionBackend {
     return this.session.stop();
   }
 
+  /** Stops without saying the session is offline: a flow hosts it now. */
+  handOver(): Promise<void> {
+    this.stopping = true;
+    return this.session.stop({ handOver: true });
+  }
+
   call(tool: string, args: unknown): Promise<ToolOutcome> {
     return runTool(this.session, tool, args);
   }

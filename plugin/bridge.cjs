@@ -52846,6 +52846,7 @@ var DEFAULT_KEEPALIVE_SECONDS = 60;
 var MAX_KEEPALIVE_SECONDS = 65535;
 var DEFAULT_SESSION_EXPIRY_SECONDS = 3600;
 var MAX_SESSION_EXPIRY_SECONDS = 4294967294;
+var DEFAULT_TAKEBACK_SECONDS = 60;
 var MAX_TIMER_SECONDS = Math.floor(2147483647 / 1e3);
 var DEFAULT_BUFFER_AGE_SECONDS = 3600;
 var MAX_BUFFER_AGE_SECONDS = 86400;
@@ -53550,6 +53551,7 @@ var RULES = {
   bufferMaxBytes: integer2("MQTT_BUFFER_MAX_BYTES", 65536, Number.MAX_SAFE_INTEGER, " of bytes"),
   coalesceIntervalSeconds: integer2("MQTT_COALESCE_INTERVAL", 0, MAX_COALESCE_INTERVAL_SECONDS, " of seconds (0: off)"),
   notifyPerMinute: integer2("MQTT_NOTIFY_MAX_PER_MINUTE", 0, MAX_NOTIFY_PER_MINUTE, " (0: no cap)"),
+  takebackSeconds: integer2("SESSION_TAKEBACK_AFTER", 0, MAX_TIMER_SECONDS, " of seconds (0: never)"),
   sessionHost: {
     variable: "SESSION_HOST",
     accepted: "flow, bridge or auto",
@@ -53630,6 +53632,7 @@ function parseSettings(env, homeDir) {
   const coalesceIntervalSeconds = withDefault(env, RULES.coalesceIntervalSeconds, DEFAULT_COALESCE_INTERVAL_SECONDS, problems);
   const notifyPerMinute = withDefault(env, RULES.notifyPerMinute, DEFAULT_NOTIFY_PER_MINUTE, problems);
   const sessionHost = withDefault(env, RULES.sessionHost, "auto", problems);
+  const takebackSeconds = withDefault(env, RULES.takebackSeconds, DEFAULT_TAKEBACK_SECONDS, problems);
   const rejectUnauthorized = withDefault(env, RULES.rejectUnauthorized, true, problems);
   const linkKey = optional2(env, RULES.linkKey, problems);
   const approverKey = optional2(env, RULES.approverKey, problems);
@@ -53685,6 +53688,7 @@ function parseSettings(env, homeDir) {
     coalesceIntervalSeconds,
     notifyPerMinute,
     sessionHost,
+    takebackSeconds,
     rejectUnauthorized,
     publishAllow,
     publishDeny
@@ -55611,12 +55615,15 @@ var Session = class extends import_node_events3.EventEmitter {
     this.heartbeat = setInterval(() => void this.publishStatus("online"), this.options.heartbeatSeconds * 1e3);
     this.sweep = setInterval(() => this.reportEvictions(this.buffer.prune(Date.now())), SWEEP_INTERVAL_MS);
   }
-  /** Publishes the offline status, closes the connection and releases every timer. Runs once. */
-  stop() {
-    this.stopping ??= this.doStop();
+  /**
+   * Publishes the offline status, closes the connection and releases every timer. Runs once.
+   * `handOver`: another host has the session now (its online status is the latest), so no offline status.
+   */
+  stop(options = {}) {
+    this.stopping ??= this.doStop(options.handOver === true);
     return this.stopping;
   }
-  async doStop() {
+  async doStop(handOver) {
     clearInterval(this.heartbeat);
     clearInterval(this.sweep);
     this.pacing.stop();
@@ -55624,7 +55631,7 @@ var Session = class extends import_node_events3.EventEmitter {
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     this.actions.cancelAll("the session shut down before the flow answered");
-    if (this.connection.connected) {
+    if (this.connection.connected && !handOver) {
       try {
         await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload("offline", "shutdown")), 1, true);
       } catch (err) {
@@ -55725,7 +55732,7 @@ var Session = class extends import_node_events3.EventEmitter {
   }
   /** Two hosts under one name take each other's messages and replies: say so, once. */
   reportSecondHost(host) {
-    const problem = host === "flow" && this.options.host === "bridge" ? `a Node-RED flow now hosts session "${this.name}" too; restart Claude Code so that SESSION_HOST=auto picks flow mode (or set SESSION_HOST=flow)` : `another ${host ?? "client"} is also running session "${this.name}" on this broker; give one of them another name`;
+    const problem = host === "flow" && this.options.host === "bridge" ? `a Node-RED flow now hosts session "${this.name}" too; with SESSION_HOST=auto (and SESSION_LINK_KEY) the bridge hands the session to it by itself, no restart needed` : `another ${host ?? "client"} is also running session "${this.name}" on this broker; give one of them another name`;
     if (!this.problems.includes(problem)) this.problem(problem);
   }
   /** Sessions seen under the prefix, from their retained statuses. */
@@ -56652,6 +56659,136 @@ function metaKey2(raw) {
   return /^[0-9]/.test(key) ? `_${key}` : key;
 }
 
+// mcp-bridge/auto-backend.ts
+function flowHosts(status) {
+  return status?.status === "online" && status.host === "flow";
+}
+var AutoBackend = class {
+  constructor(options) {
+    this.options = options;
+    this.choice = options.initial;
+    if (options.initial.mode === "flow") this.current = options.flow;
+    else this.current = this.local = this.newLocal(options.initial);
+    options.link.on("status", (status) => this.onFlowStatus(status));
+  }
+  options;
+  current;
+  local;
+  choice;
+  notificationListeners = [];
+  verdictListeners = [];
+  takeback;
+  /** The switch under way; calls wait for it. */
+  switching = Promise.resolve();
+  stopped = false;
+  async start() {
+    await this.current.start();
+  }
+  async stop() {
+    this.stopped = true;
+    clearTimeout(this.takeback);
+    await this.switching;
+    await this.local?.stop();
+    await this.options.flow.stop();
+  }
+  async call(tool, args) {
+    await this.switching;
+    return this.current.call(tool, args);
+  }
+  onNotification(listener) {
+    this.notificationListeners.push(listener);
+    this.options.flow.onNotification(listener);
+    this.local?.onNotification(listener);
+  }
+  describe() {
+    return this.choice;
+  }
+  approver() {
+    return this.current.approver();
+  }
+  relayPermission(request) {
+    return this.current.relayPermission(request);
+  }
+  onVerdict(listener) {
+    this.verdictListeners.push(listener);
+    this.options.flow.onVerdict(listener);
+    this.local?.onVerdict(listener);
+  }
+  relayStatus() {
+    return this.current.relayStatus();
+  }
+  onFlowStatus(status) {
+    if (this.stopped) return;
+    if (flowHosts(status)) {
+      clearTimeout(this.takeback);
+      this.takeback = void 0;
+      if (this.current !== this.options.flow) this.switchTo(() => this.handToFlow());
+      return;
+    }
+    const { takebackSeconds } = this.options;
+    if (this.current === this.options.flow && takebackSeconds > 0 && this.takeback === void 0) {
+      this.takeback = setTimeout(() => {
+        this.takeback = void 0;
+        if (!flowHosts(this.options.link.status)) this.switchTo(() => this.takeBack());
+      }, takebackSeconds * 1e3);
+    }
+  }
+  switchTo(change) {
+    this.switching = this.switching.then(async () => {
+      if (this.stopped) return;
+      try {
+        await change();
+      } catch (err) {
+        this.options.log("error", `SESSION_HOST=auto: could not move session "${this.options.sessionName}": ${err.message}`);
+      }
+    });
+  }
+  async handToFlow() {
+    if (this.current === this.options.flow) return;
+    const local = this.local;
+    this.local = void 0;
+    this.current = this.options.flow;
+    this.choice = {
+      mode: "flow",
+      reason: `SESSION_HOST=auto: a Node-RED flow came online for session "${this.options.sessionName}" at ${(/* @__PURE__ */ new Date()).toISOString()}, and this bridge handed the session to it`
+    };
+    await local?.handOver();
+    this.announce(
+      `Session "${this.options.sessionName}" is now hosted by the Node-RED flow: its lists, permissions and buffer apply from here on (what was admitted, watched or buffered while this bridge hosted the session stays in the bridge's session file, not in the flow).`
+    );
+  }
+  async takeBack() {
+    if (this.current !== this.options.flow) return;
+    const { takebackSeconds, sessionName } = this.options;
+    const choice = {
+      mode: "bridge",
+      reason: `SESSION_HOST=auto: the flow hosting session "${sessionName}" was away for more than ${takebackSeconds}s (SESSION_TAKEBACK_AFTER), so this bridge hosts it since ${(/* @__PURE__ */ new Date()).toISOString()}; it hands it back when the flow returns`
+    };
+    const local = this.newLocal(choice);
+    this.local = local;
+    this.current = local;
+    this.choice = choice;
+    await local.start();
+    this.announce(
+      `The Node-RED flow hosting session "${sessionName}" has been away for more than ${takebackSeconds}s, so this bridge hosts the session now, with its own lists (the bridge's session file). When the flow is back, the session goes back to it.`
+    );
+  }
+  newLocal(choice) {
+    const local = this.options.local(choice);
+    for (const listener of this.notificationListeners) local.onNotification(listener);
+    for (const listener of this.verdictListeners) local.onVerdict(listener);
+    return local;
+  }
+  announce(text2) {
+    this.options.log("info", text2);
+    const notification = {
+      content: text2,
+      meta: channelMeta({ source: "mqtt", topic: this.options.link.topics.status, sender: "bridge", ts: (/* @__PURE__ */ new Date()).toISOString() })
+    };
+    for (const listener of this.notificationListeners) listener(notification);
+  }
+};
+
 // session/action-limits.ts
 var MAX_ACTION_TIMEOUT_SECONDS = 300;
 
@@ -57137,6 +57274,11 @@ var LocalBackend = class {
     this.stopping = true;
     return this.session.stop();
   }
+  /** Stops without saying the session is offline: a flow hosts it now. */
+  handOver() {
+    this.stopping = true;
+    return this.session.stop({ handOver: true });
+  }
   call(tool, args) {
     return runTool(this.session, tool, args);
   }
@@ -57201,18 +57343,18 @@ async function chooseBackend(config2, version2, log2) {
     return new FlowBackend(link, { mode: "flow", reason: "SESSION_HOST=flow: the session is hosted by a Node-RED flow" }, s.requestTimeoutSeconds, log2);
   }
   const status = await link.waitForStatus(AUTO_STATUS_WAIT_MS);
-  if (status?.status === "online" && status.host === "flow") {
-    return new FlowBackend(
-      link,
-      { mode: "flow", reason: `SESSION_HOST=auto: session "${s.sessionName}" is online and hosted by a Node-RED flow (its retained status)` },
-      s.requestTimeoutSeconds,
-      log2
-    );
-  }
-  await link.stop();
-  return local({
+  const initial = flowHosts(status) ? { mode: "flow", reason: `SESSION_HOST=auto: session "${s.sessionName}" is online and hosted by a Node-RED flow (its retained status)` } : {
     mode: "bridge",
-    reason: `SESSION_HOST=auto: no flow hosts session "${s.sessionName}" (${describeStatus(status)} within ${AUTO_STATUS_WAIT_MS / 1e3}s), so this bridge hosts it`
+    reason: `SESSION_HOST=auto: no flow hosts session "${s.sessionName}" (${describeStatus(status)} within ${AUTO_STATUS_WAIT_MS / 1e3}s), so this bridge hosts it until one comes online`
+  };
+  return new AutoBackend({
+    link,
+    flow: new FlowBackend(link, initial, s.requestTimeoutSeconds, log2),
+    local,
+    initial,
+    sessionName: s.sessionName,
+    takebackSeconds: s.takebackSeconds,
+    log: log2
   });
 }
 

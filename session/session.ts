@@ -198,13 +198,16 @@ export class Session extends EventEmitter<SessionEvents> {
     this.sweep = setInterval(() => this.reportEvictions(this.buffer.prune(Date.now())), SWEEP_INTERVAL_MS);
   }
 
-  /** Publishes the offline status, closes the connection and releases every timer. Runs once. */
-  stop(): Promise<void> {
-    this.stopping ??= this.doStop();
+  /**
+   * Publishes the offline status, closes the connection and releases every timer. Runs once.
+   * `handOver`: another host has the session now (its online status is the latest), so no offline status.
+   */
+  stop(options: { handOver?: boolean } = {}): Promise<void> {
+    this.stopping ??= this.doStop(options.handOver === true);
     return this.stopping;
   }
 
-  private async doStop(): Promise<void> {
+  private async doStop(handOver: boolean): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.sweep);
     this.pacing.stop();
@@ -212,7 +215,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     this.actions.cancelAll("the session shut down before the flow answered");
-    if (this.connection.connected) {
+    if (this.connection.connected && !handOver) {
       try {
         await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload("offline", "shutdown")), 1, true);
       } catch (err) {
@@ -330,7 +333,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private reportSecondHost(host: string | undefined): void {
     const problem =
       host === "flow" && this.options.host === "bridge"
-        ? `a Node-RED flow now hosts session "${this.name}" too; restart Claude Code so that SESSION_HOST=auto picks flow mode (or set SESSION_HOST=flow)`
+        ? `a Node-RED flow now hosts session "${this.name}" too; with SESSION_HOST=auto (and SESSION_LINK_KEY) the bridge hands the session to it by itself, no restart needed`
         : `another ${host ?? "client"} is also running session "${this.name}" on this broker; give one of them another name`;
     if (!this.problems.includes(problem)) this.problem(problem);
   }

@@ -21,7 +21,6 @@ import {
   startFlowBridge,
   startStack,
   tab,
-  type RetainedStatus,
   type Stack,
 } from "./stack.js";
 
@@ -122,22 +121,36 @@ test("a full redeploy while the bridge is connected: the bridge attaches to the 
   assert.equal(claude.pid, pid, "the bridge was not restarted");
 });
 
-test("a bridge that hosted the session itself while Node-RED was down does not leave the flow's session marked offline when it ends", async () => {
+test("SESSION_HOST=auto follows the flow: a bridge hosting the session while Node-RED is down hands it over when the flow comes online and takes it back when the flow stays away, never leaving the flow's session marked offline", async () => {
   await stack.red.stop();
   await stack.status.offline();
-  const standIn = await launchBridge(stack, "auto");
+  const standIn = await launchBridge(stack, "auto", { SESSION_TAKEBACK_AFTER: "2" });
   assert.equal((await flowStatus(standIn)).mode, "bridge", "with the flow down, auto mode hosts the session itself");
+  assert.match(await standIn.ok("admit", { pattern: "loft/#" }), /Admitted "loft\/#"/);
+
   await stack.red.start();
   await backOnline();
+  const handedOver = await standIn.nextNotification((n) => /now hosted by the Node-RED flow/.test(n.content), 0, 20_000);
+  assert.equal(handedOver.meta.sender, "bridge");
+  const viaFlow = await attached(standIn, stack.epoch);
+  assert.equal(viaFlow.mode, "flow");
+  assert.match(viaFlow.modeReason, /handed the session to it/);
+  assert.equal(stack.status.latest()?.host, "flow", "the handover publishes no offline status over the flow's online one");
 
+  await stack.red.stop();
+  await stack.status.offline();
+  await standIn.nextNotification((n) => /has been away for more than 2s/.test(n.content), 0, 20_000);
+  const own = await flowStatus(standIn);
+  assert.equal(own.mode, "bridge");
+  assert.match(own.modeReason, /SESSION_TAKEBACK_AFTER/);
+  assert.ok(own.admitted.includes("loft/#"), "the bridge's own lists are back");
+  await eventually(() => stack.status.latest()?.status === "online" && stack.status.latest()?.host === "bridge", "the bridge's online status");
+
+  await stack.red.start();
+  await backOnline();
+  await eventually(async () => (await flowStatus(standIn)).mode === "flow", "the session handed to the flow again", 20_000);
   await standIn.close();
-  const standInOffline = (payload: Buffer): boolean => {
-    const status = JSON.parse(payload.toString()) as RetainedStatus;
-    return status.status === "offline" && status.host === "bridge";
-  };
-  await stack.peer.next((m) => m.topic === stack.status.topic && m.payload.length > 0 && standInOffline(m.payload), "the stand-in's offline status");
-  await stack.status.online();
-  assert.equal(stack.status.latest()?.link?.epoch, stack.epoch, "the running flow session says it is online again");
-  await attached(claude, stack.epoch);
+  assert.equal(stack.status.latest()?.status, "online", stack.peer.received.filter((m) => m.topic === stack.status.topic).map((m) => m.payload.toString()).join("\n") + standIn.stderr());
+  assert.equal(stack.status.latest()?.link?.epoch, stack.epoch, "the flow session is still the one online");
   assert.match(await claude.ok("watch", { pattern: "shed/#" }), /Watching "shed\/#"/);
 });

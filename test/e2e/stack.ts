@@ -122,13 +122,13 @@ function stackOf(parts: Omit<Stack, "bridges" | "stop">): Stack {
 }
 
 /** The installed bridge for session "home", as Claude Code starts it (the MCP handshake done, nothing more awaited). */
-export async function launchBridge(stack: Stack, host: "flow" | "auto" = "flow"): Promise<BridgeClient> {
+export async function launchBridge(stack: Stack, host: "flow" | "auto" = "flow", env: Record<string, string> = {}): Promise<BridgeClient> {
   const bridge = await startBridge({
     script: stack.pkg.bridgeScript,
     brokerUrl: stack.broker.url,
     prefix: stack.prefix,
     name: SESSION,
-    env: { SESSION_HOST: host, SESSION_LINK_KEY: LINK_KEY },
+    env: { SESSION_HOST: host, SESSION_LINK_KEY: LINK_KEY, ...env },
     waitConnected: false,
   });
   stack.bridges.push(bridge);
