@@ -53936,6 +53936,7 @@ var Connection = class extends import_node_events2.EventEmitter {
     super();
     this.options = options;
     const persistent = options.persistent && options.persistent.expirySeconds > 0 ? options.persistent : void 0;
+    this.copies = persistent && takeCopyFilter(persistent.clientId) || new CopyFilter();
     this.currentMode = { protocol: "5", persistent: persistent !== void 0, clientId: persistent?.clientId ?? options.clientId };
   }
   options;
@@ -53944,7 +53945,7 @@ var Connection = class extends import_node_events2.EventEmitter {
   currentMode;
   subscriptionIds = /* @__PURE__ */ new Map();
   nextSubscriptionId = 1;
-  copies = new CopyFilter();
+  copies;
   get connected() {
     return this.client?.connected ?? false;
   }
@@ -54102,6 +54103,7 @@ var Connection = class extends import_node_events2.EventEmitter {
     const client = this.client;
     if (!client) return;
     this.client = void 0;
+    if (this.currentMode.persistent) copyFiltersLeft.set(this.currentMode.clientId, this.copies);
     try {
       await withDeadline(client.endAsync(false), CLOSE_DEADLINE_MS, "close");
     } catch {
@@ -54111,6 +54113,12 @@ var Connection = class extends import_node_events2.EventEmitter {
     }
   }
 };
+var copyFiltersLeft = /* @__PURE__ */ new Map();
+function takeCopyFilter(clientId) {
+  const filter = copyFiltersLeft.get(clientId);
+  copyFiltersLeft.delete(clientId);
+  return filter;
+}
 var CopyFilter = class {
   last;
   recent = [];

@@ -93,11 +93,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private currentMode: ConnectionMode;
   private readonly subscriptionIds = new Map<string, number>();
   private nextSubscriptionId = 1;
-  private readonly copies = new CopyFilter();
+  private readonly copies: CopyFilter;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
     const persistent = options.persistent && options.persistent.expirySeconds > 0 ? options.persistent : undefined;
+    this.copies = (persistent && takeCopyFilter(persistent.clientId)) || new CopyFilter();
     this.currentMode = { protocol: "5", persistent: persistent !== undefined, clientId: persistent?.clientId ?? options.clientId };
   }
 
@@ -277,6 +278,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const client = this.client;
     if (!client) return;
     this.client = undefined;
+    if (this.currentMode.persistent) copyFiltersLeft.set(this.currentMode.clientId, this.copies);
     try {
       await withDeadline(client.endAsync(false), CLOSE_DEADLINE_MS, "close");
     } catch {
@@ -285,6 +287,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.detach(client);
     }
   }
+}
+
+/**
+ * The CopyFilter a closed persistent connection leaves for the next one under its client id
+ * in this process. That one (the session after a redeploy) resumes the broker session, and
+ * with it the QoS 1 messages the previous instance took but whose PUBACK was lost: it must
+ * know them to drop their redelivery. Handed over at close, so live instances never share one.
+ */
+const copyFiltersLeft = new Map<string, CopyFilter>();
+
+function takeCopyFilter(clientId: string): CopyFilter | undefined {
+  const filter = copyFiltersLeft.get(clientId);
+  copyFiltersLeft.delete(clientId);
+  return filter;
 }
 
 /**
