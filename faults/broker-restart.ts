@@ -1,7 +1,9 @@
 /**
  * Mosquitto (persistence on) is killed with SIGKILL mid-stream and restarted a second later,
  * while a publisher sends QoS 1 messages to a session's admitted and watched topics at a
- * steady rate. Target: nothing lost within the buffer bounds, nothing delivered twice.
+ * steady rate. Target: nothing lost within the buffer bounds. Duplicates are reported, not a
+ * target: a publisher that sends a QoS 1 message again after the restart (its PUBACK lost)
+ * gives the broker a new message, which no subscriber can tell from the first (at least once).
  */
 import mqtt from "mqtt";
 import { Session } from "../session/session.js";
@@ -71,7 +73,6 @@ export const brokerRestart: Fault = {
     result.targets = [
       { what: "0 admitted messages lost", met: lost(admitted) === 0 },
       { what: "0 watched messages lost", met: lost(watched) === 0 },
-      { what: "0 admitted messages delivered twice", met: duplicates(admitted) === 0 },
     ];
     await publisher.endAsync(true);
     await session.stop();
