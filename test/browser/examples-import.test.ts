@@ -61,8 +61,14 @@ else describe("importing the examples in Chromium", () => {
       await pkg.waitFor();
       // The package's folder may still be open from the last import; a click would close it.
       if (!(await item.isVisible())) await pkg.click();
-      await item.click();
-      await editor.page.locator("#red-ui-clipboard-dialog-ok").click();
+      // A click while the tree is still being drawn may select nothing (Import stays disabled): then once more.
+      const ok = editor.page.locator("#red-ui-clipboard-dialog-ok");
+      for (let attempt = 0; attempt < 3 && !(await ok.isEnabled()); attempt++) {
+        await item.click();
+        await ok.waitFor({ state: "visible" });
+        await editor.page.waitForFunction(() => !(document.querySelector("#red-ui-clipboard-dialog-ok") as HTMLButtonElement | null)?.disabled, undefined, { timeout: 5000 }).catch(() => undefined);
+      }
+      await ok.click();
       assert.equal(await outcome(editor.page, tab.id), "imported", `${name} imported without the conflict dialog`);
       const ids = new Set(await nodeIds(editor.page));
       const absent = flow.filter((n) => n.type !== "tab" && !ids.has(n.id)).map((n) => n.id);
