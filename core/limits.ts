@@ -28,11 +28,10 @@ export const MAX_KEEPALIVE_SECONDS = 65_535;
  */
 export const DEFAULT_SESSION_EXPIRY_SECONDS = 3600;
 export const MAX_SESSION_EXPIRY_SECONDS = 0xffff_fffe;
-// Node's timers overflow above 2^31-1 ms and then fire after 1 ms, so a longer heartbeat
-// would turn into a flood.
 /** SESSION_HOST=auto: how long a flow may stay away before the bridge hosts its session again (0: never). */
 export const DEFAULT_TAKEBACK_SECONDS = 60;
-
+// Node's timers overflow above 2^31-1 ms and then fire after 1 ms, so a longer heartbeat
+// would turn into a flood.
 export const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);
 
 /** The watched buffer's limits (the session file's `bufferMaxAge`, `bufferMaxPerTopic`). */

@@ -39,7 +39,7 @@ export function flowHosts(status: ReceivedStatus | undefined): boolean {
 }
 
 export class AutoBackend implements SessionBackend {
-  private current: SessionBackend;
+  /** The session this bridge hosts; none while a flow hosts it. */
   private local: LocalBackend | undefined;
   private choice: ModeChoice;
   private readonly notificationListeners: Array<(notification: ChannelNotification) => void> = [];
@@ -51,9 +51,12 @@ export class AutoBackend implements SessionBackend {
 
   constructor(private readonly options: AutoBackendOptions) {
     this.choice = options.initial;
-    if (options.initial.mode === "flow") this.current = options.flow;
-    else this.current = this.local = this.newLocal(options.initial);
+    if (options.initial.mode === "bridge") this.local = this.newLocal(options.initial);
     options.link.on("status", (status) => this.onFlowStatus(status));
+  }
+
+  private get current(): SessionBackend {
+    return this.local ?? this.options.flow;
   }
 
   async start(): Promise<void> {
@@ -106,11 +109,11 @@ export class AutoBackend implements SessionBackend {
     if (flowHosts(status)) {
       clearTimeout(this.takeback);
       this.takeback = undefined;
-      if (this.current !== this.options.flow) this.switchTo(() => this.handToFlow());
+      if (this.local) this.switchTo(() => this.handToFlow());
       return;
     }
     const { takebackSeconds } = this.options;
-    if (this.current === this.options.flow && takebackSeconds > 0 && this.takeback === undefined) {
+    if (!this.local && takebackSeconds > 0 && this.takeback === undefined) {
       this.takeback = setTimeout(() => {
         this.takeback = undefined;
         if (!flowHosts(this.options.link.status)) this.switchTo(() => this.takeBack());
@@ -130,22 +133,21 @@ export class AutoBackend implements SessionBackend {
   }
 
   private async handToFlow(): Promise<void> {
-    if (this.current === this.options.flow) return;
     const local = this.local;
+    if (!local) return;
     this.local = undefined;
-    this.current = this.options.flow;
     this.choice = {
       mode: "flow",
       reason: `SESSION_HOST=auto: a Node-RED flow came online for session "${this.options.sessionName}" at ${new Date().toISOString()}, and this bridge handed the session to it`,
     };
-    await local?.handOver();
+    await local.handOver();
     this.announce(
       `Session "${this.options.sessionName}" is now hosted by the Node-RED flow: its lists, permissions and buffer apply from here on (what was admitted, watched or buffered while this bridge hosted the session stays in the bridge's session file, not in the flow).`,
     );
   }
 
   private async takeBack(): Promise<void> {
-    if (this.current !== this.options.flow) return;
+    if (this.local) return;
     const { takebackSeconds, sessionName } = this.options;
     const choice: ModeChoice = {
       mode: "bridge",
@@ -153,7 +155,6 @@ export class AutoBackend implements SessionBackend {
     };
     const local = this.newLocal(choice);
     this.local = local;
-    this.current = local;
     this.choice = choice;
     await local.start();
     this.announce(

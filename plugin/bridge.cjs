@@ -56675,12 +56675,11 @@ var AutoBackend = class {
   constructor(options) {
     this.options = options;
     this.choice = options.initial;
-    if (options.initial.mode === "flow") this.current = options.flow;
-    else this.current = this.local = this.newLocal(options.initial);
+    if (options.initial.mode === "bridge") this.local = this.newLocal(options.initial);
     options.link.on("status", (status) => this.onFlowStatus(status));
   }
   options;
-  current;
+  /** The session this bridge hosts; none while a flow hosts it. */
   local;
   choice;
   notificationListeners = [];
@@ -56689,6 +56688,9 @@ var AutoBackend = class {
   /** The switch under way; calls wait for it. */
   switching = Promise.resolve();
   stopped = false;
+  get current() {
+    return this.local ?? this.options.flow;
+  }
   async start() {
     await this.current.start();
   }
@@ -56730,11 +56732,11 @@ var AutoBackend = class {
     if (flowHosts(status)) {
       clearTimeout(this.takeback);
       this.takeback = void 0;
-      if (this.current !== this.options.flow) this.switchTo(() => this.handToFlow());
+      if (this.local) this.switchTo(() => this.handToFlow());
       return;
     }
     const { takebackSeconds } = this.options;
-    if (this.current === this.options.flow && takebackSeconds > 0 && this.takeback === void 0) {
+    if (!this.local && takebackSeconds > 0 && this.takeback === void 0) {
       this.takeback = setTimeout(() => {
         this.takeback = void 0;
         if (!flowHosts(this.options.link.status)) this.switchTo(() => this.takeBack());
@@ -56752,21 +56754,20 @@ var AutoBackend = class {
     });
   }
   async handToFlow() {
-    if (this.current === this.options.flow) return;
     const local = this.local;
+    if (!local) return;
     this.local = void 0;
-    this.current = this.options.flow;
     this.choice = {
       mode: "flow",
       reason: `SESSION_HOST=auto: a Node-RED flow came online for session "${this.options.sessionName}" at ${(/* @__PURE__ */ new Date()).toISOString()}, and this bridge handed the session to it`
     };
-    await local?.handOver();
+    await local.handOver();
     this.announce(
       `Session "${this.options.sessionName}" is now hosted by the Node-RED flow: its lists, permissions and buffer apply from here on (what was admitted, watched or buffered while this bridge hosted the session stays in the bridge's session file, not in the flow).`
     );
   }
   async takeBack() {
-    if (this.current !== this.options.flow) return;
+    if (this.local) return;
     const { takebackSeconds, sessionName } = this.options;
     const choice = {
       mode: "bridge",
@@ -56774,7 +56775,6 @@ var AutoBackend = class {
     };
     const local = this.newLocal(choice);
     this.local = local;
-    this.current = local;
     this.choice = choice;
     await local.start();
     this.announce(
