@@ -13,18 +13,20 @@
  * `#` and a leading `+` never match `$` topics, invalid patterns are refused, and a
  * missing sender matches nothing (a session named `unknown` still gets plain text).
  *
- * The three lists share one `PatternStore` (a slot each), so a message costs two
- * name lookups, one validity check, one split and one trie walk, whatever the
- * number of patterns.
+ * The three lists share one `PatternStore` (a slot each), so a topic costs one name
+ * lookup, one validity check, one split and one trie walk, whatever the number of
+ * patterns. That decision is remembered per topic until a list changes, so a topic
+ * seen before costs one Map lookup, plus one for a sender.
  */
 import { PatternIndex, PatternStore, PreparedTopic } from "./pattern-index.js";
+import { TopicMemo } from "./topic-memo.js";
 
 export type ListName = "admitted" | "watched" | "muted";
 export type DropReason = "muted" | "echo" | "unmatched";
 export type GateDecision =
-  | { tier: "admitted"; pattern: string }
-  | { tier: "watched"; pattern: string }
-  | { tier: "dropped"; reason: DropReason; pattern?: string };
+  | { readonly tier: "admitted"; readonly pattern: string }
+  | { readonly tier: "watched"; readonly pattern: string }
+  | { readonly tier: "dropped"; readonly reason: DropReason; readonly pattern?: string };
 
 export interface GateLists {
   admitted: readonly string[];
@@ -32,16 +34,33 @@ export interface GateLists {
   muted: readonly string[];
 }
 
-/** Trie slots, in precedence order. */
+/** Trie slots, in precedence order; `NONE` ranks after them all. */
 const MUTED = 0;
 const ADMITTED = 1;
 const WATCHED = 2;
+const NONE = 3;
 
-/** The pattern of `slot` naming the message: the sender first, then the exact topic. */
-function byName(slot: number, sender: string | undefined, senderSlots: number, topic: string, topicSlots: number): string | undefined {
-  const bit = 1 << slot;
-  if ((senderSlots & bit) !== 0) return sender;
-  return (topicSlots & bit) !== 0 ? topic : undefined;
+/**
+ * Topics whose decision is remembered, per generation (see TopicMemo), and the longest
+ * topic remembered: enough for a large home broker's topics, a few megabytes at most.
+ */
+const MEMO_TOPICS = 16_384;
+const MEMO_MAX_TOPIC_LENGTH = 256;
+
+const ECHO: GateDecision = { tier: "dropped", reason: "echo" };
+const UNMATCHED: GateDecision = { tier: "dropped", reason: "unmatched" };
+
+/** The decision a pattern of `slot` makes. */
+function decisionOf(slot: number, pattern: string): GateDecision {
+  if (slot === MUTED) return { tier: "dropped", reason: "muted", pattern };
+  return { tier: slot === ADMITTED ? "admitted" : "watched", pattern };
+}
+
+/** The slot that made `decision`, NONE when no pattern did. */
+function slotOf(decision: GateDecision): number {
+  if (decision.tier === "admitted") return ADMITTED;
+  if (decision.tier === "watched") return WATCHED;
+  return decision.reason === "muted" ? MUTED : NONE;
 }
 
 export class Gate {
@@ -51,6 +70,8 @@ export class Gate {
   /** Per slot, the best trie filter for the topic `walkedFor` (reused: classify never nests). */
   private readonly fromTrie: Array<string | undefined> = [undefined, undefined, undefined];
   private walkedFor: PreparedTopic | undefined;
+  /** Per topic, the decision for a message whose sender no list names. */
+  private readonly byTopic = new TopicMemo<GateDecision>(MEMO_TOPICS);
 
   /** Throws PatternError naming the first invalid pattern. An empty `ownName` counts as none. */
   constructor(
@@ -90,20 +111,40 @@ export class Gate {
     };
   }
 
-  /** sender is the claimed sender (undefined when the payload named none). */
+  /**
+   * sender is the claimed sender (undefined when the payload named none). The decision
+   * is shared with other calls: read it, never change it.
+   */
   classify(topic: string, sender: string | undefined): GateDecision {
-    if (this.ownName && sender === this.ownName) return { tier: "dropped", reason: "echo" };
-    const store = this.store;
-    const senderSlots = sender === undefined ? 0 : store.slotsNaming(sender);
-    const topicSlots = store.slotsNaming(topic);
+    if (this.ownName && sender === this.ownName) return ECHO;
+    const byTopic = this.topicDecision(topic);
+    const senderSlots = sender === undefined ? 0 : this.store.slotsNaming(sender);
+    if (senderSlots === 0) return byTopic;
+    // A sender named in a list decides in that list before its topic does (rule 2 applies per list).
+    const slot = 31 - Math.clz32(senderSlots & -senderSlots);
+    return slot <= slotOf(byTopic) ? decisionOf(slot, sender!) : byTopic;
+  }
+
+  /** The decision by topic alone: its exact name, then the trie; remembered per topic until a list changes. */
+  private topicDecision(topic: string): GateDecision {
+    const remember = topic.length <= MEMO_MAX_TOPIC_LENGTH;
+    const version = this.store.version;
+    if (remember) {
+      const known = this.byTopic.get(topic, version);
+      if (known !== undefined) return known;
+    }
+    const topicSlots = this.store.slotsNaming(topic);
     const prepared = new PreparedTopic(topic);
-    const mutedBy = byName(MUTED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(MUTED, prepared);
-    if (mutedBy !== undefined) return { tier: "dropped", reason: "muted", pattern: mutedBy };
-    const admittedBy = byName(ADMITTED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(ADMITTED, prepared);
-    if (admittedBy !== undefined) return { tier: "admitted", pattern: admittedBy };
-    const watchedBy = byName(WATCHED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(WATCHED, prepared);
-    if (watchedBy !== undefined) return { tier: "watched", pattern: watchedBy };
-    return { tier: "dropped", reason: "unmatched" };
+    let decision = UNMATCHED;
+    for (let slot = MUTED; slot < NONE; slot++) {
+      const pattern = (topicSlots & (1 << slot)) !== 0 ? topic : this.filterOf(slot, prepared);
+      if (pattern !== undefined) {
+        decision = decisionOf(slot, pattern);
+        break;
+      }
+    }
+    if (remember) this.byTopic.set(topic, decision);
+    return decision;
   }
 
   /** The earliest filter of `slot` matching the topic. The first call for a topic walks the trie once for all slots. */

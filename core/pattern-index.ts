@@ -81,10 +81,20 @@ export class PatternStore {
   readonly trie: TopicTrie;
   /** name → bit set of the slots holding it. */
   private readonly names = new Map<string, number>();
+  private changes = 0;
 
   constructor(readonly slots = 1) {
     if (slots < 1 || slots > 30) throw new RangeError(`a pattern store has 1 to 30 slots, not ${slots}`);
     this.trie = new TopicTrie(slots);
+  }
+
+  /** Counts every change to the indexes using this store, so answers drawn from them can be remembered until the next one. */
+  get version(): number {
+    return this.changes;
+  }
+
+  changed(): void {
+    this.changes++;
   }
 
   /** Bit `1 << slot` is set for each slot holding `name`; 0 when none does. */
@@ -130,6 +140,7 @@ export class PatternIndex {
     if (problem !== undefined) throw new PatternError(pattern, problem);
     const number = this.nextNumber++;
     this.order.set(pattern, number);
+    this.store.changed();
     if (!hasWildcard(pattern)) this.store.addName(pattern, this.slot);
     else if (levelCount(pattern) > MAX_TRIE_LEVELS) this.deep.push(pattern);
     else this.store.trie.add(pattern, number, this.slot);
@@ -138,6 +149,7 @@ export class PatternIndex {
 
   delete(pattern: string): boolean {
     if (!this.order.delete(pattern)) return false;
+    this.store.changed();
     if (!hasWildcard(pattern)) this.store.deleteName(pattern, this.slot);
     else if (levelCount(pattern) > MAX_TRIE_LEVELS) this.deep.splice(this.deep.indexOf(pattern), 1);
     else this.store.trie.remove(pattern, this.slot);

@@ -160,6 +160,40 @@ describe("lists", () => {
   });
 });
 
+describe("decisions remembered per topic", () => {
+  test("a topic decided before is decided afresh after any list changes, through the gate or an index", () => {
+    const gate = new Gate(lists({ watched: ["x/#"] }));
+    assert.deepEqual(gate.classify("x/y", undefined), { tier: "watched", pattern: "x/#" });
+    gate.index("admitted").add("x/+");
+    assert.deepEqual(gate.classify("x/y", undefined), { tier: "admitted", pattern: "x/+" });
+    gate.add("muted", "x/y");
+    assert.deepEqual(gate.classify("x/y", undefined), { tier: "dropped", reason: "muted", pattern: "x/y" });
+    gate.index("muted").delete("x/y");
+    assert.deepEqual(gate.classify("x/y", undefined), { tier: "admitted", pattern: "x/+" });
+  });
+
+  test("a listed sender still decides on a topic remembered without one", () => {
+    const gate = new Gate(lists({ admitted: ["carol"], watched: ["t/#", "dave"], muted: ["eve"] }));
+    assert.deepEqual(gate.classify("t/1", undefined), { tier: "watched", pattern: "t/#" });
+    assert.deepEqual(gate.classify("t/1", "carol"), { tier: "admitted", pattern: "carol" });
+    assert.deepEqual(gate.classify("t/1", "dave"), { tier: "watched", pattern: "dave" });
+    assert.deepEqual(gate.classify("t/1", "eve"), { tier: "dropped", reason: "muted", pattern: "eve" });
+    assert.deepEqual(gate.classify("t/1", "zed"), { tier: "watched", pattern: "t/#" });
+    assert.deepEqual(gate.classify("u", "dave"), { tier: "watched", pattern: "dave" });
+  });
+
+  test("more topics than are remembered all decide as their lists say", () => {
+    const gate = new Gate(lists({ admitted: ["n/+/even"], watched: ["n/#"] }));
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 40_000; i += 7) {
+        const leaf = i % 2 === 0 ? "even" : "odd";
+        const expected = i % 2 === 0 ? { tier: "admitted", pattern: "n/+/even" } : { tier: "watched", pattern: "n/#" };
+        assert.deepEqual(gate.classify(`n/${i}/${leaf}`, undefined), expected);
+      }
+    }
+  });
+});
+
 describe("lists sharing one store", () => {
   test("a pattern in two lists answers for each, and leaving one list leaves the other", () => {
     const gate = new Gate(lists({ admitted: ["home/+", "bob"], muted: ["home/+", "bob"] }));
