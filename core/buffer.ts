@@ -22,6 +22,7 @@
  *   also check the topics they cover one message at a time until the buffer empties.
  */
 
+import { ByteRing, type RingRecord } from "./byte-ring.js";
 import { displaySender } from "./envelope.js";
 import { hasWildcard, matches } from "./topics.js";
 
@@ -52,15 +53,12 @@ export const ENTRY_OVERHEAD_BYTES = 64;
 
 /** Size an entry counts for against `maxBytes`. */
 export function entryBytes(entry: BufferEntry): number {
-  return (
-    ENTRY_OVERHEAD_BYTES +
-    Buffer.byteLength(entry.topic, "utf8") +
-    Buffer.byteLength(entry.content, "utf8") +
-    optionalBytes(entry.sender) +
-    optionalBytes(entry.sentAt) +
-    optionalBytes(entry.correlation_id) +
-    optionalBytes(entry.reply_to)
-  );
+  return ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8") + claimedBytes(entry);
+}
+
+/** The UTF-8 bytes of an entry's optional strings. */
+function claimedBytes(entry: BufferEntry): number {
+  return optionalBytes(entry.sender) + optionalBytes(entry.sentAt) + optionalBytes(entry.correlation_id) + optionalBytes(entry.reply_to);
 }
 
 function optionalBytes(text: string | undefined): number {
@@ -71,11 +69,13 @@ function optionalBytes(text: string | undefined): number {
  * A buffered message: the entry's fields and the buffer's bookkeeping in one record
  * with one shape (absent fields are undefined), because under a flood every message
  * survives a garbage collection or two before it is evicted, and each object copied
- * then costs time.
+ * then costs time. For the same reason the content is kept as UTF-8 bytes in a
+ * `ByteRing`, off the heap, unless it is no well-formed text (a lone surrogate has no
+ * UTF-8 form): then it stays a string and its ring record is empty.
  */
-interface Slot {
+interface Slot extends RingRecord {
   readonly topic: string;
-  readonly content: string;
+  readonly text: string | undefined;
   readonly receivedAt: number;
   readonly sender: string | undefined;
   readonly sentAt: string | undefined;
@@ -85,14 +85,9 @@ interface Slot {
   removed: boolean;
 }
 
-/** The entry a slot holds, with only the fields it has. */
-function entryOf(slot: Slot): BufferEntry {
-  const entry: BufferEntry = { topic: slot.topic, content: slot.content, receivedAt: slot.receivedAt };
-  if (slot.sender !== undefined) entry.sender = slot.sender;
-  if (slot.sentAt !== undefined) entry.sentAt = slot.sentAt;
-  if (slot.correlation_id !== undefined) entry.correlation_id = slot.correlation_id;
-  if (slot.reply_to !== undefined) entry.reply_to = slot.reply_to;
-  return entry;
+/** String.prototype.isWellFormed: in Node.js since 20, not yet in TypeScript's ES2023 library. */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 export class WatchedBuffer {
@@ -106,6 +101,8 @@ export class WatchedBuffer {
   private newestReceivedAt = -Infinity;
   private outOfOrder = false;
   private readonly totals: EvictionCounts = noEvictions();
+  private readonly ring = new ByteRing();
+  private readonly liveSlots = (): Iterable<Slot> => this.live();
 
   constructor(limits: BufferLimits) {
     this.current = checkLimits(limits);
@@ -124,8 +121,12 @@ export class WatchedBuffer {
     return { messages: this.messages, topics: this.topics.size, bytes: this.bytes };
   }
 
-  /** Buffers a copy of `entry` (the caller may reuse or change its object); returns the evictions this caused. */
-  add(entry: BufferEntry, now: number): EvictionCounts {
+  /**
+   * Buffers a copy of `entry` (the caller may reuse or change its object); returns the
+   * evictions this caused. `contentBytes`: the UTF-8 of `entry.content`, when the caller
+   * has it (the payload it decoded), which saves encoding it again.
+   */
+  add(entry: BufferEntry, now: number, contentBytes?: Uint8Array): EvictionCounts {
     if (!Number.isFinite(entry.receivedAt)) {
       throw new RangeError(`buffer entry receivedAt must be a finite epoch-ms time, got ${entry.receivedAt}`);
     }
@@ -144,17 +145,28 @@ export class WatchedBuffer {
       this.topics.set(entry.topic, queue);
     }
     // Every message of a topic shares one topic string: a flood on few topics stays small.
+    const content = entry.content;
+    const text = contentBytes !== undefined || isWellFormed(content) ? undefined : content;
+    const contentLength = contentBytes?.length ?? Buffer.byteLength(content, "utf8");
     const slot: Slot = {
       topic: queue.topic,
-      content: entry.content,
+      text,
+      at: 0,
+      length: text === undefined ? contentLength : 0,
       receivedAt: entry.receivedAt,
       sender: entry.sender,
       sentAt: entry.sentAt,
       correlation_id: entry.correlation_id,
       reply_to: entry.reply_to,
-      bytes: entryBytes(entry),
+      bytes: ENTRY_OVERHEAD_BYTES + queue.topicBytes + contentLength + claimedBytes(entry),
       removed: false,
     };
+    // An empty record too takes its place in the ring's order, so the oldest record is always where the ring expects it.
+    const oldest = this.liveHead()?.at;
+    slot.at =
+      contentBytes !== undefined
+        ? this.ring.writeBytes(contentBytes, oldest, this.liveSlots)
+        : this.ring.writeText(text === undefined ? content : "", slot.length, oldest, this.liveSlots);
     queue.push(slot);
     this.order.push(slot);
     this.messages++;
@@ -205,7 +217,7 @@ export class WatchedBuffer {
       if (this.outOfOrder) this.expireTopic(topic, now, counts);
       const queue = this.topics.get(topic);
       if (!queue) continue;
-      for (const slot of queue.values()) result.push(entryOf(slot));
+      for (const slot of queue.values()) result.push(this.entryOf(slot));
     }
     this.tally(counts);
     return result;
@@ -220,6 +232,7 @@ export class WatchedBuffer {
       this.deadInOrder = 0;
       this.messages = 0;
       this.bytes = 0;
+      this.ring.clear();
       this.resetOrdering();
       return removed;
     }
@@ -256,6 +269,21 @@ export class WatchedBuffer {
       for (const slot of queue.values()) senders.add(displaySender(slot.sender));
       return { topic, count: queue.length, senders: [...senders] };
     });
+  }
+
+  /** The entry a slot holds, with only the fields it has. */
+  private entryOf(slot: Slot): BufferEntry {
+    const entry: BufferEntry = { topic: slot.topic, content: slot.text ?? this.ring.read(slot), receivedAt: slot.receivedAt };
+    if (slot.sender !== undefined) entry.sender = slot.sender;
+    if (slot.sentAt !== undefined) entry.sentAt = slot.sentAt;
+    if (slot.correlation_id !== undefined) entry.correlation_id = slot.correlation_id;
+    if (slot.reply_to !== undefined) entry.reply_to = slot.reply_to;
+    return entry;
+  }
+
+  /** Live slots in arrival order. */
+  private *live(): IterableIterator<Slot> {
+    for (const slot of this.order.values()) if (!slot.removed) yield slot;
   }
 
   private topicsFor(filter: string | undefined): string[] {
@@ -343,6 +371,7 @@ export class WatchedBuffer {
   private forget(slot: Slot): void {
     this.messages--;
     this.bytes -= slot.bytes;
+    this.ring.release(slot);
     if (this.messages === 0) this.resetOrdering();
   }
 
@@ -377,6 +406,13 @@ function checkLimits(limits: BufferLimits): BufferLimits {
   return { maxAgeSeconds, maxPerTopic, maxBytes };
 }
 
+/**
+ * Shifts a queue takes before its array may be compacted. Small, because each of thousands
+ * of topics has a queue: a busy topic's few messages must not sit at the end of an array
+ * grown by every message it ever had.
+ */
+const COMPACT_AFTER = 16;
+
 /** FIFO with O(1) amortised shift: a head index into an array compacted once half of it is spent. */
 class Queue<T> {
   private items: Array<T | undefined> = [];
@@ -402,7 +438,7 @@ class Queue<T> {
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
@@ -424,7 +460,10 @@ class Queue<T> {
 
 /** A topic's messages, oldest first, with the one topic string they all share. */
 class TopicQueue extends Queue<Slot> {
+  readonly topicBytes: number;
+
   constructor(readonly topic: string) {
     super();
+    this.topicBytes = Buffer.byteLength(topic, "utf8");
   }
 }

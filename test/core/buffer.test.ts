@@ -306,3 +306,22 @@ test("limits and evicted are copies the caller cannot change", () => {
   assert.equal(buffer.limits.maxPerTopic, 100);
   assert.equal(buffer.evicted.bytes, 0);
 });
+
+test("contents read back exactly through a flood of evictions, clears and limit changes, lone surrogates too", () => {
+  const buffer = new WatchedBuffer({ maxAgeSeconds: 3600, maxPerTopic: 5, maxBytes: 40_000 });
+  const contentAt = (i: number): string => (i % 13 === 0 ? `odd \uD800 ${i}` : `${i} °C ${"温".repeat(i % 9)}${"x".repeat(i % 200)}`);
+  let t = T0;
+  for (let i = 0; i < 30_000; i++) {
+    t++;
+    buffer.add({ topic: `t/${i % 37}`, content: contentAt(t - T0), receivedAt: t }, t);
+    if (i % 1_000 === 999) buffer.clear(`t/${i % 37}`);
+    if (i % 4_000 === 3_999) buffer.setLimits({ maxPerTopic: 2 + (i % 7) }, t);
+    if (i % 211 === 0) {
+      const held = buffer.read(undefined, t);
+      assert.equal(held.length, buffer.size.messages);
+      for (const e of held) assert.equal(e.content, contentAt(e.receivedAt - T0));
+    }
+  }
+  const bytes = buffer.read(undefined, t).reduce((sum, e) => sum + entryBytes(e), 0);
+  assert.equal(bytes, buffer.size.bytes);
+});
