@@ -86,15 +86,24 @@ export function parseInbound(payload: Uint8Array | string, maxBytes: number): In
     return { kind: "text", content: text, bytes };
   }
   if (!isObject(parsed)) return { kind: "json", content: text, bytes };
-  const fields = claimedFields(parsed);
   const content = Object.hasOwn(parsed, "content") ? parsed.content : undefined;
-  if (content === undefined || content === null) return { kind: "json", content: text, ...fields, bytes };
-  return {
-    kind: "envelope",
-    content: typeof content === "string" ? content : JSON.stringify(content),
-    ...fields,
-    bytes,
-  };
+  const message: InboundMessage =
+    content === undefined || content === null
+      ? { kind: "json", content: text, bytes }
+      : { kind: "envelope", content: typeof content === "string" ? content : JSON.stringify(content), bytes };
+  addClaimedFields(message, parsed);
+  return message;
+}
+
+/**
+ * The payload's bytes when they are the UTF-8 of the message's content (a `json` or `text`
+ * payload without a byte order mark), so that a copy of the content need not be encoded
+ * again; undefined otherwise. `message` must be what `parseInbound` made of `payload`.
+ */
+export function contentBytesOf(message: InboundMessage, payload: Uint8Array): Uint8Array | undefined {
+  if (message.kind !== "json" && message.kind !== "text") return undefined;
+  const bom = payload.length >= 3 && payload[0] === 0xef && payload[1] === 0xbb && payload[2] === 0xbf;
+  return bom ? undefined : payload;
 }
 
 /** The sender as shown to the model: "unknown" when the payload named none. */
@@ -120,19 +129,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-type ClaimedFields = Pick<InboundMessage, "sender" | "sentAt" | "correlation_id" | "reply_to">;
-
-function claimedFields(object: Record<string, unknown>): ClaimedFields {
-  const fields: ClaimedFields = {};
+/** Copies the claimed fields a parsed object has onto `message` (set one by one: this runs for every JSON payload). */
+function addClaimedFields(message: InboundMessage, object: Record<string, unknown>): void {
   const sender = nonEmptyString(object, "sender");
   const sentAt = nonEmptyString(object, "ts");
   const correlationId = nonEmptyString(object, "correlation_id");
   const replyTo = nonEmptyString(object, "reply_to");
-  if (sender !== undefined) fields.sender = sender;
-  if (sentAt !== undefined) fields.sentAt = sentAt;
-  if (correlationId !== undefined) fields.correlation_id = correlationId;
-  if (replyTo !== undefined) fields.reply_to = replyTo;
-  return fields;
+  if (sender !== undefined) message.sender = sender;
+  if (sentAt !== undefined) message.sentAt = sentAt;
+  if (correlationId !== undefined) message.correlation_id = correlationId;
+  if (replyTo !== undefined) message.reply_to = replyTo;
 }
 
 function nonEmptyString(object: Record<string, unknown>, key: string): string | undefined {

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { DEFAULT_KEEPALIVE_SECONDS, DEFAULT_SESSION_EXPIRY_SECONDS } from "../core/limits.js";
 import { WatchedBuffer, type BufferEntry, type EvictionCounts } from "../core/buffer.js";
 import type { Digest } from "../core/coalesce.js";
-import { parseInbound, wrapEnvelope, type InboundMessage } from "../core/envelope.js";
+import { contentBytesOf, parseInbound, wrapEnvelope, type InboundMessage } from "../core/envelope.js";
 import type { GateDecision, ListName } from "../core/gate.js";
 import { sessionTopics, type SessionTopics } from "../core/layout.js";
 import type { SessionConfig } from "../core/session-file.js";
@@ -76,6 +76,11 @@ function withCarried<T extends Carried>(target: T, message: Carried): T {
   if (message.correlation_id !== undefined) target.correlation_id = message.correlation_id;
   if (message.reply_to !== undefined) target.reply_to = message.reply_to;
   return target;
+}
+
+/** `topic` is `base` or below it; asked for every message, so it builds no string. */
+function isAtOrUnder(topic: string, base: string): boolean {
+  return topic.startsWith(base) && (topic.length === base.length || topic.charCodeAt(base.length) === 0x2f);
 }
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -370,7 +375,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) and the permission relay's carry plumbing, never messages for Claude. */
   private isLinkTopic(topic: string): boolean {
     const { channel, rpc, permission } = this.topics;
-    return topic === channel || topic === rpc || topic.startsWith(`${rpc}/`) || topic === permission || topic.startsWith(`${permission}/`);
+    return topic === channel || isAtOrUnder(topic, rpc) || isAtOrUnder(topic, permission);
   }
 
   private coveredByList(topic: string): boolean {
@@ -441,7 +446,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (decision.tier === "watched") {
       this.counters.watched++;
       const entry = withCarried<BufferEntry>({ topic, content: message.content, receivedAt }, message);
-      this.reportEvictions(this.buffer.add(entry, receivedAt));
+      this.reportEvictions(this.buffer.add(entry, receivedAt, raw && contentBytesOf(message, raw)));
       this.emit("watched", topic, decision.pattern);
       return decision;
     }

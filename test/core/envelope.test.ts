@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { displaySender, parseInbound, wrapEnvelope } from "../../core/envelope.js";
+import { contentBytesOf, displaySender, parseInbound, wrapEnvelope } from "../../core/envelope.js";
 
 const MAX = 262_144;
 const NOW = new Date("2026-03-01T12:00:00.000Z");
@@ -180,4 +180,17 @@ test("JSON within the depth limit is read as JSON, not flagged", () => {
   const message = parseInbound(shallow, MAX);
   assert.equal(message.kind, "envelope");
   assert.equal(message.nested, undefined);
+});
+
+test("a json or text payload's bytes are its content's UTF-8; a BOM, an envelope, binary or oversize are not", () => {
+  const bytes = (text: string): Buffer => Buffer.from(text, "utf8");
+  for (const text of ['{"t":"21 °C"}', "plain °C", "[1,2]"]) {
+    const payload = bytes(text);
+    assert.equal(contentBytesOf(parseInbound(payload, 1024), payload), payload, text);
+  }
+  const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes("{}")]);
+  assert.equal(contentBytesOf(parseInbound(withBom, 1024), withBom), undefined);
+  for (const payload of [bytes('{"content":"hi"}'), Buffer.from([0xff, 0x00]), bytes("x".repeat(50))]) {
+    assert.equal(contentBytesOf(parseInbound(payload, 20), payload), undefined);
+  }
 });
