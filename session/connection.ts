@@ -23,6 +23,7 @@
  */
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import { EventEmitter } from "node:events";
+import { ReadBudget } from "./read-budget.js";
 import type { TlsOptions } from "./types.js";
 
 export class ConnectionError extends Error {
@@ -78,6 +79,8 @@ const SESSION_TAKEN_OVER = 0x8e;
 /** The recent messages a redelivery is compared with: this many, and at most this many payload bytes. */
 const RECENT_MESSAGES = 256;
 const RECENT_BYTES = 1 << 20;
+/** Time one event-loop turn spends on incoming messages before the socket waits (see ReadBudget); well under a tool call's patience. */
+const READ_BUDGET_MS = 10;
 
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -94,6 +97,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly subscriptionIds = new Map<string, number>();
   private nextSubscriptionId = 1;
   private readonly copies: CopyFilter;
+  private readonly readBudget = new ReadBudget(READ_BUDGET_MS);
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -135,6 +139,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       keepalive: this.options.keepaliveSeconds ?? 60,
       queueQoSZero: false,
     };
+    // mqtt.js logs through `debug` about ten times per packet; even switched off, each call
+    // allocates its arguments. Without DEBUG set nothing would print, so it gets a logger that does nothing.
+    if (process.env.DEBUG === undefined) clientOptions.log = ignoreLog;
     if (mode.persistent) clientOptions.properties = { sessionExpiryInterval: this.options.persistent!.expirySeconds };
     const will = this.options.will;
     if (will) clientOptions.will = { topic: will.topic, payload: Buffer.from(will.payload()), qos: 1, retain: true };
@@ -179,6 +186,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (this.client === client && packet.reasonCode === SESSION_TAKEN_OVER) this.yieldSession("another client");
     });
     this.on_(client, "message", (topic: string, payload: Buffer, packet: IPublishPacket) => {
+      this.readBudget.spend(client.stream);
       const drop = this.copies.check(topic, payload, packet);
       if (drop) this.emit("dropped", drop, topic);
       else this.emit("message", topic, payload, packet.retain === true);
@@ -297,6 +305,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
  */
 const copyFiltersLeft = new Map<string, CopyFilter>();
 
+function ignoreLog(): void {}
+
 function takeCopyFilter(clientId: string): CopyFilter | undefined {
   const filter = copyFiltersLeft.get(clientId);
   copyFiltersLeft.delete(clientId);
@@ -309,21 +319,54 @@ function takeCopyFilter(clientId: string): CopyFilter | undefined {
  * redeliveries (DUP set) of a message received shortly before.
  */
 export class CopyFilter {
-  private last: { topic: string; payload: Buffer; ids: Set<number> } | undefined;
+  // The last message, kept field by field, its ids as one number until a copy adds more: this runs for every message.
+  private lastTopic: string | undefined;
+  private lastPayload: Buffer | undefined;
+  private lastIds: number | Set<number> | undefined;
   private readonly recent: Array<{ topic: string; payload: Buffer }> = [];
   private recentBytes = 0;
 
   check(topic: string, payload: Buffer, packet: IPublishPacket): CopyDrop | undefined {
-    const ids = subscriptionIdsOf(packet);
-    const last = this.last;
-    if (last && ids.length > 0 && last.topic === topic && ids.every((id) => !last.ids.has(id)) && last.payload.equals(payload)) {
-      for (const id of ids) last.ids.add(id);
-      return "overlap-copy";
-    }
+    const ids = packet.properties?.subscriptionIdentifier;
+    if (ids !== undefined && this.isOverlapCopy(topic, payload, ids)) return "overlap-copy";
     if (packet.dup && this.recent.some((m) => m.topic === topic && m.payload.equals(payload))) return "redelivered";
-    this.last = { topic, payload, ids: new Set(ids) };
+    this.lastTopic = topic;
+    this.lastPayload = payload;
+    this.lastIds = undefined;
+    if (ids !== undefined) this.addIds(ids);
     if ((packet.qos ?? 0) > 0) this.remember(topic, payload);
     return undefined;
+  }
+
+  /** The last message again, under subscription ids none of which it came under. */
+  private isOverlapCopy(topic: string, payload: Buffer, ids: number | number[]): boolean {
+    if (this.lastTopic !== topic || this.lastPayload === undefined) return false;
+    if (typeof ids === "number") {
+      if (this.cameUnder(ids)) return false;
+    } else {
+      const numbers = ids.filter((id) => typeof id === "number");
+      if (numbers.length === 0 || numbers.some((id) => this.cameUnder(id))) return false;
+    }
+    if (!this.lastPayload.equals(payload)) return false;
+    this.addIds(ids);
+    return true;
+  }
+
+  private cameUnder(id: number): boolean {
+    const ids = this.lastIds;
+    return typeof ids === "number" ? ids === id : ids !== undefined && ids.has(id);
+  }
+
+  private addIds(ids: number | number[]): void {
+    const held = this.lastIds;
+    if (held === undefined && typeof ids === "number") {
+      this.lastIds = ids;
+      return;
+    }
+    const set = typeof held === "number" ? new Set([held]) : (held ?? new Set<number>());
+    if (typeof ids === "number") set.add(ids);
+    else for (const id of ids) if (typeof id === "number") set.add(id);
+    this.lastIds = set;
   }
 
   private remember(topic: string, payload: Buffer): void {
@@ -333,10 +376,4 @@ export class CopyFilter {
       this.recentBytes -= this.recent.shift()!.payload.length;
     }
   }
-}
-
-function subscriptionIdsOf(packet: IPublishPacket): number[] {
-  const id = packet.properties?.subscriptionIdentifier;
-  if (typeof id === "number") return [id];
-  return Array.isArray(id) ? id.filter((x): x is number => typeof x === "number") : [];
 }
