@@ -52861,6 +52861,91 @@ var MAX_COALESCE_INTERVAL_SECONDS = 3600;
 var DEFAULT_NOTIFY_PER_MINUTE = 30;
 var MAX_NOTIFY_PER_MINUTE = 1e4;
 
+// core/byte-ring.ts
+var INITIAL_BYTES = 64 * 1024;
+var ByteRing = class {
+  bytes = Buffer.allocUnsafe(INITIAL_BYTES);
+  tail = 0;
+  live = 0;
+  /** Bytes held by live records. */
+  get liveBytes() {
+    return this.live;
+  }
+  /** Bytes the ring takes in memory. */
+  get capacity() {
+    return this.bytes.length;
+  }
+  /**
+   * Writes `length` UTF-8 bytes of `text` and returns where they start. `oldest`: the
+   * start of the oldest live record, undefined when there is none; `records`: every
+   * live record, oldest first (walked only when the ring must be rebuilt).
+   */
+  writeText(text2, length, oldest, records) {
+    const at = this.place(length, oldest, records);
+    this.bytes.write(text2, at, length, "utf8");
+    return at;
+  }
+  /** As writeText, for bytes that are already UTF-8. */
+  writeBytes(source, oldest, records) {
+    const at = this.place(source.length, oldest, records);
+    this.bytes.set(source, at);
+    return at;
+  }
+  read(record2) {
+    return this.bytes.toString("utf8", record2.at, record2.at + record2.length);
+  }
+  /** The record's bytes are no longer needed. */
+  release(record2) {
+    this.live -= record2.length;
+  }
+  /** Every record is gone (and the memory grown for a flood goes back). */
+  clear() {
+    this.tail = 0;
+    this.live = 0;
+    if (this.bytes.length > INITIAL_BYTES) this.bytes = Buffer.allocUnsafe(INITIAL_BYTES);
+  }
+  place(length, oldest, records) {
+    let at = this.fit(length, oldest);
+    if (at === void 0) {
+      this.rebuild(Math.ceil(1.5 * (this.live + length) / INITIAL_BYTES) * INITIAL_BYTES, records());
+      at = this.tail;
+    }
+    this.tail = at + length;
+    this.live += length;
+    return at;
+  }
+  /** Where `length` bytes fit between the tail and the oldest live record, if they do. */
+  fit(length, oldest) {
+    const end = this.bytes.length;
+    if (this.live === 0 || oldest === void 0) return length <= end ? 0 : void 0;
+    if (oldest < this.tail) {
+      if (this.tail + length <= end) return this.tail;
+      return length <= oldest ? 0 : void 0;
+    }
+    return this.tail + length <= oldest ? this.tail : void 0;
+  }
+  /** Copies the live records, oldest first, to the start of a ring of `capacity` bytes; records side by side move in one copy. */
+  rebuild(capacity, records) {
+    const old = this.bytes;
+    const next = Buffer.allocUnsafe(capacity);
+    let tail = 0;
+    let runStart = 0;
+    let runEnd = 0;
+    for (const record2 of records) {
+      if (record2.at !== runEnd) {
+        tail += old.copy(next, tail, runStart, runEnd);
+        runStart = record2.at;
+        runEnd = record2.at;
+      }
+      record2.at = tail + (runEnd - runStart);
+      runEnd += record2.length;
+    }
+    tail += old.copy(next, tail, runStart, runEnd);
+    this.bytes = next;
+    this.tail = tail;
+  }
+};
+
 // core/json-depth.ts
 var MAX_JSON_DEPTH = 64;
 var QUOTE = 34;
@@ -52871,6 +52956,7 @@ var OPEN_OBJECT = 123;
 var CLOSE_OBJECT = 125;
 function nestsDeeperThan(text2, max = MAX_JSON_DEPTH) {
   if (text2.length <= max * 2) return false;
+  if (!hasMoreOpeningBrackets(text2, max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text2.length; i++) {
@@ -52887,6 +52973,12 @@ function nestsDeeperThan(text2, max = MAX_JSON_DEPTH) {
     }
   }
   return false;
+}
+function hasMoreOpeningBrackets(text2, max) {
+  let count = 0;
+  for (let at = text2.indexOf("{"); at !== -1 && count <= max; at = text2.indexOf("{", at + 1)) count++;
+  for (let at = text2.indexOf("["); at !== -1 && count <= max; at = text2.indexOf("[", at + 1)) count++;
+  return count > max;
 }
 
 // core/topics.ts
@@ -53015,15 +53107,15 @@ function parseInbound(payload, maxBytes) {
     return { kind: "text", content: text2, bytes };
   }
   if (!isObject2(parsed)) return { kind: "json", content: text2, bytes };
-  const fields = claimedFields(parsed);
   const content = Object.hasOwn(parsed, "content") ? parsed.content : void 0;
-  if (content === void 0 || content === null) return { kind: "json", content: text2, ...fields, bytes };
-  return {
-    kind: "envelope",
-    content: typeof content === "string" ? content : JSON.stringify(content),
-    ...fields,
-    bytes
-  };
+  const message = content === void 0 || content === null ? { kind: "json", content: text2, bytes } : { kind: "envelope", content: typeof content === "string" ? content : JSON.stringify(content), bytes };
+  addClaimedFields(message, parsed);
+  return message;
+}
+function contentBytesOf(message, payload) {
+  if (message.kind !== "json" && message.kind !== "text") return void 0;
+  const bom = payload.length >= 3 && payload[0] === 239 && payload[1] === 187 && payload[2] === 191;
+  return bom ? void 0 : payload;
 }
 function displaySender(sender) {
   return sender ? sender : "unknown";
@@ -53042,17 +53134,15 @@ function decode3(payload) {
 function isObject2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function claimedFields(object3) {
-  const fields = {};
+function addClaimedFields(message, object3) {
   const sender = nonEmptyString(object3, "sender");
   const sentAt = nonEmptyString(object3, "ts");
   const correlationId = nonEmptyString(object3, "correlation_id");
   const replyTo = nonEmptyString(object3, "reply_to");
-  if (sender !== void 0) fields.sender = sender;
-  if (sentAt !== void 0) fields.sentAt = sentAt;
-  if (correlationId !== void 0) fields.correlation_id = correlationId;
-  if (replyTo !== void 0) fields.reply_to = replyTo;
-  return fields;
+  if (sender !== void 0) message.sender = sender;
+  if (sentAt !== void 0) message.sentAt = sentAt;
+  if (correlationId !== void 0) message.correlation_id = correlationId;
+  if (replyTo !== void 0) message.reply_to = replyTo;
 }
 function nonEmptyString(object3, key) {
   if (!Object.hasOwn(object3, key)) return void 0;
@@ -53062,19 +53152,14 @@ function nonEmptyString(object3, key) {
 
 // core/buffer.ts
 var ENTRY_OVERHEAD_BYTES = 64;
-function entryBytes(entry) {
-  return ENTRY_OVERHEAD_BYTES + Buffer.byteLength(entry.topic, "utf8") + Buffer.byteLength(entry.content, "utf8") + optionalBytes(entry.sender) + optionalBytes(entry.sentAt) + optionalBytes(entry.correlation_id) + optionalBytes(entry.reply_to);
+function claimedBytes(entry) {
+  return optionalBytes(entry.sender) + optionalBytes(entry.sentAt) + optionalBytes(entry.correlation_id) + optionalBytes(entry.reply_to);
 }
 function optionalBytes(text2) {
   return text2 === void 0 ? 0 : Buffer.byteLength(text2, "utf8");
 }
-function entryOf(slot) {
-  const entry = { topic: slot.topic, content: slot.content, receivedAt: slot.receivedAt };
-  if (slot.sender !== void 0) entry.sender = slot.sender;
-  if (slot.sentAt !== void 0) entry.sentAt = slot.sentAt;
-  if (slot.correlation_id !== void 0) entry.correlation_id = slot.correlation_id;
-  if (slot.reply_to !== void 0) entry.reply_to = slot.reply_to;
-  return entry;
+function isWellFormed(text2) {
+  return text2.isWellFormed();
 }
 var WatchedBuffer = class {
   current;
@@ -53087,6 +53172,8 @@ var WatchedBuffer = class {
   newestReceivedAt = -Infinity;
   outOfOrder = false;
   totals = noEvictions();
+  ring = new ByteRing();
+  liveSlots = () => this.live();
   constructor(limits) {
     this.current = checkLimits(limits);
   }
@@ -53100,8 +53187,12 @@ var WatchedBuffer = class {
   get size() {
     return { messages: this.messages, topics: this.topics.size, bytes: this.bytes };
   }
-  /** Buffers a copy of `entry` (the caller may reuse or change its object); returns the evictions this caused. */
-  add(entry, now) {
+  /**
+   * Buffers a copy of `entry` (the caller may reuse or change its object); returns the
+   * evictions this caused. `contentBytes`: the UTF-8 of `entry.content`, when the caller
+   * has it (the payload it decoded), which saves encoding it again.
+   */
+  add(entry, now, contentBytes) {
     if (!Number.isFinite(entry.receivedAt)) {
       throw new RangeError(`buffer entry receivedAt must be a finite epoch-ms time, got ${entry.receivedAt}`);
     }
@@ -53118,17 +53209,24 @@ var WatchedBuffer = class {
       queue = new TopicQueue(entry.topic);
       this.topics.set(entry.topic, queue);
     }
+    const content = entry.content;
+    const text2 = contentBytes !== void 0 || isWellFormed(content) ? void 0 : content;
+    const contentLength = contentBytes?.length ?? Buffer.byteLength(content, "utf8");
     const slot = {
       topic: queue.topic,
-      content: entry.content,
+      text: text2,
+      at: 0,
+      length: text2 === void 0 ? contentLength : 0,
       receivedAt: entry.receivedAt,
       sender: entry.sender,
       sentAt: entry.sentAt,
       correlation_id: entry.correlation_id,
       reply_to: entry.reply_to,
-      bytes: entryBytes(entry),
+      bytes: ENTRY_OVERHEAD_BYTES + queue.topicBytes + contentLength + claimedBytes(entry),
       removed: false
     };
+    const oldest = this.liveHead()?.at;
+    slot.at = contentBytes !== void 0 ? this.ring.writeBytes(contentBytes, oldest, this.liveSlots) : this.ring.writeText(text2 === void 0 ? content : "", slot.length, oldest, this.liveSlots);
     queue.push(slot);
     this.order.push(slot);
     this.messages++;
@@ -53175,7 +53273,7 @@ var WatchedBuffer = class {
       if (this.outOfOrder) this.expireTopic(topic, now, counts);
       const queue = this.topics.get(topic);
       if (!queue) continue;
-      for (const slot of queue.values()) result.push(entryOf(slot));
+      for (const slot of queue.values()) result.push(this.entryOf(slot));
     }
     this.tally(counts);
     return result;
@@ -53189,6 +53287,7 @@ var WatchedBuffer = class {
       this.deadInOrder = 0;
       this.messages = 0;
       this.bytes = 0;
+      this.ring.clear();
       this.resetOrdering();
       return removed2;
     }
@@ -53222,6 +53321,19 @@ var WatchedBuffer = class {
       for (const slot of queue.values()) senders.add(displaySender(slot.sender));
       return { topic, count: queue.length, senders: [...senders] };
     });
+  }
+  /** The entry a slot holds, with only the fields it has. */
+  entryOf(slot) {
+    const entry = { topic: slot.topic, content: slot.text ?? this.ring.read(slot), receivedAt: slot.receivedAt };
+    if (slot.sender !== void 0) entry.sender = slot.sender;
+    if (slot.sentAt !== void 0) entry.sentAt = slot.sentAt;
+    if (slot.correlation_id !== void 0) entry.correlation_id = slot.correlation_id;
+    if (slot.reply_to !== void 0) entry.reply_to = slot.reply_to;
+    return entry;
+  }
+  /** Live slots in arrival order. */
+  *live() {
+    for (const slot of this.order.values()) if (!slot.removed) yield slot;
   }
   topicsFor(filter) {
     if (filter === void 0) return [...this.topics.keys()];
@@ -53298,6 +53410,7 @@ var WatchedBuffer = class {
   forget(slot) {
     this.messages--;
     this.bytes -= slot.bytes;
+    this.ring.release(slot);
     if (this.messages === 0) this.resetOrdering();
   }
   resetOrdering() {
@@ -53327,6 +53440,7 @@ function checkLimits(limits) {
   }
   return { maxAgeSeconds, maxPerTopic, maxBytes };
 }
+var COMPACT_AFTER = 16;
 var Queue = class {
   items = [];
   head = 0;
@@ -53347,7 +53461,7 @@ var Queue = class {
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
@@ -53368,8 +53482,10 @@ var TopicQueue = class extends Queue {
   constructor(topic) {
     super();
     this.topic = topic;
+    this.topicBytes = Buffer.byteLength(topic, "utf8");
   }
   topic;
+  topicBytes;
 };
 
 // core/layout.ts
@@ -53910,6 +54026,41 @@ var ActionRoutes = class {
 // session/connection.ts
 var import_mqtt = __toESM(require_build2());
 var import_node_events2 = require("node:events");
+
+// session/read-budget.ts
+var CHECK_EVERY = 32;
+var ReadBudget = class {
+  constructor(budgetMs, now = () => performance.now()) {
+    this.budgetMs = budgetMs;
+    this.now = now;
+  }
+  budgetMs;
+  now;
+  turnStart = -1;
+  spent = 0;
+  paused;
+  endTurn = () => {
+    this.turnStart = -1;
+    this.spent = 0;
+    const paused = this.paused;
+    this.paused = void 0;
+    paused?.resume();
+  };
+  /** Called for each message, with the stream it came from. */
+  spend(stream) {
+    if (this.turnStart < 0) {
+      this.turnStart = this.now();
+      setImmediate(this.endTurn);
+      return;
+    }
+    if (++this.spent % CHECK_EVERY !== 0 || this.paused !== void 0) return;
+    if (this.now() - this.turnStart < this.budgetMs) return;
+    this.paused = stream;
+    stream.pause();
+  }
+};
+
+// session/connection.ts
 var ConnectionError = class extends Error {
   /** True when the broker said no (a SUBACK failure code), as opposed to not answering. */
   constructor(message, refused = false) {
@@ -53924,6 +54075,7 @@ var UNSUPPORTED_PROTOCOL = /* @__PURE__ */ new Set([1, 132]);
 var SESSION_TAKEN_OVER = 142;
 var RECENT_MESSAGES = 256;
 var RECENT_BYTES = 1 << 20;
+var READ_BUDGET_MS = 10;
 function withDeadline(promise2, ms, what) {
   let timer;
   const deadline = new Promise((_, reject) => {
@@ -53946,6 +54098,7 @@ var Connection = class extends import_node_events2.EventEmitter {
   subscriptionIds = /* @__PURE__ */ new Map();
   nextSubscriptionId = 1;
   copies;
+  readBudget = new ReadBudget(READ_BUDGET_MS);
   get connected() {
     return this.client?.connected ?? false;
   }
@@ -53974,6 +54127,7 @@ var Connection = class extends import_node_events2.EventEmitter {
       keepalive: this.options.keepaliveSeconds ?? 60,
       queueQoSZero: false
     };
+    if (process.env.DEBUG === void 0) clientOptions.log = ignoreLog;
     if (mode.persistent) clientOptions.properties = { sessionExpiryInterval: this.options.persistent.expirySeconds };
     const will = this.options.will;
     if (will) clientOptions.will = { topic: will.topic, payload: Buffer.from(will.payload()), qos: 1, retain: true };
@@ -54016,6 +54170,7 @@ var Connection = class extends import_node_events2.EventEmitter {
       if (this.client === client && packet.reasonCode === SESSION_TAKEN_OVER) this.yieldSession("another client");
     });
     this.on_(client, "message", (topic, payload, packet) => {
+      this.readBudget.spend(client.stream);
       const drop = this.copies.check(topic, payload, packet);
       if (drop) this.emit("dropped", drop, topic);
       else this.emit("message", topic, payload, packet.retain === true);
@@ -54114,26 +54269,58 @@ var Connection = class extends import_node_events2.EventEmitter {
   }
 };
 var copyFiltersLeft = /* @__PURE__ */ new Map();
+function ignoreLog() {
+}
 function takeCopyFilter(clientId) {
   const filter = copyFiltersLeft.get(clientId);
   copyFiltersLeft.delete(clientId);
   return filter;
 }
 var CopyFilter = class {
-  last;
+  // The last message, kept field by field, its ids as one number until a copy adds more: this runs for every message.
+  lastTopic;
+  lastPayload;
+  lastIds;
   recent = [];
   recentBytes = 0;
   check(topic, payload, packet) {
-    const ids = subscriptionIdsOf(packet);
-    const last = this.last;
-    if (last && ids.length > 0 && last.topic === topic && ids.every((id) => !last.ids.has(id)) && last.payload.equals(payload)) {
-      for (const id of ids) last.ids.add(id);
-      return "overlap-copy";
-    }
+    const ids = packet.properties?.subscriptionIdentifier;
+    if (ids !== void 0 && this.isOverlapCopy(topic, payload, ids)) return "overlap-copy";
     if (packet.dup && this.recent.some((m) => m.topic === topic && m.payload.equals(payload))) return "redelivered";
-    this.last = { topic, payload, ids: new Set(ids) };
+    this.lastTopic = topic;
+    this.lastPayload = payload;
+    this.lastIds = void 0;
+    if (ids !== void 0) this.addIds(ids);
     if ((packet.qos ?? 0) > 0) this.remember(topic, payload);
     return void 0;
+  }
+  /** The last message again, under subscription ids none of which it came under. */
+  isOverlapCopy(topic, payload, ids) {
+    if (this.lastTopic !== topic || this.lastPayload === void 0) return false;
+    if (typeof ids === "number") {
+      if (this.cameUnder(ids)) return false;
+    } else {
+      const numbers = ids.filter((id) => typeof id === "number");
+      if (numbers.length === 0 || numbers.some((id) => this.cameUnder(id))) return false;
+    }
+    if (!this.lastPayload.equals(payload)) return false;
+    this.addIds(ids);
+    return true;
+  }
+  cameUnder(id) {
+    const ids = this.lastIds;
+    return typeof ids === "number" ? ids === id : ids !== void 0 && ids.has(id);
+  }
+  addIds(ids) {
+    const held = this.lastIds;
+    if (held === void 0 && typeof ids === "number") {
+      this.lastIds = ids;
+      return;
+    }
+    const set2 = typeof held === "number" ? /* @__PURE__ */ new Set([held]) : held ?? /* @__PURE__ */ new Set();
+    if (typeof ids === "number") set2.add(ids);
+    else for (const id of ids) if (typeof id === "number") set2.add(id);
+    this.lastIds = set2;
   }
   remember(topic, payload) {
     this.recent.push({ topic, payload });
@@ -54143,11 +54330,6 @@ var CopyFilter = class {
     }
   }
 };
-function subscriptionIdsOf(packet) {
-  const id = packet.properties?.subscriptionIdentifier;
-  if (typeof id === "number") return [id];
-  return Array.isArray(id) ? id.filter((x) => typeof x === "number") : [];
-}
 
 // session/eviction-report.ts
 var EVICTION_REPORT_INTERVAL_MS = 1e4;
@@ -54489,6 +54671,14 @@ var PatternStore = class {
   trie;
   /** name → bit set of the slots holding it. */
   names = /* @__PURE__ */ new Map();
+  changes = 0;
+  /** Counts every change to the indexes using this store, so answers drawn from them can be remembered until the next one. */
+  get version() {
+    return this.changes;
+  }
+  changed() {
+    this.changes++;
+  }
   /** Bit `1 << slot` is set for each slot holding `name`; 0 when none does. */
   slotsNaming(name) {
     return this.names.get(name) ?? 0;
@@ -54527,6 +54717,7 @@ var PatternIndex = class {
     if (problem !== void 0) throw new PatternError(pattern, problem);
     const number4 = this.nextNumber++;
     this.order.set(pattern, number4);
+    this.store.changed();
     if (!hasWildcard(pattern)) this.store.addName(pattern, this.slot);
     else if (levelCount(pattern) > MAX_TRIE_LEVELS) this.deep.push(pattern);
     else this.store.trie.add(pattern, number4, this.slot);
@@ -54534,6 +54725,7 @@ var PatternIndex = class {
   }
   delete(pattern) {
     if (!this.order.delete(pattern)) return false;
+    this.store.changed();
     if (!hasWildcard(pattern)) this.store.deleteName(pattern, this.slot);
     else if (levelCount(pattern) > MAX_TRIE_LEVELS) this.deep.splice(this.deep.indexOf(pattern), 1);
     else this.store.trie.remove(pattern, this.slot);
@@ -54592,14 +54784,57 @@ var PatternIndex = class {
   }
 };
 
+// core/topic-memo.ts
+var TopicMemo = class {
+  constructor(capacity) {
+    this.capacity = capacity;
+    if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError(`a topic memo holds a positive whole number of topics, not ${capacity}`);
+  }
+  capacity;
+  current = /* @__PURE__ */ new Map();
+  previous = /* @__PURE__ */ new Map();
+  version = Number.NaN;
+  /** The answer remembered for `topic` under `version`, or undefined. */
+  get(topic, version2) {
+    if (version2 !== this.version) {
+      this.version = version2;
+      this.current.clear();
+      this.previous.clear();
+      return void 0;
+    }
+    const held = this.current.get(topic);
+    if (held !== void 0) return held;
+    const older = this.previous.get(topic);
+    if (older !== void 0) this.set(topic, older);
+    return older;
+  }
+  /** Remembers `answer` for `topic`, under the version of the last `get`. */
+  set(topic, answer) {
+    if (this.current.size >= this.capacity) {
+      this.previous = this.current;
+      this.current = /* @__PURE__ */ new Map();
+    }
+    this.current.set(topic, answer);
+  }
+};
+
 // core/gate.ts
 var MUTED = 0;
 var ADMITTED = 1;
 var WATCHED = 2;
-function byName(slot, sender, senderSlots, topic, topicSlots) {
-  const bit = 1 << slot;
-  if ((senderSlots & bit) !== 0) return sender;
-  return (topicSlots & bit) !== 0 ? topic : void 0;
+var NONE2 = 3;
+var MEMO_TOPICS = 16384;
+var MEMO_MAX_TOPIC_LENGTH = 256;
+var ECHO = { tier: "dropped", reason: "echo" };
+var UNMATCHED = { tier: "dropped", reason: "unmatched" };
+function decisionOf(slot, pattern) {
+  if (slot === MUTED) return { tier: "dropped", reason: "muted", pattern };
+  return { tier: slot === ADMITTED ? "admitted" : "watched", pattern };
+}
+function slotOf(decision) {
+  if (decision.tier === "admitted") return ADMITTED;
+  if (decision.tier === "watched") return WATCHED;
+  return decision.reason === "muted" ? MUTED : NONE2;
 }
 var Gate = class {
   /** Throws PatternError naming the first invalid pattern. An empty `ownName` counts as none. */
@@ -54619,6 +54854,8 @@ var Gate = class {
   /** Per slot, the best trie filter for the topic `walkedFor` (reused: classify never nests). */
   fromTrie = [void 0, void 0, void 0];
   walkedFor;
+  /** Per topic, the decision for a message whose sender no list names. */
+  byTopic = new TopicMemo(MEMO_TOPICS);
   /** False when the list already holds `pattern`; throws PatternError if it is invalid. */
   add(list, pattern) {
     return this.lists[list].add(pattern);
@@ -54639,20 +54876,38 @@ var Gate = class {
       muted: this.lists.muted.list()
     };
   }
-  /** sender is the claimed sender (undefined when the payload named none). */
+  /**
+   * sender is the claimed sender (undefined when the payload named none). The decision
+   * is shared with other calls: read it, never change it.
+   */
   classify(topic, sender) {
-    if (this.ownName && sender === this.ownName) return { tier: "dropped", reason: "echo" };
-    const store = this.store;
-    const senderSlots = sender === void 0 ? 0 : store.slotsNaming(sender);
-    const topicSlots = store.slotsNaming(topic);
+    if (this.ownName && sender === this.ownName) return ECHO;
+    const byTopic = this.topicDecision(topic);
+    const senderSlots = sender === void 0 ? 0 : this.store.slotsNaming(sender);
+    if (senderSlots === 0) return byTopic;
+    const slot = 31 - Math.clz32(senderSlots & -senderSlots);
+    return slot <= slotOf(byTopic) ? decisionOf(slot, sender) : byTopic;
+  }
+  /** The decision by topic alone: its exact name, then the trie; remembered per topic until a list changes. */
+  topicDecision(topic) {
+    const remember = topic.length <= MEMO_MAX_TOPIC_LENGTH;
+    const version2 = this.store.version;
+    if (remember) {
+      const known = this.byTopic.get(topic, version2);
+      if (known !== void 0) return known;
+    }
+    const topicSlots = this.store.slotsNaming(topic);
     const prepared = new PreparedTopic(topic);
-    const mutedBy = byName(MUTED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(MUTED, prepared);
-    if (mutedBy !== void 0) return { tier: "dropped", reason: "muted", pattern: mutedBy };
-    const admittedBy = byName(ADMITTED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(ADMITTED, prepared);
-    if (admittedBy !== void 0) return { tier: "admitted", pattern: admittedBy };
-    const watchedBy = byName(WATCHED, sender, senderSlots, topic, topicSlots) ?? this.filterOf(WATCHED, prepared);
-    if (watchedBy !== void 0) return { tier: "watched", pattern: watchedBy };
-    return { tier: "dropped", reason: "unmatched" };
+    let decision = UNMATCHED;
+    for (let slot = MUTED; slot < NONE2; slot++) {
+      const pattern = (topicSlots & 1 << slot) !== 0 ? topic : this.filterOf(slot, prepared);
+      if (pattern !== void 0) {
+        decision = decisionOf(slot, pattern);
+        break;
+      }
+    }
+    if (remember) this.byTopic.set(topic, decision);
+    return decision;
   }
   /** The earliest filter of `slot` matching the topic. The first call for a topic walks the trie once for all slots. */
   filterOf(slot, topic) {
@@ -55506,6 +55761,9 @@ function withCarried(target, message) {
   if (message.reply_to !== void 0) target.reply_to = message.reply_to;
   return target;
 }
+function isAtOrUnder(topic, base) {
+  return topic.startsWith(base) && (topic.length === base.length || topic.charCodeAt(base.length) === 47);
+}
 var Session = class extends import_node_events3.EventEmitter {
   constructor(options) {
     super();
@@ -55772,7 +56030,7 @@ var Session = class extends import_node_events3.EventEmitter {
   /** The link's own topics (`channel`, `rpc`, `rpc/<bridge>`) and the permission relay's carry plumbing, never messages for Claude. */
   isLinkTopic(topic) {
     const { channel, rpc, permission } = this.topics;
-    return topic === channel || topic === rpc || topic.startsWith(`${rpc}/`) || topic === permission || topic.startsWith(`${permission}/`);
+    return topic === channel || isAtOrUnder(topic, rpc) || isAtOrUnder(topic, permission);
   }
   coveredByList(topic) {
     return this.lists.gate.index("admitted").match(topic) !== void 0 || this.lists.gate.index("watched").match(topic) !== void 0;
@@ -55834,7 +56092,7 @@ var Session = class extends import_node_events3.EventEmitter {
     if (decision.tier === "watched") {
       this.counters.watched++;
       const entry = withCarried({ topic, content: message.content, receivedAt }, message);
-      this.reportEvictions(this.buffer.add(entry, receivedAt));
+      this.reportEvictions(this.buffer.add(entry, receivedAt, raw && contentBytesOf(message, raw)));
       this.emit("watched", topic, decision.pattern);
       return decision;
     }
