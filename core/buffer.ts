@@ -22,8 +22,9 @@
  *   also check the topics they cover one message at a time until the buffer empties.
  */
 
-import { ByteRing, type RingRecord } from "./byte-ring.js";
+import { ByteRing, type RingRecords } from "./byte-ring.js";
 import { displaySender } from "./envelope.js";
+import { SlotTable, type RowStrings } from "./slot-table.js";
 import { hasWildcard, matches } from "./topics.js";
 
 export interface BufferEntry {
@@ -66,24 +67,13 @@ function optionalBytes(text: string | undefined): number {
 }
 
 /**
- * A buffered message: the entry's fields and the buffer's bookkeeping in one record
- * with one shape (absent fields are undefined), because under a flood every message
- * survives a garbage collection or two before it is evicted, and each object copied
- * then costs time. For the same reason the content is kept as UTF-8 bytes in a
- * `ByteRing`, off the heap, unless it is no well-formed text (a lone surrogate has no
- * UTF-8 form): then it stays a string and its ring record is empty.
+ * A buffered message is a row of a `SlotTable` (typed-array columns, its topic's queue as
+ * owner) and its content's UTF-8 bytes in a `ByteRing`, both off the object heap: under a
+ * flood every message survives a garbage collection or two before it is evicted, and
+ * each object copied and marked then costs time. A content that is no well-formed text
+ * (a lone surrogate has no UTF-8 form) is kept as a string instead, with an empty record.
  */
-interface Slot extends RingRecord {
-  readonly topic: string;
-  readonly text: string | undefined;
-  readonly receivedAt: number;
-  readonly sender: string | undefined;
-  readonly sentAt: string | undefined;
-  readonly correlation_id: string | undefined;
-  readonly reply_to: string | undefined;
-  readonly bytes: number;
-  removed: boolean;
-}
+type Slot = number;
 
 /** String.prototype.isWellFormed: in Node.js since 20, not yet in TypeScript's ES2023 library. */
 function isWellFormed(text: string): boolean {
@@ -101,11 +91,22 @@ export class WatchedBuffer {
   private newestReceivedAt = -Infinity;
   private outOfOrder = false;
   private readonly totals: EvictionCounts = noEvictions();
-  private readonly ring = new ByteRing();
-  private readonly liveSlots = (): Iterable<Slot> => this.live();
+  private readonly ring: ByteRing;
+  private readonly slots = new SlotTable<TopicQueue>();
+  /** The live slots, for the ring to move their contents when it is rebuilt. */
+  private readonly liveRecords: RingRecords = {
+    relocate: (move) => {
+      for (const slot of this.order.values()) {
+        if (this.slots.removed(slot)) continue;
+        const length = this.slots.length(slot);
+        this.slots.setPlace(slot, move(this.slots.at(slot), length), length);
+      }
+    },
+  };
 
   constructor(limits: BufferLimits) {
     this.current = checkLimits(limits);
+    this.ring = new ByteRing(this.current.maxBytes);
   }
 
   get limits(): BufferLimits {
@@ -132,7 +133,7 @@ export class WatchedBuffer {
     }
     const counts = noEvictions();
     this.expireHeads(now, counts);
-    if (this.isExpired(entry, now)) {
+    if (this.isExpired(entry.receivedAt, now)) {
       counts.age++;
       return this.tally(counts);
     }
@@ -144,33 +145,25 @@ export class WatchedBuffer {
       queue = new TopicQueue(entry.topic);
       this.topics.set(entry.topic, queue);
     }
-    // Every message of a topic shares one topic string: a flood on few topics stays small.
+    // Every message of a topic shares its queue's one topic string: a flood on few topics stays small.
     const content = entry.content;
     const text = contentBytes !== undefined || isWellFormed(content) ? undefined : content;
     const contentLength = contentBytes?.length ?? Buffer.byteLength(content, "utf8");
-    const slot: Slot = {
-      topic: queue.topic,
-      text,
-      at: 0,
-      length: text === undefined ? contentLength : 0,
-      receivedAt: entry.receivedAt,
-      sender: entry.sender,
-      sentAt: entry.sentAt,
-      correlation_id: entry.correlation_id,
-      reply_to: entry.reply_to,
-      bytes: ENTRY_OVERHEAD_BYTES + queue.topicBytes + contentLength + claimedBytes(entry),
-      removed: false,
-    };
+    const bytes = ENTRY_OVERHEAD_BYTES + queue.topicBytes + contentLength + claimedBytes(entry);
     // An empty record too takes its place in the ring's order, so the oldest record is always where the ring expects it.
-    const oldest = this.liveHead()?.at;
-    slot.at =
+    const head = this.liveHead();
+    const oldest = head === undefined ? undefined : this.slots.at(head);
+    const length = text === undefined ? contentLength : 0;
+    const at =
       contentBytes !== undefined
-        ? this.ring.writeBytes(contentBytes, oldest, this.liveSlots)
-        : this.ring.writeText(text === undefined ? content : "", slot.length, oldest, this.liveSlots);
+        ? this.ring.writeBytes(contentBytes, oldest, this.liveRecords)
+        : this.ring.writeText(text === undefined ? content : "", length, oldest, this.liveRecords);
+    const slot = this.slots.add(queue, entry.receivedAt, bytes, rowStrings(entry, text));
+    this.slots.setPlace(slot, at, length);
     queue.push(slot);
     this.order.push(slot);
     this.messages++;
-    this.bytes += slot.bytes;
+    this.bytes += bytes;
 
     while (queue.length > this.current.maxPerTopic) {
       this.discard(queue.shift()!);
@@ -188,6 +181,7 @@ export class WatchedBuffer {
       if (value !== undefined) merged[key] = value;
     }
     this.current = checkLimits(merged);
+    this.ring.expected = this.current.maxBytes;
     const counts = noEvictions();
     for (const [topic, queue] of this.topics) {
       while (queue.length > this.current.maxPerTopic) {
@@ -217,7 +211,7 @@ export class WatchedBuffer {
       if (this.outOfOrder) this.expireTopic(topic, now, counts);
       const queue = this.topics.get(topic);
       if (!queue) continue;
-      for (const slot of queue.values()) result.push(this.entryOf(slot));
+      for (const slot of queue.values()) result.push(this.entryOf(queue.topic, slot));
     }
     this.tally(counts);
     return result;
@@ -233,6 +227,7 @@ export class WatchedBuffer {
       this.messages = 0;
       this.bytes = 0;
       this.ring.clear();
+      this.slots.clear();
       this.resetOrdering();
       return removed;
     }
@@ -266,24 +261,22 @@ export class WatchedBuffer {
     this.prune(now);
     return [...this.topics].map(([topic, queue]) => {
       const senders = new Set<string>();
-      for (const slot of queue.values()) senders.add(displaySender(slot.sender));
+      for (const slot of queue.values()) senders.add(displaySender(this.slots.strings(slot)?.sender));
       return { topic, count: queue.length, senders: [...senders] };
     });
   }
 
   /** The entry a slot holds, with only the fields it has. */
-  private entryOf(slot: Slot): BufferEntry {
-    const entry: BufferEntry = { topic: slot.topic, content: slot.text ?? this.ring.read(slot), receivedAt: slot.receivedAt };
-    if (slot.sender !== undefined) entry.sender = slot.sender;
-    if (slot.sentAt !== undefined) entry.sentAt = slot.sentAt;
-    if (slot.correlation_id !== undefined) entry.correlation_id = slot.correlation_id;
-    if (slot.reply_to !== undefined) entry.reply_to = slot.reply_to;
+  private entryOf(topic: string, slot: Slot): BufferEntry {
+    const strings = this.slots.strings(slot);
+    const content = strings?.text ?? this.ring.read(this.slots.at(slot), this.slots.length(slot));
+    const entry: BufferEntry = { topic, content, receivedAt: this.slots.receivedAt(slot) };
+    if (strings === undefined) return entry;
+    if (strings.sender !== undefined) entry.sender = strings.sender;
+    if (strings.sentAt !== undefined) entry.sentAt = strings.sentAt;
+    if (strings.correlation_id !== undefined) entry.correlation_id = strings.correlation_id;
+    if (strings.reply_to !== undefined) entry.reply_to = strings.reply_to;
     return entry;
-  }
-
-  /** Live slots in arrival order. */
-  private *live(): IterableIterator<Slot> {
-    for (const slot of this.order.values()) if (!slot.removed) yield slot;
   }
 
   private topicsFor(filter: string | undefined): string[] {
@@ -292,8 +285,8 @@ export class WatchedBuffer {
     return [...this.topics.keys()].filter((topic) => topic === filter || matches(filter, topic));
   }
 
-  private isExpired(entry: { readonly receivedAt: number }, now: number): boolean {
-    return now - entry.receivedAt > this.current.maxAgeSeconds * 1000;
+  private isExpired(receivedAt: number, now: number): boolean {
+    return now - receivedAt > this.current.maxAgeSeconds * 1000;
   }
 
   private expire(now: number, counts: EvictionCounts): void {
@@ -303,7 +296,7 @@ export class WatchedBuffer {
 
   /** Drops expired messages from the front of the arrival order; stops at the first one still fresh. */
   private expireHeads(now: number, counts: EvictionCounts): void {
-    for (let slot = this.liveHead(); slot && this.isExpired(slot, now); slot = this.liveHead()) {
+    for (let slot = this.liveHead(); slot !== undefined && this.isExpired(this.slots.receivedAt(slot), now); slot = this.liveHead()) {
       this.dropHead();
       counts.age++;
     }
@@ -313,7 +306,7 @@ export class WatchedBuffer {
     const queue = this.topics.get(topic);
     if (!queue) return;
     queue.retain((slot) => {
-      if (!this.isExpired(slot, now)) return true;
+      if (!this.isExpired(this.slots.receivedAt(slot), now)) return true;
       this.discard(slot);
       counts.age++;
       return false;
@@ -322,17 +315,18 @@ export class WatchedBuffer {
   }
 
   private enforceBytes(counts: EvictionCounts): void {
-    while (this.bytes > this.current.maxBytes && this.liveHead()) {
+    while (this.bytes > this.current.maxBytes && this.liveHead() !== undefined) {
       this.dropHead();
       counts.bytes++;
     }
   }
 
-  /** The oldest message still buffered, after skipping removed slots at the front of the order. */
+  /** The oldest message still buffered, after skipping (and freeing) removed slots at the front of the order. */
   private liveHead(): Slot | undefined {
     let slot = this.order.peek();
-    while (slot?.removed) {
+    while (slot !== undefined && this.slots.removed(slot)) {
       this.order.shift();
+      this.slots.free(slot);
       this.deadInOrder--;
       slot = this.order.peek();
     }
@@ -342,11 +336,11 @@ export class WatchedBuffer {
   /** Removes the live head of the arrival order, which is also the oldest message of its topic. */
   private dropHead(): void {
     const slot = this.order.shift()!;
-    const queue = this.topics.get(slot.topic)!;
+    const queue = this.slots.owner(slot);
     queue.shift();
-    if (queue.length === 0) this.topics.delete(slot.topic);
-    slot.removed = true;
+    if (queue.length === 0) this.topics.delete(queue.topic);
     this.forget(slot);
+    this.slots.free(slot);
   }
 
   private removeTopic(topic: string): number {
@@ -357,21 +351,25 @@ export class WatchedBuffer {
     return queue.length;
   }
 
-  /** Marks a slot taken out of its topic queue as removed; the arrival order drops it lazily. */
+  /** Marks a slot taken out of its topic queue as removed; the arrival order drops (and frees) it lazily. */
   private discard(slot: Slot): void {
-    slot.removed = true;
+    this.slots.markRemoved(slot);
     this.deadInOrder++;
     this.forget(slot);
     if (this.deadInOrder > 1024 && this.deadInOrder > this.messages) {
-      this.order.retain((s) => !s.removed);
+      this.order.retain((s) => {
+        if (!this.slots.removed(s)) return true;
+        this.slots.free(s);
+        return false;
+      });
       this.deadInOrder = 0;
     }
   }
 
   private forget(slot: Slot): void {
     this.messages--;
-    this.bytes -= slot.bytes;
-    this.ring.release(slot);
+    this.bytes -= this.slots.bytes(slot);
+    this.ring.release(this.slots.length(slot));
     if (this.messages === 0) this.resetOrdering();
   }
 
@@ -386,6 +384,19 @@ export class WatchedBuffer {
     this.totals.bytes += counts.bytes;
     return counts;
   }
+}
+
+/** The strings an entry carries besides its content, plus `text` (a content kept as a string); undefined when it has none. */
+function rowStrings(entry: BufferEntry, text: string | undefined): RowStrings | undefined {
+  const { sender, sentAt, correlation_id, reply_to } = entry;
+  if (sender === undefined && sentAt === undefined && correlation_id === undefined && reply_to === undefined && text === undefined) return undefined;
+  const strings: { -readonly [K in keyof RowStrings]: RowStrings[K] } = {};
+  if (sender !== undefined) strings.sender = sender;
+  if (sentAt !== undefined) strings.sentAt = sentAt;
+  if (correlation_id !== undefined) strings.correlation_id = correlation_id;
+  if (reply_to !== undefined) strings.reply_to = reply_to;
+  if (text !== undefined) strings.text = text;
+  return strings;
 }
 
 function noEvictions(): EvictionCounts {

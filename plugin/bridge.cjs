@@ -52863,7 +52863,13 @@ var MAX_NOTIFY_PER_MINUTE = 1e4;
 
 // core/byte-ring.ts
 var INITIAL_BYTES = 64 * 1024;
+var MAX_EXPECTED_BYTES = 256 * 1024 * 1024;
 var ByteRing = class {
+  /** `expected`: how many bytes the caller means to hold at most (it may change). */
+  constructor(expected = 0) {
+    this.expected = expected;
+  }
+  expected;
   bytes = Buffer.allocUnsafe(INITIAL_BYTES);
   tail = 0;
   live = 0;
@@ -52877,8 +52883,8 @@ var ByteRing = class {
   }
   /**
    * Writes `length` UTF-8 bytes of `text` and returns where they start. `oldest`: the
-   * start of the oldest live record, undefined when there is none; `records`: every
-   * live record, oldest first (walked only when the ring must be rebuilt).
+   * start of the oldest live record, undefined when there is none; `records`: the live
+   * records (walked only when the ring must be rebuilt).
    */
   writeText(text2, length, oldest, records) {
     const at = this.place(length, oldest, records);
@@ -52891,12 +52897,12 @@ var ByteRing = class {
     this.bytes.set(source, at);
     return at;
   }
-  read(record2) {
-    return this.bytes.toString("utf8", record2.at, record2.at + record2.length);
+  read(at, length) {
+    return this.bytes.toString("utf8", at, at + length);
   }
-  /** The record's bytes are no longer needed. */
-  release(record2) {
-    this.live -= record2.length;
+  /** A record of `length` bytes is no longer needed. */
+  release(length) {
+    this.live -= length;
   }
   /** Every record is gone (and the memory grown for a flood goes back). */
   clear() {
@@ -52907,12 +52913,17 @@ var ByteRing = class {
   place(length, oldest, records) {
     let at = this.fit(length, oldest);
     if (at === void 0) {
-      this.rebuild(Math.ceil(1.5 * (this.live + length) / INITIAL_BYTES) * INITIAL_BYTES, records());
+      this.rebuild(this.sizeFor(this.live + length), records);
       at = this.tail;
     }
     this.tail = at + length;
     this.live += length;
     return at;
+  }
+  sizeFor(needed) {
+    const roomy = 1.5 * needed;
+    if (roomy <= this.expected && this.expected <= MAX_EXPECTED_BYTES) return Math.ceil(this.expected / INITIAL_BYTES) * INITIAL_BYTES;
+    return Math.ceil(roomy / INITIAL_BYTES) * INITIAL_BYTES;
   }
   /** Where `length` bytes fit between the tail and the oldest live record, if they do. */
   fit(length, oldest) {
@@ -52931,15 +52942,16 @@ var ByteRing = class {
     let tail = 0;
     let runStart = 0;
     let runEnd = 0;
-    for (const record2 of records) {
-      if (record2.at !== runEnd) {
+    records.relocate((at, length) => {
+      if (at !== runEnd) {
         tail += old.copy(next, tail, runStart, runEnd);
-        runStart = record2.at;
-        runEnd = record2.at;
+        runStart = at;
+        runEnd = at;
       }
-      record2.at = tail + (runEnd - runStart);
-      runEnd += record2.length;
-    }
+      const moved = tail + (runEnd - runStart);
+      runEnd += length;
+      return moved;
+    });
     tail += old.copy(next, tail, runStart, runEnd);
     this.bytes = next;
     this.tail = tail;
@@ -53150,6 +53162,101 @@ function nonEmptyString(object3, key) {
   return typeof value === "string" && value.length > 0 ? value : void 0;
 }
 
+// core/slot-table.ts
+var INITIAL_ROWS = 1024;
+var SlotTable = class {
+  receivedAtColumn = new Float64Array(INITIAL_ROWS);
+  atColumn = new Float64Array(INITIAL_ROWS);
+  lengthColumn = new Float64Array(INITIAL_ROWS);
+  bytesColumn = new Float64Array(INITIAL_ROWS);
+  removedColumn = new Uint8Array(INITIAL_ROWS);
+  ownerColumn = new Array(INITIAL_ROWS).fill(void 0);
+  stringsColumn = new Array(INITIAL_ROWS).fill(void 0);
+  freed = [];
+  used = 0;
+  /** A new row; `owner` is the caller's record it belongs to (its topic's queue). */
+  add(owner, receivedAt, bytes, strings) {
+    const row = this.freed.pop() ?? this.used++;
+    if (row >= this.removedColumn.length) this.grow();
+    this.receivedAtColumn[row] = receivedAt;
+    this.bytesColumn[row] = bytes;
+    this.atColumn[row] = 0;
+    this.lengthColumn[row] = 0;
+    this.removedColumn[row] = 0;
+    this.ownerColumn[row] = owner;
+    this.stringsColumn[row] = strings;
+    return row;
+  }
+  free(row) {
+    this.ownerColumn[row] = void 0;
+    this.stringsColumn[row] = void 0;
+    this.freed.push(row);
+  }
+  /** Frees every row at once (and gives back the memory a flood grew). */
+  clear() {
+    this.freed.length = 0;
+    this.used = 0;
+    if (this.removedColumn.length > INITIAL_ROWS) this.resize(INITIAL_ROWS);
+    else {
+      this.ownerColumn.fill(void 0);
+      this.stringsColumn.fill(void 0);
+    }
+  }
+  receivedAt(row) {
+    return this.receivedAtColumn[row];
+  }
+  bytes(row) {
+    return this.bytesColumn[row];
+  }
+  /** Where the row's content starts in the ring, and its length there. */
+  at(row) {
+    return this.atColumn[row];
+  }
+  length(row) {
+    return this.lengthColumn[row];
+  }
+  setPlace(row, at, length) {
+    this.atColumn[row] = at;
+    this.lengthColumn[row] = length;
+  }
+  removed(row) {
+    return this.removedColumn[row] === 1;
+  }
+  markRemoved(row) {
+    this.removedColumn[row] = 1;
+  }
+  owner(row) {
+    return this.ownerColumn[row];
+  }
+  strings(row) {
+    return this.stringsColumn[row];
+  }
+  grow() {
+    this.resize(this.removedColumn.length * 2);
+  }
+  resize(rows) {
+    const keep = Math.min(rows, this.used);
+    const copy = (column, make) => {
+      const next = make(rows);
+      next.set(column.subarray(0, keep));
+      return next;
+    };
+    this.receivedAtColumn = copy(this.receivedAtColumn, (n) => new Float64Array(n));
+    this.atColumn = copy(this.atColumn, (n) => new Float64Array(n));
+    this.lengthColumn = copy(this.lengthColumn, (n) => new Float64Array(n));
+    this.bytesColumn = copy(this.bytesColumn, (n) => new Float64Array(n));
+    this.removedColumn = copy(this.removedColumn, (n) => new Uint8Array(n));
+    const owners = new Array(rows).fill(void 0);
+    const strings = new Array(rows).fill(void 0);
+    for (let row = 0; row < keep; row++) {
+      owners[row] = this.ownerColumn[row];
+      strings[row] = this.stringsColumn[row];
+    }
+    this.ownerColumn = owners;
+    this.stringsColumn = strings;
+  }
+};
+
 // core/buffer.ts
 var ENTRY_OVERHEAD_BYTES = 64;
 function claimedBytes(entry) {
@@ -53172,10 +53279,21 @@ var WatchedBuffer = class {
   newestReceivedAt = -Infinity;
   outOfOrder = false;
   totals = noEvictions();
-  ring = new ByteRing();
-  liveSlots = () => this.live();
+  ring;
+  slots = new SlotTable();
+  /** The live slots, for the ring to move their contents when it is rebuilt. */
+  liveRecords = {
+    relocate: (move) => {
+      for (const slot of this.order.values()) {
+        if (this.slots.removed(slot)) continue;
+        const length = this.slots.length(slot);
+        this.slots.setPlace(slot, move(this.slots.at(slot), length), length);
+      }
+    }
+  };
   constructor(limits) {
     this.current = checkLimits(limits);
+    this.ring = new ByteRing(this.current.maxBytes);
   }
   get limits() {
     return { ...this.current };
@@ -53198,7 +53316,7 @@ var WatchedBuffer = class {
     }
     const counts = noEvictions();
     this.expireHeads(now, counts);
-    if (this.isExpired(entry, now)) {
+    if (this.isExpired(entry.receivedAt, now)) {
       counts.age++;
       return this.tally(counts);
     }
@@ -53212,25 +53330,17 @@ var WatchedBuffer = class {
     const content = entry.content;
     const text2 = contentBytes !== void 0 || isWellFormed(content) ? void 0 : content;
     const contentLength = contentBytes?.length ?? Buffer.byteLength(content, "utf8");
-    const slot = {
-      topic: queue.topic,
-      text: text2,
-      at: 0,
-      length: text2 === void 0 ? contentLength : 0,
-      receivedAt: entry.receivedAt,
-      sender: entry.sender,
-      sentAt: entry.sentAt,
-      correlation_id: entry.correlation_id,
-      reply_to: entry.reply_to,
-      bytes: ENTRY_OVERHEAD_BYTES + queue.topicBytes + contentLength + claimedBytes(entry),
-      removed: false
-    };
-    const oldest = this.liveHead()?.at;
-    slot.at = contentBytes !== void 0 ? this.ring.writeBytes(contentBytes, oldest, this.liveSlots) : this.ring.writeText(text2 === void 0 ? content : "", slot.length, oldest, this.liveSlots);
+    const bytes = ENTRY_OVERHEAD_BYTES + queue.topicBytes + contentLength + claimedBytes(entry);
+    const head = this.liveHead();
+    const oldest = head === void 0 ? void 0 : this.slots.at(head);
+    const length = text2 === void 0 ? contentLength : 0;
+    const at = contentBytes !== void 0 ? this.ring.writeBytes(contentBytes, oldest, this.liveRecords) : this.ring.writeText(text2 === void 0 ? content : "", length, oldest, this.liveRecords);
+    const slot = this.slots.add(queue, entry.receivedAt, bytes, rowStrings(entry, text2));
+    this.slots.setPlace(slot, at, length);
     queue.push(slot);
     this.order.push(slot);
     this.messages++;
-    this.bytes += slot.bytes;
+    this.bytes += bytes;
     while (queue.length > this.current.maxPerTopic) {
       this.discard(queue.shift());
       counts.perTopic++;
@@ -53246,6 +53356,7 @@ var WatchedBuffer = class {
       if (value !== void 0) merged[key] = value;
     }
     this.current = checkLimits(merged);
+    this.ring.expected = this.current.maxBytes;
     const counts = noEvictions();
     for (const [topic, queue] of this.topics) {
       while (queue.length > this.current.maxPerTopic) {
@@ -53273,7 +53384,7 @@ var WatchedBuffer = class {
       if (this.outOfOrder) this.expireTopic(topic, now, counts);
       const queue = this.topics.get(topic);
       if (!queue) continue;
-      for (const slot of queue.values()) result.push(this.entryOf(slot));
+      for (const slot of queue.values()) result.push(this.entryOf(queue.topic, slot));
     }
     this.tally(counts);
     return result;
@@ -53288,6 +53399,7 @@ var WatchedBuffer = class {
       this.messages = 0;
       this.bytes = 0;
       this.ring.clear();
+      this.slots.clear();
       this.resetOrdering();
       return removed2;
     }
@@ -53318,30 +53430,29 @@ var WatchedBuffer = class {
     this.prune(now);
     return [...this.topics].map(([topic, queue]) => {
       const senders = /* @__PURE__ */ new Set();
-      for (const slot of queue.values()) senders.add(displaySender(slot.sender));
+      for (const slot of queue.values()) senders.add(displaySender(this.slots.strings(slot)?.sender));
       return { topic, count: queue.length, senders: [...senders] };
     });
   }
   /** The entry a slot holds, with only the fields it has. */
-  entryOf(slot) {
-    const entry = { topic: slot.topic, content: slot.text ?? this.ring.read(slot), receivedAt: slot.receivedAt };
-    if (slot.sender !== void 0) entry.sender = slot.sender;
-    if (slot.sentAt !== void 0) entry.sentAt = slot.sentAt;
-    if (slot.correlation_id !== void 0) entry.correlation_id = slot.correlation_id;
-    if (slot.reply_to !== void 0) entry.reply_to = slot.reply_to;
+  entryOf(topic, slot) {
+    const strings = this.slots.strings(slot);
+    const content = strings?.text ?? this.ring.read(this.slots.at(slot), this.slots.length(slot));
+    const entry = { topic, content, receivedAt: this.slots.receivedAt(slot) };
+    if (strings === void 0) return entry;
+    if (strings.sender !== void 0) entry.sender = strings.sender;
+    if (strings.sentAt !== void 0) entry.sentAt = strings.sentAt;
+    if (strings.correlation_id !== void 0) entry.correlation_id = strings.correlation_id;
+    if (strings.reply_to !== void 0) entry.reply_to = strings.reply_to;
     return entry;
-  }
-  /** Live slots in arrival order. */
-  *live() {
-    for (const slot of this.order.values()) if (!slot.removed) yield slot;
   }
   topicsFor(filter) {
     if (filter === void 0) return [...this.topics.keys()];
     if (!hasWildcard(filter)) return this.topics.has(filter) ? [filter] : [];
     return [...this.topics.keys()].filter((topic) => topic === filter || matches(filter, topic));
   }
-  isExpired(entry, now) {
-    return now - entry.receivedAt > this.current.maxAgeSeconds * 1e3;
+  isExpired(receivedAt, now) {
+    return now - receivedAt > this.current.maxAgeSeconds * 1e3;
   }
   expire(now, counts) {
     this.expireHeads(now, counts);
@@ -53349,7 +53460,7 @@ var WatchedBuffer = class {
   }
   /** Drops expired messages from the front of the arrival order; stops at the first one still fresh. */
   expireHeads(now, counts) {
-    for (let slot = this.liveHead(); slot && this.isExpired(slot, now); slot = this.liveHead()) {
+    for (let slot = this.liveHead(); slot !== void 0 && this.isExpired(this.slots.receivedAt(slot), now); slot = this.liveHead()) {
       this.dropHead();
       counts.age++;
     }
@@ -53358,7 +53469,7 @@ var WatchedBuffer = class {
     const queue = this.topics.get(topic);
     if (!queue) return;
     queue.retain((slot) => {
-      if (!this.isExpired(slot, now)) return true;
+      if (!this.isExpired(this.slots.receivedAt(slot), now)) return true;
       this.discard(slot);
       counts.age++;
       return false;
@@ -53366,16 +53477,17 @@ var WatchedBuffer = class {
     if (queue.length === 0) this.topics.delete(topic);
   }
   enforceBytes(counts) {
-    while (this.bytes > this.current.maxBytes && this.liveHead()) {
+    while (this.bytes > this.current.maxBytes && this.liveHead() !== void 0) {
       this.dropHead();
       counts.bytes++;
     }
   }
-  /** The oldest message still buffered, after skipping removed slots at the front of the order. */
+  /** The oldest message still buffered, after skipping (and freeing) removed slots at the front of the order. */
   liveHead() {
     let slot = this.order.peek();
-    while (slot?.removed) {
+    while (slot !== void 0 && this.slots.removed(slot)) {
       this.order.shift();
+      this.slots.free(slot);
       this.deadInOrder--;
       slot = this.order.peek();
     }
@@ -53384,11 +53496,11 @@ var WatchedBuffer = class {
   /** Removes the live head of the arrival order, which is also the oldest message of its topic. */
   dropHead() {
     const slot = this.order.shift();
-    const queue = this.topics.get(slot.topic);
+    const queue = this.slots.owner(slot);
     queue.shift();
-    if (queue.length === 0) this.topics.delete(slot.topic);
-    slot.removed = true;
+    if (queue.length === 0) this.topics.delete(queue.topic);
     this.forget(slot);
+    this.slots.free(slot);
   }
   removeTopic(topic) {
     const queue = this.topics.get(topic);
@@ -53397,20 +53509,24 @@ var WatchedBuffer = class {
     this.topics.delete(topic);
     return queue.length;
   }
-  /** Marks a slot taken out of its topic queue as removed; the arrival order drops it lazily. */
+  /** Marks a slot taken out of its topic queue as removed; the arrival order drops (and frees) it lazily. */
   discard(slot) {
-    slot.removed = true;
+    this.slots.markRemoved(slot);
     this.deadInOrder++;
     this.forget(slot);
     if (this.deadInOrder > 1024 && this.deadInOrder > this.messages) {
-      this.order.retain((s) => !s.removed);
+      this.order.retain((s) => {
+        if (!this.slots.removed(s)) return true;
+        this.slots.free(s);
+        return false;
+      });
       this.deadInOrder = 0;
     }
   }
   forget(slot) {
     this.messages--;
-    this.bytes -= slot.bytes;
-    this.ring.release(slot);
+    this.bytes -= this.slots.bytes(slot);
+    this.ring.release(this.slots.length(slot));
     if (this.messages === 0) this.resetOrdering();
   }
   resetOrdering() {
@@ -53424,6 +53540,17 @@ var WatchedBuffer = class {
     return counts;
   }
 };
+function rowStrings(entry, text2) {
+  const { sender, sentAt, correlation_id, reply_to } = entry;
+  if (sender === void 0 && sentAt === void 0 && correlation_id === void 0 && reply_to === void 0 && text2 === void 0) return void 0;
+  const strings = {};
+  if (sender !== void 0) strings.sender = sender;
+  if (sentAt !== void 0) strings.sentAt = sentAt;
+  if (correlation_id !== void 0) strings.correlation_id = correlation_id;
+  if (reply_to !== void 0) strings.reply_to = reply_to;
+  if (text2 !== void 0) strings.text = text2;
+  return strings;
+}
 function noEvictions() {
   return { perTopic: 0, age: 0, bytes: 0 };
 }
