@@ -28,8 +28,8 @@ export interface RingRecords {
 
 /** The smallest ring, and the step its size is rounded up to. */
 const INITIAL_BYTES = 64 * 1024;
-/** The largest `expected` taken at its word; past it the ring grows by what it holds. */
-const MAX_EXPECTED_BYTES = 256 * 1024 * 1024;
+/** The largest `expected` taken at its word (V8 counts such memory towards collecting garbage sooner); past it the ring grows by what it holds. */
+const MAX_EXPECTED_BYTES = 64 * 1024 * 1024;
 
 export class ByteRing {
   private bytes = Buffer.allocUnsafe(INITIAL_BYTES);

@@ -52863,7 +52863,7 @@ var MAX_NOTIFY_PER_MINUTE = 1e4;
 
 // core/byte-ring.ts
 var INITIAL_BYTES = 64 * 1024;
-var MAX_EXPECTED_BYTES = 256 * 1024 * 1024;
+var MAX_EXPECTED_BYTES = 64 * 1024 * 1024;
 var ByteRing = class {
   /** `expected`: how many bytes the caller means to hold at most (it may change). */
   constructor(expected = 0) {
