@@ -54154,36 +54154,65 @@ var ActionRoutes = class {
 var import_mqtt = __toESM(require_build2());
 var import_node_events2 = require("node:events");
 
-// session/read-budget.ts
+// session/turn-budget.ts
 var CHECK_EVERY = 32;
-var ReadBudget = class {
-  constructor(budgetMs, now = () => performance.now()) {
+var TurnBudget = class {
+  constructor(handle, budgetMs, maxWaiting, now = () => performance.now()) {
+    this.handle = handle;
     this.budgetMs = budgetMs;
+    this.maxWaiting = maxWaiting;
     this.now = now;
   }
+  handle;
   budgetMs;
+  maxWaiting;
   now;
   turnStart = -1;
-  spent = 0;
-  paused;
+  sinceCheck = 0;
+  waiting = [];
+  draining = false;
   endTurn = () => {
     this.turnStart = -1;
-    this.spent = 0;
-    const paused = this.paused;
-    this.paused = void 0;
-    paused?.resume();
+    this.sinceCheck = 0;
   };
-  /** Called for each message, with the stream it came from. */
-  spend(stream) {
+  drain = () => {
+    this.draining = false;
+    const started = this.now();
+    let handled = 0;
+    while (this.waiting.length > 0) {
+      this.handle(...this.waiting.shift());
+      if (++handled % CHECK_EVERY === 0 && this.now() - started >= this.budgetMs) break;
+    }
+    if (this.waiting.length > 0) this.scheduleDrain();
+  };
+  /** How many messages wait for a later turn. */
+  get backlog() {
+    return this.waiting.length;
+  }
+  offer(...args) {
+    if (this.waiting.length > 0 || this.overBudget()) {
+      if (this.waiting.length < this.maxWaiting) {
+        this.waiting.push(args);
+        this.scheduleDrain();
+        return;
+      }
+      while (this.waiting.length > 0) this.handle(...this.waiting.shift());
+    }
+    this.handle(...args);
+  }
+  overBudget() {
     if (this.turnStart < 0) {
       this.turnStart = this.now();
       setImmediate(this.endTurn);
-      return;
+      return false;
     }
-    if (++this.spent % CHECK_EVERY !== 0 || this.paused !== void 0) return;
-    if (this.now() - this.turnStart < this.budgetMs) return;
-    this.paused = stream;
-    stream.pause();
+    if (++this.sinceCheck % CHECK_EVERY !== 0) return false;
+    return this.now() - this.turnStart >= this.budgetMs;
+  }
+  scheduleDrain() {
+    if (this.draining) return;
+    this.draining = true;
+    setImmediate(this.drain);
   }
 };
 
@@ -54202,7 +54231,8 @@ var UNSUPPORTED_PROTOCOL = /* @__PURE__ */ new Set([1, 132]);
 var SESSION_TAKEN_OVER = 142;
 var RECENT_MESSAGES = 256;
 var RECENT_BYTES = 1 << 20;
-var READ_BUDGET_MS = 10;
+var TURN_BUDGET_MS = 10;
+var MAX_WAITING_MESSAGES = 5e4;
 function withDeadline(promise2, ms, what) {
   let timer;
   const deadline = new Promise((_, reject) => {
@@ -54225,7 +54255,11 @@ var Connection = class extends import_node_events2.EventEmitter {
   subscriptionIds = /* @__PURE__ */ new Map();
   nextSubscriptionId = 1;
   copies;
-  readBudget = new ReadBudget(READ_BUDGET_MS);
+  incoming = new TurnBudget(
+    (topic, payload, packet) => this.onMessage(topic, payload, packet),
+    TURN_BUDGET_MS,
+    MAX_WAITING_MESSAGES
+  );
   get connected() {
     return this.client?.connected ?? false;
   }
@@ -54296,12 +54330,12 @@ var Connection = class extends import_node_events2.EventEmitter {
     this.on_(client, "disconnect", (packet) => {
       if (this.client === client && packet.reasonCode === SESSION_TAKEN_OVER) this.yieldSession("another client");
     });
-    this.on_(client, "message", (topic, payload, packet) => {
-      this.readBudget.spend(client.stream);
-      const drop = this.copies.check(topic, payload, packet);
-      if (drop) this.emit("dropped", drop, topic);
-      else this.emit("message", topic, payload, packet.retain === true);
-    });
+    this.on_(client, "message", (topic, payload, packet) => this.incoming.offer(topic, payload, packet));
+  }
+  onMessage(topic, payload, packet) {
+    const drop = this.copies.check(topic, payload, packet);
+    if (drop) this.emit("dropped", drop, topic);
+    else this.emit("message", topic, payload, packet.retain === true);
   }
   /**
    * Leaves the persistent session to `newer` (another instance using the same client id): goes

@@ -23,7 +23,7 @@
  */
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import { EventEmitter } from "node:events";
-import { ReadBudget } from "./read-budget.js";
+import { TurnBudget } from "./turn-budget.js";
 import type { TlsOptions } from "./types.js";
 
 export class ConnectionError extends Error {
@@ -79,8 +79,10 @@ const SESSION_TAKEN_OVER = 0x8e;
 /** The recent messages a redelivery is compared with: this many, and at most this many payload bytes. */
 const RECENT_MESSAGES = 256;
 const RECENT_BYTES = 1 << 20;
-/** Time one event-loop turn spends on incoming messages before the socket waits (see ReadBudget); well under a tool call's patience. */
-const READ_BUDGET_MS = 10;
+/** Time one event-loop turn spends on incoming messages before the rest wait for the next (see TurnBudget); well under a tool call's patience. */
+const TURN_BUDGET_MS = 10;
+/** Messages that may wait for a later turn: a few seconds of a heavy flood. */
+const MAX_WAITING_MESSAGES = 50_000;
 
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -97,7 +99,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly subscriptionIds = new Map<string, number>();
   private nextSubscriptionId = 1;
   private readonly copies: CopyFilter;
-  private readonly readBudget = new ReadBudget(READ_BUDGET_MS);
+  private readonly incoming = new TurnBudget<[topic: string, payload: Buffer, packet: IPublishPacket]>(
+    (topic, payload, packet) => this.onMessage(topic, payload, packet),
+    TURN_BUDGET_MS,
+    MAX_WAITING_MESSAGES,
+  );
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -185,12 +191,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.on_(client, "disconnect", (packet: { reasonCode?: number }) => {
       if (this.client === client && packet.reasonCode === SESSION_TAKEN_OVER) this.yieldSession("another client");
     });
-    this.on_(client, "message", (topic: string, payload: Buffer, packet: IPublishPacket) => {
-      this.readBudget.spend(client.stream);
-      const drop = this.copies.check(topic, payload, packet);
-      if (drop) this.emit("dropped", drop, topic);
-      else this.emit("message", topic, payload, packet.retain === true);
-    });
+    this.on_(client, "message", (topic: string, payload: Buffer, packet: IPublishPacket) => this.incoming.offer(topic, payload, packet));
+  }
+
+  private onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    const drop = this.copies.check(topic, payload, packet);
+    if (drop) this.emit("dropped", drop, topic);
+    else this.emit("message", topic, payload, packet.retain === true);
   }
 
   /**
