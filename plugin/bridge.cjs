@@ -54196,9 +54196,13 @@ var TurnBudget = class {
         this.scheduleDrain();
         return;
       }
-      while (this.waiting.length > 0) this.handle(...this.waiting.shift());
+      this.flush();
     }
     this.handle(...args);
+  }
+  /** Handles every waiting message now. */
+  flush() {
+    while (this.waiting.length > 0) this.handle(...this.waiting.shift());
   }
   overBudget() {
     if (this.turnStart < 0) {
@@ -54418,6 +54422,7 @@ var Connection = class extends import_node_events2.EventEmitter {
   async close() {
     const client = this.client;
     if (!client) return;
+    this.incoming.flush();
     this.client = void 0;
     if (this.currentMode.persistent) copyFiltersLeft.set(this.currentMode.clientId, this.copies);
     try {
@@ -54426,6 +54431,7 @@ var Connection = class extends import_node_events2.EventEmitter {
       await client.endAsync(true);
     } finally {
       this.detach(client);
+      this.incoming.flush();
     }
   }
 };

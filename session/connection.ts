@@ -292,6 +292,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   async close(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    this.incoming.flush();
     this.client = undefined;
     if (this.currentMode.persistent) copyFiltersLeft.set(this.currentMode.clientId, this.copies);
     try {
@@ -300,6 +301,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       await client.endAsync(true);
     } finally {
       this.detach(client);
+      this.incoming.flush();
     }
   }
 }

@@ -11,7 +11,9 @@
  *   of them per turn, so the loop serves its other work in between. While any wait,
  *   newcomers queue behind them: order never changes.
  * - At most `maxWaiting` wait; past that, what waits is handled at once, as without a
- *   budget (memory stays bounded when the process cannot keep up at all).
+ *   budget (memory stays bounded when the process cannot keep up at all). `flush`
+ *   handles what waits at once too: the connection calls it when it closes, so that
+ *   every message it acknowledged has been handled.
  * - The clock is read once per `CHECK_EVERY` messages.
  */
 
@@ -56,9 +58,14 @@ export class TurnBudget<A extends unknown[]> {
         this.scheduleDrain();
         return;
       }
-      while (this.waiting.length > 0) this.handle(...this.waiting.shift()!);
+      this.flush();
     }
     this.handle(...args);
+  }
+
+  /** Handles every waiting message now. */
+  flush(): void {
+    while (this.waiting.length > 0) this.handle(...this.waiting.shift()!);
   }
 
   private overBudget(): boolean {

@@ -49,3 +49,17 @@ test("past the most that may wait, what waits is handled at once, still in order
   assert.ok(budget.backlog <= 50);
   assert.deepEqual(handled, Array.from({ length: handled.length }, (_, n) => n));
 });
+
+test("flush handles what waits at once, in order", () => {
+  let clock = 0;
+  const handled: number[] = [];
+  const budget = new TurnBudget<[number]>((n) => {
+    handled.push(n);
+    clock += 1;
+  }, 10, 1000, () => clock);
+  for (let n = 0; n < 200; n++) budget.offer(n);
+  assert.ok(budget.backlog > 0);
+  budget.flush();
+  assert.equal(budget.backlog, 0);
+  assert.deepEqual(handled, Array.from({ length: 200 }, (_, n) => n));
+});
