@@ -54235,7 +54235,7 @@ var UNSUPPORTED_PROTOCOL = /* @__PURE__ */ new Set([1, 132]);
 var SESSION_TAKEN_OVER = 142;
 var RECENT_MESSAGES = 256;
 var RECENT_BYTES = 1 << 20;
-var TURN_BUDGET_MS = 10;
+var TURN_BUDGET_MS = 5;
 var MAX_WAITING_MESSAGES = 5e4;
 function withDeadline(promise2, ms, what) {
   let timer;

@@ -79,8 +79,8 @@ const SESSION_TAKEN_OVER = 0x8e;
 /** The recent messages a redelivery is compared with: this many, and at most this many payload bytes. */
 const RECENT_MESSAGES = 256;
 const RECENT_BYTES = 1 << 20;
-/** Time one event-loop turn spends on incoming messages before the rest wait for the next (see TurnBudget); well under a tool call's patience. */
-const TURN_BUDGET_MS = 10;
+/** Time one event-loop turn spends on incoming messages before the rest wait for the next (see TurnBudget): a small share of the 50 ms a turn may take. */
+const TURN_BUDGET_MS = 5;
 /** Messages that may wait for a later turn: a few seconds of a heavy flood. */
 const MAX_WAITING_MESSAGES = 50_000;
 
