@@ -56260,9 +56260,10 @@ var nonEmpty = external_exports.string().min(1);
 var toolResult = external_exports.object({ id: nonEmpty, text: external_exports.string(), isError: external_exports.boolean() });
 var bodySchemas = {
   hello: external_exports.object({ bridge: nonEmpty, replyTopic: nonEmpty, epoch: external_exports.string().optional(), lastSeq: external_exports.number().int().nonnegative().optional() }),
-  call: external_exports.object({ id: nonEmpty, tool: nonEmpty, args: external_exports.unknown() }),
+  /** `epoch`: the start of the flow's session the call is meant for (absent from older bridges: refused with a result saying so). */
+  call: external_exports.object({ id: nonEmpty, tool: nonEmpty, args: external_exports.unknown(), epoch: nonEmpty.optional() }),
   ack: external_exports.object({ epoch: nonEmpty, seq: external_exports.number().int().nonnegative() }),
-  bye: external_exports.object({ bridge: nonEmpty }),
+  bye: external_exports.object({ bridge: nonEmpty, epoch: nonEmpty.optional() }),
   welcome: external_exports.object({
     session: nonEmpty,
     epoch: nonEmpty,
@@ -56274,7 +56275,7 @@ var bodySchemas = {
   }),
   result: toolResult,
   event: external_exports.object({ epoch: nonEmpty, seq: external_exports.number().int().positive(), message: channelMessageSchema }),
-  permission: permissionRequestSchema.extend({ expires: external_exports.string().optional() }),
+  permission: permissionRequestSchema.extend({ expires: external_exports.string().optional(), epoch: nonEmpty.optional() }),
   verdict: verdictSchema
 };
 var frameSchema = external_exports.object({
@@ -56305,16 +56306,21 @@ var NonceCache = class {
   windowMs;
   max;
   seen = /* @__PURE__ */ new Map();
-  /** Returns false when the nonce was already seen. */
-  remember(nonce, now) {
+  sentFloor = -Infinity;
+  /** Returns false when the nonce was already seen, or the frame is no newer than one forgotten. */
+  remember(nonce, sentAt, now) {
     this.expire(now);
-    if (this.seen.has(nonce)) return false;
-    this.seen.set(nonce, now);
-    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value);
+    if (sentAt <= this.sentFloor || this.seen.has(nonce)) return false;
+    this.seen.set(nonce, { sentAt, at: now });
+    if (this.seen.size > this.max) {
+      const [oldest, entry] = this.seen.entries().next().value;
+      this.seen.delete(oldest);
+      this.sentFloor = Math.max(this.sentFloor, entry.sentAt);
+    }
     return true;
   }
   expire(now) {
-    for (const [nonce, at] of this.seen) {
+    for (const [nonce, { at }] of this.seen) {
       if (now - at <= this.windowMs) break;
       this.seen.delete(nonce);
     }
@@ -56348,7 +56354,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   if (!accept.includes(f.type)) {
     return { ok: false, reason: "unexpected-type", detail: `"${f.type}" frames are not accepted on ${topic}` };
   }
-  if (!nonces.remember(f.nonce, now)) return { ok: false, reason: "replayed", detail: "nonce already seen" };
+  if (!nonces.remember(f.nonce, sent, now)) return { ok: false, reason: "replayed", detail: "nonce already seen" };
   const body = bodySchemas[f.type].safeParse(f.body);
   if (!body.success) {
     return { ok: false, reason: "malformed", detail: body.error.issues.map((i) => `body.${i.path.join(".")}: ${i.message}`).join("; ") };
@@ -56356,7 +56362,7 @@ function decodeFrame(key, topic, payload, accept, nonces, now = Date.now()) {
   return { ok: true, type: f.type, from: f.from, body: body.data };
 }
 function emptyRefusals() {
-  return { malformed: 0, oversize: 0, nested: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0 };
+  return { malformed: 0, oversize: 0, nested: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0, "other-epoch": 0 };
 }
 function replyTopic(rpcTopic, bridgeId) {
   return `${rpcTopic}/${bridgeId}`;
@@ -56442,7 +56448,7 @@ var LinkClient = class extends import_node_events4.EventEmitter {
   }
   /** Relays one of Claude Code's permission requests to the flow; its verdict comes back as a `verdict` event. */
   async relayPermission(request) {
-    await this.send("permission", request);
+    await this.send("permission", { ...request, ...this.addressed() });
   }
   async stop() {
     clearInterval(this.ping);
@@ -56450,7 +56456,7 @@ var LinkClient = class extends import_node_events4.EventEmitter {
     this.failCalls("the bridge is shutting down");
     if (this.connection.connected) {
       await this.sendAck();
-      await this.send("bye", { bridge: this.id }).catch(() => void 0);
+      await this.send("bye", { bridge: this.id, ...this.addressed() }).catch(() => void 0);
     }
     await this.connection.close();
     this.connection.removeAllListeners();
@@ -56486,7 +56492,7 @@ var LinkClient = class extends import_node_events4.EventEmitter {
       this.calls.set(id, { resolve: resolve2, timer });
     });
     try {
-      await this.send("call", { id, tool, args: args ?? {} });
+      await this.send("call", { id, tool, args: args ?? {}, ...this.addressed() });
     } catch (err) {
       const waiting = this.calls.get(id);
       if (waiting) {
@@ -56496,6 +56502,14 @@ var LinkClient = class extends import_node_events4.EventEmitter {
       return { text: `${tool} failed: ${err.message}`, isError: true };
     }
     return result;
+  }
+  /**
+   * The start of the flow's session a call is meant for: the one its retained status
+   * announces (a deploy's new one may be there before its welcome), else the welcome's.
+   */
+  addressed() {
+    const epoch = linkEpochOf(this.flowStatus) ?? this.epoch;
+    return epoch ? { epoch } : {};
   }
   unreachableReason() {
     if (!this.connection.connected) return "the bridge is not connected to the broker";
@@ -56549,8 +56563,7 @@ var LinkClient = class extends import_node_events4.EventEmitter {
     const before = this.flowStatus;
     this.flowStatus = status;
     this.emit("status", status);
-    const epochOf = (s) => s?.link?.epoch;
-    const cameBack = status?.status === "online" && (before?.status !== "online" || epochOf(before) !== epochOf(status));
+    const cameBack = status?.status === "online" && (before?.status !== "online" || linkEpochOf(before) !== linkEpochOf(status));
     if (cameBack) void this.hello();
     if (before?.status === "online" && status?.status !== "online") this.failCalls(`the flow hosting session "${this.options.name}" went offline before answering`);
   }
@@ -56617,6 +56630,11 @@ var LinkClient = class extends import_node_events4.EventEmitter {
     );
   }
 };
+function linkEpochOf(status) {
+  if (status?.status !== "online") return void 0;
+  const epoch = status.link?.epoch;
+  return typeof epoch === "string" && epoch.length > 0 ? epoch : void 0;
+}
 var DELIVERED_IDS_KEPT = 1e4;
 var RecentIds = class {
   constructor(max) {

@@ -134,7 +134,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
 
   /** Relays one of Claude Code's permission requests to the flow; its verdict comes back as a `verdict` event. */
   async relayPermission(request: FrameBody<"permission">): Promise<void> {
-    await this.send("permission", request);
+    await this.send("permission", { ...request, ...this.addressed() });
   }
 
   async stop(): Promise<void> {
@@ -143,7 +143,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     this.failCalls("the bridge is shutting down");
     if (this.connection.connected) {
       await this.sendAck();
-      await this.send("bye", { bridge: this.id }).catch(() => undefined);
+      await this.send("bye", { bridge: this.id, ...this.addressed() }).catch(() => undefined);
     }
     await this.connection.close();
     this.connection.removeAllListeners();
@@ -182,7 +182,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       this.calls.set(id, { resolve, timer });
     });
     try {
-      await this.send("call", { id, tool, args: args ?? {} });
+      await this.send("call", { id, tool, args: args ?? {}, ...this.addressed() });
     } catch (err) {
       const waiting = this.calls.get(id);
       if (waiting) {
@@ -192,6 +192,15 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       return { text: `${tool} failed: ${(err as Error).message}`, isError: true };
     }
     return result;
+  }
+
+  /**
+   * The start of the flow's session a call is meant for: the one its retained status
+   * announces (a deploy's new one may be there before its welcome), else the welcome's.
+   */
+  private addressed(): { epoch?: string } {
+    const epoch = linkEpochOf(this.flowStatus) ?? this.epoch;
+    return epoch ? { epoch } : {};
   }
 
   private unreachableReason(): string | undefined {
@@ -251,8 +260,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     const before = this.flowStatus;
     this.flowStatus = status;
     this.emit("status", status);
-    const epochOf = (s: ReceivedStatus | undefined): unknown => (s?.link as { epoch?: unknown } | undefined)?.epoch;
-    const cameBack = status?.status === "online" && (before?.status !== "online" || epochOf(before) !== epochOf(status));
+    const cameBack = status?.status === "online" && (before?.status !== "online" || linkEpochOf(before) !== linkEpochOf(status));
     if (cameBack) void this.hello();
     // Calls may wait minutes (a request, a claude-action): a flow that went away will not answer them.
     if (before?.status === "online" && status?.status !== "online") this.failCalls(`the flow hosting session "${this.options.name}" went offline before answering`);
@@ -328,6 +336,13 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       this.emit("log", "warn", `ack not sent: ${err.message}`),
     );
   }
+}
+
+/** The link epoch an online flow's retained status announces. */
+function linkEpochOf(status: ReceivedStatus | undefined): string | undefined {
+  if (status?.status !== "online") return undefined;
+  const epoch = (status.link as { epoch?: unknown } | undefined)?.epoch;
+  return typeof epoch === "string" && epoch.length > 0 ? epoch : undefined;
 }
 
 /** Message ids a bridge remembers: ten full outboxes (1,000 each), so an outbox sent again is recognised whole. */

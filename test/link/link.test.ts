@@ -177,6 +177,49 @@ describe("flow link between a flow-hosted session and a bridge", () => {
     assert.equal(client.received[1]!.content, "after");
   });
 
+  test("a call captured before a redeploy and sent again is refused by the next session, and not run", async () => {
+    const prefix = uniquePrefix();
+    const first = await flowSession(prefix);
+    const spy = await mqtt.connectAsync(broker.url);
+    cleanups.push(() => spy.endAsync());
+    const captured: Buffer[] = [];
+    spy.on("message", (_topic, payload) => captured.push(payload));
+    await spy.subscribeAsync(first.session.topics.rpc, { qos: 1 });
+    const client = await bridge(prefix);
+    await until(() => client.status?.status === "online", "flow status");
+    const admitted = await client.call("admit", { pattern: "garage/#" });
+    assert.equal(admitted.isError, false, admitted.text);
+    const call = captured.find((frame) => JSON.parse(frame.toString()).type === "call");
+    assert.ok(call, "the admit call was seen on the rpc topic");
+    await first.stop();
+    const second = await flowSession(prefix);
+    await second.session.removePattern("admitted", "garage/#");
+    await spy.publishAsync(second.session.topics.rpc, call, { qos: 1 });
+    await until(() => second.host.stats().refused["other-epoch"] === 1, "the replayed call to be refused");
+    assert.equal(second.session.status().admitted.includes("garage/#"), false, "the replayed admit did not run");
+    await until(() => client.status?.status === "online" && second.host.stats().bridges.length === 1, "bridge attached to the new session");
+    const after = await client.call("admit", { pattern: "porch/#" });
+    assert.equal(after.isError, false, after.text);
+  });
+
+  test("a call the bridge sent to a session that has since restarted is answered as not run", async () => {
+    const prefix = uniquePrefix();
+    const flow = await flowSession(prefix);
+    const client = await bridge(prefix);
+    await until(() => client.status?.status === "online", "flow status");
+    const spy = await mqtt.connectAsync(broker.url);
+    cleanups.push(() => spy.endAsync());
+    const replyTopic = `${flow.session.topics.rpc}/${client.id}`;
+    const answers: string[] = [];
+    spy.on("message", (_topic, payload) => answers.push(payload.toString()));
+    await spy.subscribeAsync(replyTopic, { qos: 1 });
+    const frame = encodeFrame(KEY, flow.session.topics.rpc, "call", client.id, { id: "c1", tool: "admit", args: { pattern: "attic/#" }, epoch: "an-earlier-epoch" });
+    await spy.publishAsync(flow.session.topics.rpc, frame, { qos: 1 });
+    await until(() => answers.some((a) => a.includes("not run")), "the not-run answer");
+    assert.equal(flow.session.status().admitted.includes("attic/#"), false);
+    assert.equal(flow.host.stats().refused["other-epoch"], 1);
+  });
+
   test("messages not yet delivered wait on disk for the next session of the same name", async () => {
     const prefix = uniquePrefix();
     const path = join(tempDir(), "outbox", "home.jsonl");
