@@ -797,7 +797,8 @@ export class Session extends EventEmitter<SessionEvents> {
     const all = this.buffer.read(read.filter, now);
     const limit = read.limit ?? all.length;
     const messages = all.slice(0, limit);
-    const cleared = read.clear ? this.buffer.clear(read.filter) : 0;
+    // Only what is read goes: a message Claude has not seen is never cleared with the rest.
+    const cleared = read.clear ? this.buffer.clearFirst(read.filter, messages.length) : 0;
     return { kind: "messages", filter: read.filter, messages, remaining: all.length - messages.length, cleared };
   }
 
@@ -840,6 +841,7 @@ export class Session extends EventEmitter<SessionEvents> {
       evicted: { ...this.buffer.evicted },
       problems: [...this.problems],
       coalescing: this.pacing.status(),
+      directory: this.directory.stats(),
       ...Object.fromEntries([...this.statusSections].map(([name, section]) => [name, section()])),
     };
   }
