@@ -52853,6 +52853,7 @@ var MAX_BUFFER_AGE_SECONDS = 86400;
 var DEFAULT_BUFFER_PER_TOPIC = 50;
 var MAX_BUFFER_PER_TOPIC = 1e4;
 var DEFAULT_MAX_PAYLOAD_BYTES = 262144;
+var MAX_PATTERNS_PER_LIST = 1e3;
 var MIN_MAX_PAYLOAD_BYTES = 1024;
 var MAX_MQTT_PACKET_BYTES = 268435455;
 var MIN_LINK_KEY_LENGTH = 32;
@@ -52966,6 +52967,17 @@ function isValidTopic(topic) {
 }
 function hasWildcard(pattern) {
   return pattern.includes("+") || pattern.includes("#");
+}
+function filtersOverlap(a, b) {
+  const x = a.split("/");
+  const y = b.split("/");
+  for (let i = 0; ; i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === "#" || q === "#") return true;
+    if (p === void 0 || q === void 0) return p === q;
+    if (p !== "+" && q !== "+" && p !== q) return false;
+  }
 }
 function matches(pattern, topic) {
   if (!isValidTopic(topic) || !isValidPattern(pattern)) return false;
@@ -54086,9 +54098,21 @@ var Connection = class extends import_node_events2.EventEmitter {
     await withDeadline(client.publishAsync(topic, payload, { qos, retain }), ACK_DEADLINE_MS, `publish to ${topic}`);
   }
   /** Subscribes; rejects when the broker refuses the filter (a SUBACK code of 0x80 or above: MQTT 3.1.1's failure, MQTT 5's reason codes). */
+  /** Subscribes `filters` in one SUBSCRIBE; rejects with a refused ConnectionError when the broker takes any of them not. */
   async subscribe(filters, qos) {
-    if (filters.length === 0) return;
-    const client = this.requireClient(`subscribe to ${filters.join(", ")}`);
+    const refused = await this.subscribeEach(filters, qos);
+    if (refused.size > 0) {
+      throw new ConnectionError([...refused].map(([filter, reason]) => `${reason} for ${filter}`).join(", "), true);
+    }
+  }
+  /**
+   * Subscribes `filters` in one SUBSCRIBE; resolves with the filters the broker refused
+   * (each with its SUBACK code), rejects when it does not answer.
+   */
+  async subscribeEach(filters, qos) {
+    const refused = /* @__PURE__ */ new Map();
+    if (filters.length === 0) return refused;
+    const client = this.requireClient(`subscribe to ${filters.length === 1 ? filters[0] : `${filters.length} filters`}`);
     const options = { qos };
     if (this.currentMode.protocol === "5") {
       const key = filters.join("\0");
@@ -54096,20 +54120,19 @@ var Connection = class extends import_node_events2.EventEmitter {
       this.subscriptionIds.set(key, id);
       options.properties = { subscriptionIdentifier: id };
     }
-    let granted;
+    let codes;
     try {
-      granted = await withDeadline(client.subscribeAsync(filters, options), ACK_DEADLINE_MS, "subscribe");
+      const granted = await withDeadline(client.subscribeAsync([...filters], options), ACK_DEADLINE_MS, "subscribe");
+      codes = granted.map((g) => g.qos);
     } catch (err) {
-      const codes = err.packet?.granted;
-      const failure2 = Array.isArray(codes) ? codes.find((code) => typeof code === "number" && code >= 128) : void 0;
-      if (failure2 !== void 0) throw new ConnectionError(`SUBACK failure code 0x${failure2.toString(16)} (${err.message})`, true);
-      throw err;
+      const sent = err.packet?.granted;
+      if (!Array.isArray(sent)) throw err;
+      codes = sent;
     }
-    const refused = granted.filter((g) => g.qos >= 128);
-    if (refused.length > 0) {
-      const codes = refused.map((g) => `${g.topic} (code 0x${g.qos.toString(16)})`).join(", ");
-      throw new ConnectionError(`SUBACK failure for ${codes}`, true);
-    }
+    codes.forEach((code, i) => {
+      if (typeof code === "number" && code >= 128 && filters[i] !== void 0) refused.set(filters[i], `SUBACK failure code 0x${code.toString(16)}`);
+    });
+    return refused;
   }
   async unsubscribe(filters) {
     if (filters.length === 0) return;
@@ -54999,11 +55022,17 @@ var FileSessionStore = class _FileSessionStore {
       return { kind: "unreadable", error: err.message };
     }
   }
+  /** A save that fails (a full disk, a directory in the file's place) leaves no temp file behind. */
   save(text2) {
     (0, import_node_fs.mkdirSync)((0, import_node_path2.dirname)(this.location), { recursive: true, mode: 448 });
     const temp = `${this.location}.${process.pid}.tmp`;
-    (0, import_node_fs.writeFileSync)(temp, text2, { mode: 384 });
-    (0, import_node_fs.renameSync)(temp, this.location);
+    try {
+      (0, import_node_fs.writeFileSync)(temp, text2, { mode: 384 });
+      (0, import_node_fs.renameSync)(temp, this.location);
+    } catch (err) {
+      (0, import_node_fs.rmSync)(temp, { force: true });
+      throw err;
+    }
   }
   /** Moves a file that could not be parsed out of the way, so it is kept but never overwritten. */
   moveAside(now) {
@@ -55019,28 +55048,40 @@ function isMovable(store) {
 // session/own-config.ts
 function loadOwnConfig(store, inboxTopic, report) {
   const defaults = defaultSessionConfig(inboxTopic);
-  if (!store) return defaults;
+  if (!store) return { config: defaults };
   const loaded = store.load();
-  if (loaded.kind === "missing") return defaults;
+  if (loaded.kind === "missing") return { config: defaults };
   if (loaded.kind === "unreadable") {
-    report(`session file ${store.location} could not be read (${loaded.error}); lists start from defaults and the file is left as it is`);
-    return defaults;
+    const problem2 = `session file ${store.location} could not be read (${loaded.error})`;
+    report(`${problem2}; lists start from defaults and the file is left as it is (changes to the lists are refused until it is fixed)`);
+    return { config: defaults, readOnly: problem2 };
   }
+  let config2;
   try {
-    return parseSessionFile(loaded.text, inboxTopic);
+    config2 = parseSessionFile(loaded.text, inboxTopic);
   } catch (err) {
     const detail = err instanceof SessionFileError ? err.problems.join("; ") : err.message;
-    let kept = "";
-    if (isMovable(store)) {
-      try {
-        kept = `; the file was moved aside to ${store.moveAside(/* @__PURE__ */ new Date())}`;
-      } catch (moveErr) {
-        kept = `; moving it aside failed (${moveErr.message})`;
-      }
+    if (!isMovable(store)) {
+      report(`session file ${store.location} is corrupt (${detail}); lists start from defaults`);
+      return { config: defaults };
     }
-    report(`session file ${store.location} is corrupt (${detail})${kept}; lists start from defaults`);
-    return defaults;
+    try {
+      const aside = store.moveAside(/* @__PURE__ */ new Date());
+      report(`session file ${store.location} is corrupt (${detail}); the file was moved aside to ${aside}; lists start from defaults`);
+      return { config: defaults };
+    } catch (moveErr) {
+      const problem2 = `session file ${store.location} is corrupt (${detail}) and could not be moved aside (${moveErr.message})`;
+      report(`${problem2}; lists start from defaults and the file is left as it is (changes to the lists are refused until it is fixed)`);
+      return { config: defaults, readOnly: problem2 };
+    }
   }
+  const over = ["admitted", "watched", "muted"].filter((list) => config2[list].length > MAX_PATTERNS_PER_LIST);
+  if (over.length === 0) return { config: config2 };
+  const counts = over.map((list) => `${list} holds ${config2[list].length}`).join(", ");
+  for (const list of over) config2[list] = config2[list].slice(0, MAX_PATTERNS_PER_LIST);
+  const problem = `session file ${store.location} has more than ${MAX_PATTERNS_PER_LIST} patterns in a list (${counts})`;
+  report(`${problem}; the first ${MAX_PATTERNS_PER_LIST} of each are in force, the rest are not, and the file is left as it is (changes to the lists are refused until it is within the maximum)`);
+  return { config: config2, readOnly: problem };
 }
 function saveOwnConfig(store, config2) {
   store.save(serializeSessionConfig(config2));
@@ -55429,6 +55470,7 @@ var SeenTopics = class {
 };
 
 // session/subscription-guard.ts
+var SUBSCRIBE_BATCH = 100;
 var SubscriptionRefused = class extends Error {
   constructor(filter, reason) {
     super(`the broker refused the subscription to ${filter}: ${reason}`);
@@ -55479,25 +55521,43 @@ var SubscriptionGuard = class {
     }
   }
   /**
-   * Subscribes every filter after a connect: the trusted ones together, then the
-   * suspects one by one. `onRefused` hears of each filter refused on the way; other
-   * failures (a timeout, a lost connection) go to `onFailed` and are tried again on
-   * the next connect.
+   * Subscribes every filter after a connect: `first` one by one together, then `rest` in
+   * batches, then the suspects one by one. `onRefused` hears of each filter refused on the
+   * way; other failures (a timeout, a lost connection) go to `onFailed`, a batch at a
+   * time, and are tried again on the next connect.
    */
-  async subscribeAll(filters, onRefused, onFailed) {
-    const wanted = filters.filter((f) => !this.refusedFilters.has(f));
+  async subscribeAll(first, rest, onRefused, onFailed) {
+    const trusted = (filters) => filters.filter((f) => !this.refusedFilters.has(f) && !this.suspects.has(f));
+    const suspects = [...first, ...rest].filter((f) => this.suspects.has(f) && !this.refusedFilters.has(f));
     const report = (filter, err) => {
       if (err instanceof SubscriptionRefused) onRefused(err);
-      else onFailed(filter, err);
+      else onFailed([filter], err);
     };
-    const trusted = wanted.filter((f) => !this.suspects.has(f));
-    const results = await Promise.allSettled(trusted.map((f) => this.subscribe(f)));
-    results.forEach((result, i) => {
-      if (result.status === "rejected") report(trusted[i], result.reason);
-    });
-    for (const suspect of wanted.filter((f) => this.suspects.has(f))) {
+    await Promise.all(trusted(first).map((filter) => this.subscribe(filter).catch((err) => report(filter, err))));
+    for (const batch of batchesOf(trusted(rest), SUBSCRIBE_BATCH)) {
+      if (!this.connection.connected) return;
+      await this.subscribeBatch(batch, onRefused, onFailed);
+    }
+    for (const suspect of suspects) {
       if (!this.connection.connected) return;
       await this.subscribe(suspect).catch((err) => report(suspect, err));
+    }
+  }
+  async subscribeBatch(batch, onRefused, onFailed) {
+    const wasConnected = this.connection.connected;
+    for (const filter of batch) this.inFlight.set(filter, { crowded: true });
+    try {
+      const refusals = await this.connection.subscribeEach(batch, this.qos());
+      for (const filter of batch) {
+        const reason = refusals.get(filter);
+        if (reason) onRefused(this.refuse(filter, reason));
+        else this.suspects.delete(filter);
+      }
+    } catch (err) {
+      if (wasConnected && !this.connection.connected) for (const filter of batch) this.suspects.add(filter);
+      onFailed(batch, err);
+    } finally {
+      for (const filter of batch) this.inFlight.delete(filter);
     }
   }
   refuse(filter, reason) {
@@ -55506,6 +55566,18 @@ var SubscriptionGuard = class {
     return new SubscriptionRefused(filter, reason);
   }
 };
+function batchesOf(filters, size) {
+  const batches = [];
+  for (const filter of filters) {
+    const wildcard = hasWildcard(filter);
+    const fits = (batch) => batch.all.length < size && (wildcard ? batch.all : batch.wildcards).every((other) => !filtersOverlap(filter, other));
+    let home = batches.find(fits);
+    if (!home) batches.push(home = { all: [], wildcards: [] });
+    home.all.push(filter);
+    if (wildcard) home.wildcards.push(filter);
+  }
+  return batches.map((batch) => batch.all);
+}
 
 // session/subscriptions.ts
 var SubscriptionNeeds = class {
@@ -55563,7 +55635,9 @@ var Session = class extends import_node_events3.EventEmitter {
     this.name = options.name;
     this.topics = sessionTopics(options.prefix, options.name);
     this.permissions = options.publishPermissions ?? NO_PERMISSIONS;
-    const own2 = loadOwnConfig(options.store, this.topics.inbox, (problem) => this.problem(problem));
+    const loaded = loadOwnConfig(options.store, this.topics.inbox, (problem) => this.problem(problem));
+    const own2 = loaded.config;
+    this.storeReadOnly = loaded.readOnly;
     this.lists = new SessionLists(own2, options.pinned, options.name);
     for (const bad of this.lists.invalid) {
       this.problem(`ignored invalid ${bad.list} pattern "${bad.pattern}": ${bad.reason}`);
@@ -55645,6 +55719,8 @@ var Session = class extends import_node_events3.EventEmitter {
   heartbeat;
   sweep;
   stopping;
+  /** Why the session file must not be written (it could not be read, or is over a bound), when it must not. */
+  storeReadOnly;
   // ── lifecycle ────────────────────────────────────────────────────────────
   get state() {
     return this.connectionState;
@@ -55704,10 +55780,15 @@ var Session = class extends import_node_events3.EventEmitter {
   async onConnect() {
     this.lastError = void 0;
     const filters = this.needs.filters();
+    const own2 = filters.filter((f) => this.needs.reasons(f).some((reason) => reason === "inbox" || reason === "directory" || reason === "link"));
     await this.guard.subscribeAll(
-      filters,
+      own2,
+      filters.filter((f) => !own2.includes(f)),
       (refusal) => this.onRefused(refusal),
-      (filter, err) => this.log("warn", `subscribe ${filter}: ${err.message} (tried again on the next connect)`)
+      (failed, err) => {
+        const which = failed.length === 1 ? failed[0] : `${failed.length} filters (${failed[0]} \u2026)`;
+        this.log("warn", `subscribe ${which}: ${err.message} (tried again on the next connect)`);
+      }
     );
     await this.publishStatus("online");
     this.setState("connected");
@@ -55975,6 +56056,10 @@ var Session = class extends import_node_events3.EventEmitter {
    * force. A filter the broker refuses is taken out again and never persisted.
    */
   async addPattern(list, pattern) {
+    this.assertWritable();
+    if (this.lists.own[list].length >= MAX_PATTERNS_PER_LIST && !this.lists.has(list, pattern)) {
+      throw new SessionError(`the ${list} list holds its maximum of ${MAX_PATTERNS_PER_LIST} patterns; remove some, or use one wider pattern (e.g. a/#)`);
+    }
     const added = this.lists.add(list, pattern);
     if (!added) return false;
     let failure2;
@@ -55996,6 +56081,7 @@ var Session = class extends import_node_events3.EventEmitter {
   }
   /** Removes a pattern from Claude's list. Returns false when Claude's list did not have it. */
   async removePattern(list, pattern) {
+    if (this.lists.own[list].includes(pattern)) this.assertWritable();
     const removed = this.lists.remove(list, pattern);
     if (!removed) return false;
     this.persist();
@@ -56020,6 +56106,8 @@ var Session = class extends import_node_events3.EventEmitter {
   }
   config(changes) {
     const own2 = this.lists.own;
+    const changing = Object.values(changes).some((value) => value !== void 0);
+    if (changing) this.assertWritable();
     if (changes.coalesceInterval !== void 0 || changes.notifyPerMinute !== void 0) {
       const choice = { ...pacingChoice(own2), ...pacingChoice(changes) };
       try {
@@ -56034,7 +56122,7 @@ var Session = class extends import_node_events3.EventEmitter {
     this.reportEvictions(
       this.buffer.setLimits({ maxAgeSeconds: own2.bufferMaxAge, maxPerTopic: own2.bufferMaxPerTopic }, Date.now())
     );
-    this.persist();
+    if (changing) this.persist();
     return own2;
   }
   currentConfig() {
@@ -56249,6 +56337,12 @@ var Session = class extends import_node_events3.EventEmitter {
     return [...this.lists.invalid];
   }
   // ── persistence ──────────────────────────────────────────────────────────
+  /** Refuses a change the session file could not keep without losing what it holds. */
+  assertWritable() {
+    if (this.storeReadOnly) {
+      throw new SessionError(`${this.storeReadOnly}; to keep what it holds, the lists cannot change until the file is fixed and the session restarted`);
+    }
+  }
   persist() {
     const store = this.options.store;
     if (!store) return;

@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
-import { DEFAULT_KEEPALIVE_SECONDS, DEFAULT_SESSION_EXPIRY_SECONDS } from "../core/limits.js";
+import { DEFAULT_KEEPALIVE_SECONDS, DEFAULT_SESSION_EXPIRY_SECONDS, MAX_PATTERNS_PER_LIST } from "../core/limits.js";
 import { WatchedBuffer, type BufferEntry, type EvictionCounts } from "../core/buffer.js";
 import type { Digest } from "../core/coalesce.js";
 import { parseInbound, wrapEnvelope, type InboundMessage } from "../core/envelope.js";
@@ -122,13 +122,17 @@ export class Session extends EventEmitter<SessionEvents> {
   private heartbeat: NodeJS.Timeout | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /** Why the session file must not be written (it could not be read, or is over a bound), when it must not. */
+  private readonly storeReadOnly: string | undefined;
 
   constructor(private readonly options: SessionOptions) {
     super();
     this.name = options.name;
     this.topics = sessionTopics(options.prefix, options.name);
     this.permissions = options.publishPermissions ?? NO_PERMISSIONS;
-    const own = loadOwnConfig(options.store, this.topics.inbox, (problem) => this.problem(problem));
+    const loaded = loadOwnConfig(options.store, this.topics.inbox, (problem) => this.problem(problem));
+    const own = loaded.config;
+    this.storeReadOnly = loaded.readOnly;
     this.lists = new SessionLists(own, options.pinned, options.name);
     for (const bad of this.lists.invalid) {
       this.problem(`ignored invalid ${bad.list} pattern "${bad.pattern}": ${bad.reason}`);
@@ -231,11 +235,16 @@ export class Session extends EventEmitter<SessionEvents> {
   private async onConnect(): Promise<void> {
     this.lastError = undefined;
     const filters = this.needs.filters();
-    // One SUBACK per filter, so a filter the broker refuses doesn't take the others with it.
+    // The session's own subscriptions first: however long the lists, its inbox and status work.
+    const own = filters.filter((f) => this.needs.reasons(f).some((reason) => reason === "inbox" || reason === "directory" || reason === "link"));
     await this.guard.subscribeAll(
-      filters,
+      own,
+      filters.filter((f) => !own.includes(f)),
       (refusal) => this.onRefused(refusal),
-      (filter, err) => this.log("warn", `subscribe ${filter}: ${err.message} (tried again on the next connect)`),
+      (failed, err) => {
+        const which = failed.length === 1 ? failed[0] : `${failed.length} filters (${failed[0]} …)`;
+        this.log("warn", `subscribe ${which}: ${err.message} (tried again on the next connect)`);
+      },
     );
     await this.publishStatus("online");
     this.setState("connected");
@@ -544,6 +553,10 @@ export class Session extends EventEmitter<SessionEvents> {
    * force. A filter the broker refuses is taken out again and never persisted.
    */
   async addPattern(list: ListName, pattern: string): Promise<boolean> {
+    this.assertWritable();
+    if (this.lists.own[list].length >= MAX_PATTERNS_PER_LIST && !this.lists.has(list, pattern)) {
+      throw new SessionError(`the ${list} list holds its maximum of ${MAX_PATTERNS_PER_LIST} patterns; remove some, or use one wider pattern (e.g. a/#)`);
+    }
     const added = this.lists.add(list, pattern);
     if (!added) return false;
     let failure: unknown;
@@ -567,6 +580,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Removes a pattern from Claude's list. Returns false when Claude's list did not have it. */
   async removePattern(list: ListName, pattern: string): Promise<boolean> {
+    if (this.lists.own[list].includes(pattern)) this.assertWritable();
     const removed = this.lists.remove(list, pattern);
     if (!removed) return false;
     this.persist();
@@ -594,6 +608,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   config(changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number } & PacingChoice): SessionConfig {
     const own = this.lists.own;
+    const changing = Object.values(changes).some((value) => value !== undefined);
+    if (changing) this.assertWritable();
     if (changes.coalesceInterval !== undefined || changes.notifyPerMinute !== undefined) {
       const choice = { ...pacingChoice(own), ...pacingChoice(changes) };
       try {
@@ -608,7 +624,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.reportEvictions(
       this.buffer.setLimits({ maxAgeSeconds: own.bufferMaxAge, maxPerTopic: own.bufferMaxPerTopic }, Date.now()),
     );
-    this.persist();
+    if (changing) this.persist();
     return own;
   }
 
@@ -851,6 +867,13 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   // ── persistence ──────────────────────────────────────────────────────────
+
+  /** Refuses a change the session file could not keep without losing what it holds. */
+  private assertWritable(): void {
+    if (this.storeReadOnly) {
+      throw new SessionError(`${this.storeReadOnly}; to keep what it holds, the lists cannot change until the file is fixed and the session restarted`);
+    }
+  }
 
   private persist(): void {
     const store = this.options.store;
