@@ -53548,6 +53548,11 @@ function filterList(variable) {
     })
   };
 }
+var CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+function describeControl(raw) {
+  const code = CONTROL_CHARACTER.exec(raw)?.[0].charCodeAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
 var RULES = {
   stateDir: { variable: "MQTT_STATE_DIR", accepted: "a directory path", schema: external_exports.string() },
   brokerUrl: {
@@ -53558,7 +53563,9 @@ var RULES = {
   sessionName: {
     variable: "SESSION_NAME",
     accepted: `letters, digits, "_" and "-" (other characters are removed), at most ${MAX_SESSION_NAME_LENGTH} characters`,
-    schema: external_exports.string().transform((raw) => sanitizeSessionName(raw).name).pipe(
+    schema: external_exports.string().superRefine((raw, ctx) => {
+      if (CONTROL_CHARACTER.test(raw)) ctx.addIssue({ code: "custom", message: `contains the control character ${describeControl(raw)}` });
+    }).transform((raw) => sanitizeSessionName(raw).name).pipe(
       external_exports.string().min(1, 'nothing is left after removing the characters other than letters, digits, "_" and "-"').max(MAX_SESSION_NAME_LENGTH, `longer than ${MAX_SESSION_NAME_LENGTH} characters`)
     )
   },
@@ -54284,6 +54291,7 @@ var statusSchema = external_exports.object({
   session: shortLine(200).optional(),
   ts: timestamp.optional(),
   lastSeen: timestamp.optional(),
+  connectedAt: timestamp.optional(),
   startedAt: timestamp.optional(),
   instance: shortLine(64).optional(),
   host: external_exports.enum(["bridge", "flow"]).optional(),
@@ -54337,9 +54345,10 @@ var SessionDirectory = class {
       this.ignored.oversize++;
       return true;
     }
+    const previous = this.entries.get(name);
     this.entries.delete(name);
     if (payload.length === 0) return true;
-    this.entries.set(name, keep(parseStatus(payload)));
+    this.entries.set(name, keep(parseStatus(payload), previous));
     if (this.entries.size > this.maxSessions) {
       this.entries.delete(this.entries.keys().next().value);
       this.evicted++;
@@ -54366,9 +54375,10 @@ var SessionDirectory = class {
     return name && !name.includes("/") ? name : void 0;
   }
 };
-function keep(status) {
+function keep(status, previous) {
   if (!status) return void 0;
   const kept = { status: status.status };
+  if (!status.lastSeen && !status.ts && previous?.lastSeen) kept.lastSeen = previous.lastSeen;
   if (status.lastSeen) kept.lastSeen = new Date(Date.parse(status.lastSeen)).toISOString();
   if (status.ts) kept.ts = new Date(Date.parse(status.ts)).toISOString();
   if (status.host) kept.host = status.host;
@@ -55669,7 +55679,7 @@ var Session = class extends import_node_events3.EventEmitter {
       ...options.username ? { username: options.username } : {},
       ...options.password ? { password: options.password } : {},
       ...options.tls ? { tls: options.tls } : {},
-      will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) }
+      will: { topic: this.topics.status, payload: () => JSON.stringify(this.willPayload()) }
     };
     this.connection = new Connection(connectionOptions);
     this.guard = new SubscriptionGuard(this.connection, () => this.options.qos);
@@ -55832,6 +55842,11 @@ var Session = class extends import_node_events3.EventEmitter {
       ...reason ? { reason } : {},
       ...this.options.statusExtras?.()
     };
+  }
+  /** Fixed at each CONNECT: it names when it was made (`connectedAt`), never a last-seen time it cannot know. */
+  willPayload() {
+    const { ts: _ts, lastSeen: _lastSeen, ...status } = this.statusPayload("offline", "connection lost");
+    return { ...status, connectedAt: (/* @__PURE__ */ new Date()).toISOString() };
   }
   async publishStatus(status) {
     if (!this.connection.connected) return;
@@ -56704,8 +56719,8 @@ var LinkClient = class extends import_node_events4.EventEmitter {
     else this.onEvent(frame.body);
   }
   onStatus(payload) {
-    const status = payload.length > 0 ? parseStatus(payload) : void 0;
     const before = this.flowStatus;
+    const status = payload.length > 0 ? withLastSeen(parseStatus(payload), before) : void 0;
     this.flowStatus = status;
     this.emit("status", status);
     const cameBack = status?.status === "online" && (before?.status !== "online" || linkEpochOf(before) !== linkEpochOf(status));
@@ -56775,6 +56790,10 @@ var LinkClient = class extends import_node_events4.EventEmitter {
     );
   }
 };
+function withLastSeen(status, before) {
+  if (!status || status.lastSeen || status.ts || !before?.lastSeen) return status;
+  return { ...status, lastSeen: before.lastSeen };
+}
 function linkEpochOf(status) {
   if (status?.status !== "online") return void 0;
   const epoch = status.link?.epoch;

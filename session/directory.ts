@@ -57,9 +57,10 @@ export class SessionDirectory {
       this.ignored.oversize++;
       return true;
     }
+    const previous = this.entries.get(name);
     this.entries.delete(name);
     if (payload.length === 0) return true;
-    this.entries.set(name, keep(parseStatus(payload)));
+    this.entries.set(name, keep(parseStatus(payload), previous));
     if (this.entries.size > this.maxSessions) {
       this.entries.delete(this.entries.keys().next().value as string);
       this.evicted++;
@@ -92,9 +93,11 @@ export class SessionDirectory {
   }
 }
 
-function keep(status: ReceivedStatus | undefined): Kept | undefined {
+/** A Last Will names no last-seen time: the heartbeat before it, if one was seen, gives it. */
+function keep(status: ReceivedStatus | undefined, previous: Kept | undefined): Kept | undefined {
   if (!status) return undefined;
   const kept: Kept = { status: status.status };
+  if (!status.lastSeen && !status.ts && previous?.lastSeen) kept.lastSeen = previous.lastSeen;
   // Times are re-written, so what is shown is a time and nothing else.
   if (status.lastSeen) kept.lastSeen = new Date(Date.parse(status.lastSeen)).toISOString();
   if (status.ts) kept.ts = new Date(Date.parse(status.ts)).toISOString();

@@ -35,7 +35,7 @@ import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
 import { AdmittedPacing, DEFAULT_PACING, PacingError, type PacingChoice } from "./pacing.js";
 import { PendingPings, type PingResult } from "./ping.js";
 import { SeenTopics, type SeenTopic } from "./seen-topics.js";
-import { isStale, parseStatus, type ReceivedStatus, type StatusPayload } from "./status.js";
+import { isStale, parseStatus, type ReceivedStatus, type StatusPayload, type WillPayload } from "./status.js";
 import { SubscriptionGuard, SubscriptionRefused } from "./subscription-guard.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
 import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
@@ -164,7 +164,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
-      will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) },
+      will: { topic: this.topics.status, payload: () => JSON.stringify(this.willPayload()) },
     };
     this.connection = new Connection(connectionOptions);
     this.guard = new SubscriptionGuard(this.connection, () => this.options.qos);
@@ -292,6 +292,12 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(reason ? { reason } : {}),
       ...this.options.statusExtras?.(),
     };
+  }
+
+  /** Fixed at each CONNECT: it names when it was made (`connectedAt`), never a last-seen time it cannot know. */
+  private willPayload(): WillPayload {
+    const { ts: _ts, lastSeen: _lastSeen, ...status } = this.statusPayload("offline", "connection lost");
+    return { ...status, connectedAt: new Date().toISOString() };
   }
 
   private async publishStatus(status: "online" | "offline"): Promise<void> {

@@ -3,6 +3,12 @@
  * heartbeats, the graceful offline message and the Last Will share one shape, so a
  * monitor reads them all the same way:
  * `{status, session, ts, lastSeen, startedAt, instance, host, heartbeat}`.
+ *
+ * The Last Will is the exception in one point: it is fixed when the session connects and
+ * published by the broker when the connection is lost (at once, or about 1.5 keepalives
+ * after the session's last packet), so it cannot know when the session was last alive.
+ * It carries no `ts` and no `lastSeen`, but `connectedAt`; the session was last known
+ * alive at the `lastSeen` of its last heartbeat, which readers that saw it keep.
  */
 import { z } from "zod";
 import { nestsDeeperThan } from "../core/json-depth.js";
@@ -23,6 +29,9 @@ export interface StatusPayload {
   [extra: string]: unknown;
 }
 
+/** The Last Will's payload: the status's shape without the times it cannot know. */
+export type WillPayload = Omit<StatusPayload, "ts" | "lastSeen"> & { connectedAt: string };
+
 /** A status is a few short fields; anything larger is not one (ours are under 1 KB). */
 export const MAX_STATUS_BYTES = 4096;
 
@@ -37,6 +46,7 @@ const statusSchema = z
     session: shortLine(200).optional(),
     ts: timestamp.optional(),
     lastSeen: timestamp.optional(),
+    connectedAt: timestamp.optional(),
     startedAt: timestamp.optional(),
     instance: shortLine(64).optional(),
     host: z.enum(["bridge", "flow"]).optional(),

@@ -256,8 +256,8 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   }
 
   private onStatus(payload: Buffer): void {
-    const status = payload.length > 0 ? parseStatus(payload) : undefined;
     const before = this.flowStatus;
+    const status = payload.length > 0 ? withLastSeen(parseStatus(payload), before) : undefined;
     this.flowStatus = status;
     this.emit("status", status);
     const cameBack = status?.status === "online" && (before?.status !== "online" || linkEpochOf(before) !== linkEpochOf(status));
@@ -336,6 +336,12 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       this.emit("log", "warn", `ack not sent: ${err.message}`),
     );
   }
+}
+
+/** A Last Will names no last-seen time: the flow's heartbeat before it, if one was seen, gives it. */
+function withLastSeen(status: ReceivedStatus | undefined, before: ReceivedStatus | undefined): ReceivedStatus | undefined {
+  if (!status || status.lastSeen || status.ts || !before?.lastSeen) return status;
+  return { ...status, lastSeen: before.lastSeen };
 }
 
 /** The link epoch an online flow's retained status announces. */

@@ -44,3 +44,10 @@ test("the directory holds a bounded number of sessions, the longest unheard of g
   directory.record(`${PREFIX}/sessions/c/status`, Buffer.alloc(0));
   assert.deepEqual(directory.list(now).map((e) => e.name), ["a", "d"]);
 });
+
+test("a Last Will, which names no last-seen time, keeps the one of the heartbeat before it", () => {
+  const directory = new SessionDirectory(PREFIX);
+  directory.record(`${PREFIX}/sessions/kitchen/status`, status({ lastSeen: "2026-12-02T09:58:00.000Z" }));
+  directory.record(`${PREFIX}/sessions/kitchen/status`, Buffer.from(JSON.stringify({ status: "offline", reason: "connection lost", connectedAt: "2026-12-02T08:00:00.000Z" })));
+  assert.deepEqual(directory.list(now), [{ name: "kitchen", status: "offline", stale: false, lastSeen: "2026-12-02T09:58:00.000Z" }]);
+});
