@@ -5,8 +5,11 @@
  * interval however busy the gate is.
  */
 import type { Node } from "node-red";
-import { problemStatus, StatusThrottle, viewStatus, viewStatusWith } from "../shared/status.js";
+import { problemStatus, viewStatus, viewStatusWith } from "../shared/status.js";
+import { Throttle } from "../shared/throttle.js";
 import type { SessionView } from "../shared/types.js";
+
+const STATUS_INTERVAL_MS = 500;
 
 export type Output = "admitted" | "watched" | "dropped";
 
@@ -14,27 +17,27 @@ export class GateStatus {
   private readonly counts: Record<Output, number> = { admitted: 0, watched: 0, dropped: 0 };
   private view: SessionView = { state: "disconnected" };
   private problem: string | undefined;
-  private readonly throttle: StatusThrottle;
+  private readonly throttle: Throttle;
 
   constructor(node: Pick<Node, "status">) {
-    this.throttle = new StatusThrottle(node, () => this.render());
+    this.throttle = new Throttle(() => node.status(this.render()), STATUS_INTERVAL_MS);
   }
 
   connection(view: SessionView): void {
     this.view = view;
     this.problem = undefined; // the connection is the newer news
-    this.throttle.update();
+    this.throttle.request();
   }
 
   sent(output: Output): void {
     this.counts[output]++;
     this.problem = undefined;
-    this.throttle.update();
+    this.throttle.request();
   }
 
   failed(problem: string): void {
     this.problem = problem;
-    this.throttle.update();
+    this.throttle.request();
   }
 
   close(): void {
