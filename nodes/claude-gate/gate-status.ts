@@ -4,7 +4,7 @@
  * next message gets through or the connection changes. Throttled: one update per
  * interval however busy the gate is.
  */
-import type { Node } from "node-red";
+import type { Node, NodeAPI } from "node-red";
 import { problemStatus, viewStatus, viewStatusWith } from "../shared/status.js";
 import { Throttle } from "../shared/throttle.js";
 import type { SessionView } from "../shared/types.js";
@@ -19,7 +19,10 @@ export class GateStatus {
   private problem: string | undefined;
   private readonly throttle: Throttle;
 
-  constructor(node: Pick<Node, "status">) {
+  constructor(
+    node: Pick<Node, "status">,
+    private readonly _: NodeAPI["_"],
+  ) {
     this.throttle = new Throttle(() => node.status(this.render()), STATUS_INTERVAL_MS);
   }
 
@@ -48,6 +51,6 @@ export class GateStatus {
     if (this.problem) return problemStatus(this.problem);
     const { admitted, watched, dropped } = this.counts;
     if (admitted + watched + dropped === 0) return viewStatus(this.view);
-    return viewStatusWith(this.view, `▲${admitted} ◆${watched} ✕${dropped}`);
+    return viewStatusWith(this.view, `▲${admitted} ◆${watched} ✕${dropped}`, this._);
   }
 }

@@ -3,7 +3,7 @@
  * nodes show it (yellow ring connecting, green dot connected, red ring disconnected),
  * and a red dot for a problem.
  */
-import type { NodeStatus } from "node-red";
+import type { NodeAPI, NodeStatus } from "node-red";
 import type { ConnectionState } from "../../session/types.js";
 import type { SessionView } from "./types.js";
 
@@ -39,16 +39,18 @@ export function viewStatus(view: SessionView): NodeStatus {
   }
 }
 
-const STATE_WORDS: Record<ConnectionState, string> = {
-  connected: "",
-  connecting: " (connecting)",
-  reconnecting: " (connecting)",
-  disconnected: " (disconnected)",
-  stopped: " (disconnected)",
+/** The state in words, with the core MQTT nodes' messages; none when connected. */
+const STATE_WORDS: Record<ConnectionState, string | undefined> = {
+  connected: undefined,
+  connecting: "node-red:common.status.connecting",
+  reconnecting: "node-red:common.status.connecting",
+  disconnected: "node-red:common.status.disconnected",
+  stopped: "node-red:common.status.disconnected",
 };
 
-/** The same colour and shape as `viewStatus`, showing `text` (plus the state in words unless connected). */
-export function viewStatusWith(view: SessionView, text: string): NodeStatus {
+/** The same colour and shape as `viewStatus`, showing `text` (plus the state in words, looked up with `_`, unless connected). */
+export function viewStatusWith(view: SessionView, text: string, _: NodeAPI["_"]): NodeStatus {
   if (view.state === "invalid") return viewStatus(view);
-  return { ...viewStatus(view), text: shortText(text + STATE_WORDS[view.state]) };
+  const words = STATE_WORDS[view.state];
+  return { ...viewStatus(view), text: shortText(words === undefined ? text : `${text} (${_(words)})`) };
 }
