@@ -10,11 +10,11 @@ import { MIN_LINK_KEY_LENGTH } from "../../core/limits.js";
 import { parseSettings } from "../../core/settings.js";
 import { LinkHost } from "../../session/link/host.js";
 import { LINK_PROTOCOL_VERSION } from "../../session/link/protocol.js";
+import { packageVersion } from "../../session/package-version.js";
 import { Session } from "../../session/session.js";
 import { FileSessionStore } from "../../session/store.js";
 import type { SessionOptions } from "../../session/types.js";
 import { SESSION_NODE_TYPE, type ClaudeSessionNode, type SessionCredentials } from "../shared/types.js";
-import { packageVersion } from "../shared/version.js";
 import { parseSessionConfig, type SessionNodeConfig, type SessionNodeDef } from "./config.js";
 import { SessionHost, type HostLog } from "./host.js";
 import { fileOutboxStore } from "../../session/link/outbox-store.js";
@@ -122,7 +122,7 @@ function createSession(prepared: Ready, log: HostLog, onLinkChange: () => void):
 }
 
 const init: NodeInitializer = (RED) => {
-  const version = packageVersion();
+  const version = packageVersion(__dirname);
   const board = startBoard(RED);
 
   function ClaudeSession(this: ClaudeSessionNode, def: SessionNodeDef): void {
