@@ -93,6 +93,14 @@ function applyEnvFile(env: Record<string, string | undefined>, path: string, log
     }
     entries.push(entry);
   }
+  // The environment cuts a value at a NUL ("a\0b" would become "a"): refuse it while it is whole.
+  const cut = entries.filter((entry) => entry.value.includes("\u0000"));
+  if (cut.length > 0) {
+    throw new StartupError([
+      `cannot start: ${cut.length} setting${cut.length === 1 ? " is" : "s are"} invalid`,
+      ...cut.map((e) => `  ${e.key}=${JSON.stringify(e.value)} (${path} line ${e.line}): contains the control character U+0000, which an environment variable cannot hold; accepted: a value without it`),
+    ]);
+  }
   const { applied, shadowed } = applyEnvEntries(env, entries);
   if (shadowed.length > 0) log("info", `set in the environment, so not taken from ${path}: ${shadowed.join(", ")}`);
   const byKey = new Map<string, EnvEntry>();
