@@ -5,7 +5,8 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { nextEvent, sessionOptions, tempDir, uniquePrefix } from "../helpers/session.js";
-import { LinkHost } from "../../session/link/host.js";
+import type { LinkHost } from "../../session/link/host.js";
+import { linkedSession } from "../../session/link/hosted.js";
 import { LinkClient } from "../../session/link/client.js";
 import { encodeFrame } from "../../session/link/protocol.js";
 import { fileOutboxStore, type OutboxStore } from "../../session/link/outbox-store.js";
@@ -31,20 +32,17 @@ interface Flow {
 }
 
 async function flowSession(prefix: string, outboxLimit?: number, outboxStore?: OutboxStore): Promise<Flow> {
-  let host: LinkHost | undefined;
-  const session = new Session(
+  const { session, link: host, attached } = linkedSession(
     // Pacing has tests of its own; here every message is to cross the link.
-    sessionOptions(broker.url, { name: "home", prefix, host: "flow", pacing: { intervalSeconds: 0, perMinute: 0 }, statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }) }),
+    sessionOptions(broker.url, { name: "home", prefix, host: "flow", pacing: { intervalSeconds: 0, perMinute: 0 } }),
+    { key: KEY, ...(outboxLimit ? { outboxLimit } : {}), ...(outboxStore ? { outboxStore } : {}) },
   );
-  // The host attaches before the session connects, so its rpc subscription is in
-  // place before the first online status tells bridges to say hello.
-  host = new LinkHost(session, { key: KEY, ...(outboxLimit ? { outboxLimit } : {}), ...(outboxStore ? { outboxStore } : {}) });
-  await host.start();
+  await attached;
   const connected = nextEvent(session, "state", (s) => s === "connected");
   session.start();
   await connected;
   const stop = async (): Promise<void> => {
-    await host!.stop();
+    await host.stop();
     await session.stop();
   };
   cleanups.push(stop);
