@@ -10,6 +10,7 @@
  */
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
+import { StatusBeacon } from "./beacon.js";
 import { DEFAULT_KEEPALIVE_SECONDS, DEFAULT_SESSION_EXPIRY_SECONDS, MAX_PATTERNS_PER_LIST } from "../core/limits.js";
 import { WatchedBuffer, type BufferEntry, type EvictionCounts } from "../core/buffer.js";
 import type { Digest } from "../core/coalesce.js";
@@ -35,10 +36,9 @@ import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
 import { AdmittedPacing, DEFAULT_PACING, PacingError, type PacingChoice } from "./pacing.js";
 import { PendingPings, type PingResult } from "./ping.js";
 import { SeenTopics, type SeenTopic } from "./seen-topics.js";
-import { isStale, parseStatus, type ReceivedStatus, type StatusPayload, type WillPayload } from "./status.js";
 import { SubscriptionGuard, SubscriptionRefused } from "./subscription-guard.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
-import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
+import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, LogLevel, SessionEvents, SessionOptions } from "./types.js";
 
 export class SessionError extends Error {}
 
@@ -95,8 +95,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly lane: PublishLane;
   /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
   private readonly evictions = new EvictionReporter((hit) => this.emit("limit", hit));
-  private readonly startedAt = new Date();
-  private readonly instance = randomUUID().slice(0, 8);
+  private readonly beacon: StatusBeacon;
   private readonly problems: string[] = [];
   private readonly counters: Counters = {
     admitted: 0,
@@ -119,7 +118,6 @@ export class Session extends EventEmitter<SessionEvents> {
   private lastError: string | undefined;
   private readonly services = new Map<string, ServiceHandler>();
   private readonly statusSections = new Map<string, () => unknown>();
-  private heartbeat: NodeJS.Timeout | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   /** Why the session file must not be written (it could not be read, or is over a bound), when it must not. */
@@ -155,6 +153,11 @@ export class Session extends EventEmitter<SessionEvents> {
     for (const list of ["admitted", "watched"] as const) {
       for (const pattern of this.lists.effective()[list]) this.needs.add(pattern, list);
     }
+    this.beacon = new StatusBeacon(
+      { name: options.name, topic: this.topics.status, host: options.host, heartbeatSeconds: options.heartbeatSeconds, ...(options.statusExtras ? { extras: options.statusExtras } : {}) },
+      () => this.connection,
+      { log: (level, message) => this.log(level, message), problem: (message) => this.problemOnce(message) },
+    );
     const connectionOptions: ConnectionOptions = {
       brokerUrl: options.brokerUrl,
       clientId: options.clientId ?? `claude-${options.name}-${randomUUID().slice(0, 8)}`,
@@ -164,7 +167,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
-      will: { topic: this.topics.status, payload: () => JSON.stringify(this.willPayload()) },
+      will: { topic: this.topics.status, payload: () => this.beacon.will() },
     };
     this.connection = new Connection(connectionOptions);
     this.guard = new SubscriptionGuard(this.connection, () => this.options.qos);
@@ -198,7 +201,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (mode.note) this.log("warn", mode.note);
     });
     c.open();
-    this.heartbeat = setInterval(() => void this.publishStatus("online"), this.options.heartbeatSeconds * 1000);
+    this.beacon.start();
     this.sweep = setInterval(() => this.reportEvictions(this.buffer.prune(Date.now())), SWEEP_INTERVAL_MS);
   }
 
@@ -212,20 +215,13 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private async doStop(handOver: boolean): Promise<void> {
-    clearInterval(this.heartbeat);
     clearInterval(this.sweep);
     this.pacing.stop();
     this.pings.cancelAll();
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     this.actions.cancelAll("the session shut down before the flow answered");
-    if (this.connection.connected && !handOver) {
-      try {
-        await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload("offline", "shutdown")), 1, true);
-      } catch (err) {
-        this.log("warn", `could not publish offline status: ${(err as Error).message}`);
-      }
-    }
+    await this.beacon.stop(handOver);
     await this.connection.close();
     this.connection.removeAllListeners();
     await this.lane.close();
@@ -246,7 +242,7 @@ export class Session extends EventEmitter<SessionEvents> {
         this.log("warn", `subscribe ${which}: ${err.message} (tried again on the next connect)`);
       },
     );
-    await this.publishStatus("online");
+    await this.beacon.online();
     this.setState("connected");
     this.log("info", `connected; subscribed to ${filters.length} filter(s)`);
   }
@@ -278,81 +274,6 @@ export class Session extends EventEmitter<SessionEvents> {
 
   // ── status and directory ─────────────────────────────────────────────────
 
-  private statusPayload(status: "online" | "offline", reason?: string): StatusPayload {
-    const now = new Date().toISOString();
-    return {
-      status,
-      session: this.name,
-      ts: now,
-      lastSeen: now,
-      startedAt: this.startedAt.toISOString(),
-      instance: this.instance,
-      host: this.options.host,
-      heartbeat: this.options.heartbeatSeconds,
-      ...(reason ? { reason } : {}),
-      ...this.options.statusExtras?.(),
-    };
-  }
-
-  /** Fixed at each CONNECT: it names when it was made (`connectedAt`), never a last-seen time it cannot know. */
-  private willPayload(): WillPayload {
-    const { ts: _ts, lastSeen: _lastSeen, ...status } = this.statusPayload("offline", "connection lost");
-    return { ...status, connectedAt: new Date().toISOString() };
-  }
-
-  private async publishStatus(status: "online" | "offline"): Promise<void> {
-    if (!this.connection.connected) return;
-    try {
-      await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload(status)), 1, true);
-    } catch (err) {
-      this.log("warn", `status publish failed: ${(err as Error).message}`);
-    }
-  }
-
-  /**
-   * Another client on our status topic. Online: a second host under the same name,
-   * reported as a problem. Offline: a host that stood in for it under the same name and
-   * ended; left alone, that retained status keeps bridges away until the next
-   * heartbeat, so the session says again that it is online. Its own Last Will (a broker shutting down delivers it to the session
-   * too, just before closing the connection) names its own start time; the reconnect
-   * publishes online anyway.
-   */
-  private onOwnStatus(payload: Buffer, retained: boolean): void {
-    if (this.stopping) return;
-    const status = parseStatus(payload);
-    if (!status || this.isMine(status)) return;
-    // Another instance of this session on the same kind of host uses the same persistent
-    // client id, and each connect knocks the other off: the older instance yields (a retained
-    // status counts too: with Mosquitto, the two never see each other's live one).
-    if (status.status === "online" && status.host === this.options.host && !isStale(status, Date.now()) && this.isOlderThan(status)) {
-      this.connection.yieldSession(`a newer instance of session "${this.name}" (${status.instance ?? "started " + (status.startedAt ?? "at an unknown time")})`);
-    }
-    // A retained status is history (perhaps our own predecessor's); only live ones are news.
-    if (retained) return;
-    if (status.status === "online") return this.reportSecondHost(status.host);
-    this.log("warn", "another client reported this session offline on its status topic; publishing online again");
-    void this.publishStatus("online");
-  }
-
-  private isMine(status: ReceivedStatus): boolean {
-    return status.instance !== undefined ? status.instance === this.instance : status.startedAt === this.startedAt.toISOString();
-  }
-
-  /** Instances are ordered by start time, then instance id. */
-  private isOlderThan(status: ReceivedStatus): boolean {
-    const mine = `${this.startedAt.toISOString()} ${this.instance}`;
-    return mine < `${status.startedAt ?? ""} ${status.instance ?? ""}`;
-  }
-
-  /** Two hosts under one name take each other's messages and replies: say so, once. */
-  private reportSecondHost(host: string | undefined): void {
-    const problem =
-      host === "flow" && this.options.host === "bridge"
-        ? `a Node-RED flow now hosts session "${this.name}" too; with SESSION_HOST=auto (and SESSION_LINK_KEY) the bridge hands the session to it by itself, no restart needed`
-        : `another ${host ?? "client"} is also running session "${this.name}" on this broker; give one of them another name`;
-    if (!this.problems.includes(problem)) this.problem(problem);
-  }
-
   /** Sessions seen under the prefix, from their retained statuses. */
   sessions(): DirectoryEntry[] {
     return this.directory.list(Date.now());
@@ -371,7 +292,7 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     if (this.isLinkTopic(topic)) return;
-    if (topic === this.topics.status) this.onOwnStatus(payload, retained);
+    if (topic === this.topics.status) this.beacon.heard(payload, retained);
     const isStatus = this.directory.record(topic, payload);
     if (isStatus && !this.coveredByList(topic)) return;
     try {
@@ -892,12 +813,16 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
+  private problemOnce(message: string): void {
+    if (!this.problems.includes(message)) this.problem(message);
+  }
+
   private problem(message: string): void {
     this.problems.push(message);
     this.log("error", message);
   }
 
-  private log(level: "info" | "warn" | "error", message: string): void {
+  private log(level: LogLevel, message: string): void {
     this.emit("log", level, message);
   }
 }

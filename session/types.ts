@@ -4,6 +4,9 @@ import type { EvictionCounts } from "../core/buffer.js";
 import type { PayloadKind } from "../core/envelope.js";
 import type { PublishPermissions } from "../core/permissions.js";
 
+/** How much a log line matters; hosts map it to their own logger (stderr, Node-RED's log). */
+export type LogLevel = "info" | "warn" | "error";
+
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected" | "stopped";
 export type HostKind = "bridge" | "flow";
 
@@ -129,7 +132,7 @@ export interface SessionEvents {
   dropped: [message: DroppedMessage];
   limit: [hit: LimitHit];
   lists: [lists: EffectiveLists];
-  log: [level: "info" | "warn" | "error", message: string];
+  log: [level: LogLevel, message: string];
 }
 
 export interface EffectiveLists {

@@ -14,7 +14,7 @@ import { Connection, type ConnectionOptions } from "../connection.js";
 import { PublishLane } from "../lane.js";
 import { parseStatus, type ReceivedStatus } from "../status.js";
 import type { ToolOutcome } from "../tools/run.js";
-import type { AdmittedMessage, TlsOptions } from "../types.js";
+import type { AdmittedMessage, LogLevel, TlsOptions } from "../types.js";
 import {
   decodeFrame,
   emptyRefusals,
@@ -44,7 +44,7 @@ export interface LinkClientEvents {
   verdict: [verdict: FrameBody<"verdict">];
   notice: [text: string];
   status: [status: ReceivedStatus | undefined];
-  log: [level: "info" | "warn" | "error", message: string];
+  log: [level: LogLevel, message: string];
 }
 
 interface WaitingCall {
