@@ -20,11 +20,12 @@
 import { PatternIndex, PatternStore, PreparedTopic } from "./pattern-index.js";
 
 export type ListName = "admitted" | "watched" | "muted";
-export type DropReason = "muted" | "echo" | "unmatched";
+/** Why the gate drops a message (the session adds reasons of its own, see session/types.ts DropReason). */
+export type GateDropReason = "muted" | "echo" | "unmatched";
 export type GateDecision =
   | { tier: "admitted"; pattern: string }
   | { tier: "watched"; pattern: string }
-  | { tier: "dropped"; reason: DropReason; pattern?: string };
+  | { tier: "dropped"; reason: GateDropReason; pattern?: string };
 
 export interface GateLists {
   admitted: readonly string[];

@@ -18,7 +18,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { applyEnvEntries, parseEnvFile, type EnvEntry } from "../core/dotenv.js";
 import { ConfigError, parseSettings, resolveStateDir, type Settings } from "../core/settings.js";
-import type { TlsOptions } from "../session/types.js";
+import { brokerOf } from "../session/connection.js";
+import type { BrokerOptions, TlsOptions } from "../session/types.js";
 import type { Logger } from "./log.js";
 
 export interface BridgeConfig {
@@ -51,6 +52,17 @@ const TLS_FILES = [
   ["MQTT_CERT_FILE", "certFile", "cert"],
   ["MQTT_KEY_FILE", "keyFile", "key"],
 ] as const;
+
+/** The broker the settings name, with the TLS files read. */
+export function brokerOptions(config: BridgeConfig): BrokerOptions {
+  const s = config.settings;
+  return brokerOf({
+    brokerUrl: s.brokerUrl,
+    ...(s.username !== undefined ? { username: s.username } : {}),
+    ...(s.password !== undefined ? { password: s.password } : {}),
+    tls: config.tls,
+  });
+}
 
 export function loadConfig(input: ConfigInput): BridgeConfig {
   const { env, homeDir, log } = input;

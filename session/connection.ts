@@ -23,7 +23,7 @@
  */
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import { EventEmitter } from "node:events";
-import type { TlsOptions } from "./types.js";
+import type { BrokerOptions, CopyDrop } from "./types.js";
 
 export class ConnectionError extends Error {
   /** True when the broker said no (a SUBACK failure code), as opposed to not answering. */
@@ -32,12 +32,18 @@ export class ConnectionError extends Error {
   }
 }
 
-export interface ConnectionOptions {
-  brokerUrl: string;
+/** The broker fields of `options` that are set, and nothing else. */
+export function brokerOf(options: BrokerOptions): BrokerOptions {
+  return {
+    brokerUrl: options.brokerUrl,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+  };
+}
+
+export interface ConnectionOptions extends BrokerOptions {
   clientId: string;
-  username?: string;
-  password?: string;
-  tls?: TlsOptions;
   /** The Last Will (the session's offline status); a link client has none. */
   will?: { topic: string; payload: () => string };
   keepaliveSeconds?: number;
@@ -54,8 +60,6 @@ export interface ConnectionMode {
   /** Why the connection is not what was asked for (the broker refused MQTT 5, another instance took the id over). */
   note?: string;
 }
-
-export type CopyDrop = "overlap-copy" | "redelivered";
 
 export interface ConnectionEvents {
   connect: [];

@@ -24,7 +24,7 @@ import { redactUrl } from "../core/settings.js";
 import { validatePattern, validateTopic } from "../core/topics.js";
 import { Approvals } from "./approvals.js";
 import { ActionRoutes, type ActionAnswer, type ActionOutcome, type ActionRoute } from "./actions.js";
-import { Connection, type ConnectionOptions } from "./connection.js";
+import { brokerOf, Connection, type ConnectionOptions } from "./connection.js";
 import { EvictionReporter } from "./eviction-report.js";
 import { PublishLane } from "./lane.js";
 import { SessionDirectory, type DirectoryEntry } from "./directory.js";
@@ -159,14 +159,11 @@ export class Session extends EventEmitter<SessionEvents> {
       { log: (level, message) => this.log(level, message), problem: (message) => this.problemOnce(message) },
     );
     const connectionOptions: ConnectionOptions = {
-      brokerUrl: options.brokerUrl,
+      ...brokerOf(options),
       clientId: options.clientId ?? `claude-${options.name}-${randomUUID().slice(0, 8)}`,
       keepaliveSeconds: options.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS,
       // One broker session per session name, prefix and host kind: a redeploy or restart picks it up again.
       persistent: { clientId: `claude-${options.host}:${options.prefix}/${options.name}`, expirySeconds: options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS },
-      ...(options.username ? { username: options.username } : {}),
-      ...(options.password ? { password: options.password } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
       will: { topic: this.topics.status, payload: () => this.beacon.will() },
     };
     this.connection = new Connection(connectionOptions);

@@ -10,11 +10,11 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { sessionTopics, type SessionTopics } from "../../core/layout.js";
-import { Connection, type ConnectionOptions } from "../connection.js";
+import { brokerOf, Connection, type ConnectionOptions } from "../connection.js";
 import { PublishLane } from "../lane.js";
 import { parseStatus, type ReceivedStatus } from "../status.js";
 import type { ToolOutcome } from "../tools/run.js";
-import type { AdmittedMessage, LogLevel, TlsOptions } from "../types.js";
+import type { AdmittedMessage, BrokerOptions, LogLevel } from "../types.js";
 import {
   decodeFrame,
   emptyRefusals,
@@ -25,11 +25,7 @@ import {
   type RefusalCounts,
 } from "./protocol.js";
 
-export interface LinkClientOptions {
-  brokerUrl: string;
-  username?: string;
-  password?: string;
-  tls?: TlsOptions;
+export interface LinkClientOptions extends BrokerOptions {
   prefix: string;
   name: string;
   key: string;
@@ -76,13 +72,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     super();
     this.topics = sessionTopics(options.prefix, options.name);
     this.replies = replyTopic(this.topics.rpc, this.id);
-    const connectionOptions: ConnectionOptions = {
-      brokerUrl: options.brokerUrl,
-      clientId: `claude-${options.name}-bridge-${this.id.slice(1, 9)}`,
-      ...(options.username ? { username: options.username } : {}),
-      ...(options.password ? { password: options.password } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
-    };
+    const connectionOptions: ConnectionOptions = { ...brokerOf(options), clientId: `claude-${options.name}-bridge-${this.id.slice(1, 9)}` };
     this.connection = new Connection(connectionOptions);
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.emit("log", "warn", message));
   }
