@@ -285,7 +285,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     if (!waiting) return;
     clearTimeout(waiting.timer);
     this.calls.delete(result.id);
-    waiting.resolve({ text: result.text, isError: result.isError });
+    waiting.resolve("data" in result ? { data: result.data, isError: false } : { text: result.text, isError: result.isError });
   }
 
   private onEvent(event: FrameBody<"event">): void {

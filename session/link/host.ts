@@ -245,7 +245,7 @@ export class LinkHost {
   private async call(bridge: string, call: FrameBody<"call">): Promise<void> {
     const outcome = await runTool(this.session, call.tool, call.args);
     this.options.onChange?.();
-    await this.reply(bridge, "result", { id: call.id, text: outcome.text, isError: outcome.isError });
+    await this.reply(bridge, "result", outcome.data ? { id: call.id, data: outcome.data, isError: false } : { id: call.id, text: outcome.text, isError: outcome.isError });
   }
 
   private permission(bridge: string, request: FrameBody<"permission">): void {

@@ -34,7 +34,11 @@ export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 export const MAX_FRAME_DEPTH = 32;
 
 const nonEmpty = z.string().min(1);
-const toolResult = z.object({ id: nonEmpty, text: z.string(), isError: z.boolean() });
+/** A tool's answer: its text, or its data (status, config, ping; see tools/run.ts), never both. */
+const toolResult = z.union([
+  z.object({ id: nonEmpty, text: z.string(), isError: z.boolean() }).strict(),
+  z.object({ id: nonEmpty, data: z.record(z.string(), z.unknown()), isError: z.literal(false) }).strict(),
+]);
 
 /**
  * Frame bodies by type. Bridge → flow: hello, call, ack, bye, permission. Flow → bridge:

@@ -1,8 +1,9 @@
 /**
- * Runs one tool call on a session and renders the result as the text the model
- * reads (the reference's output texts, plus what it lacked). Never throws: a bad
- * argument, a refused publish or a broken broker all become `isError` results
- * that say what went wrong.
+ * Runs one tool call on a session: the text the model reads (the reference's output
+ * texts, plus what it lacked), or for `status`, `config` and `ping` the data, which the
+ * bridge completes with what only it knows and renders once, at the MCP edge
+ * (`renderOutcome`). Never throws: a bad argument, a refused publish or a broken broker
+ * all become `isError` results that say what went wrong.
  */
 import { displaySender } from "../../core/envelope.js";
 import type { BufferEntry } from "../../core/buffer.js";
@@ -11,9 +12,11 @@ import type { ClaudePublishTool, Session } from "../session.js";
 import { fitLines, shortenLists, summariseStatus } from "./budget.js";
 import { describeArgumentError, isToolName, toolSchemas, type ToolArgs, type ToolName } from "./schemas.js";
 
-export interface ToolOutcome {
-  text: string;
-  isError: boolean;
+export type ToolOutcome = { text: string; isError: boolean; data?: undefined } | { data: Record<string, unknown>; isError: false; text?: undefined };
+
+/** The answer as MCP carries it: data as 2-space JSON. */
+export function renderOutcome(outcome: ToolOutcome): { text: string; isError: boolean } {
+  return outcome.data ? { text: JSON.stringify(outcome.data, null, 2), isError: false } : { text: outcome.text, isError: outcome.isError };
 }
 
 const DEFAULT_INBOX_LIMIT = 100;
@@ -21,6 +24,7 @@ const DEFAULT_TOPICS_LIMIT = 50;
 export const DEFAULT_PING_TIMEOUT_SECONDS = 10;
 
 const ok = (text: string): ToolOutcome => ({ text, isError: false });
+const data = (value: object): ToolOutcome => ({ data: value as Record<string, unknown>, isError: false });
 
 function formatEntry(entry: BufferEntry): string {
   const extras = [
@@ -150,7 +154,7 @@ const handlers: Handlers = {
       ...(args.notifyPerMinute !== undefined ? { notifyPerMinute: args.notifyPerMinute } : {}),
     });
     const { intervalSeconds, perMinute, owner } = session.status().coalescing;
-    return ok(JSON.stringify(shortenLists({ ...config, coalescing: { intervalSeconds, perMinute, owner } }), null, 2));
+    return data(shortenLists({ ...config, coalescing: { intervalSeconds, perMinute, owner } }));
   },
   async subscribe(session, args) {
     await session.subscribe(args.topic);
@@ -164,7 +168,7 @@ const handlers: Handlers = {
     return ok(`Unsubscribed from ${args.topic}`);
   },
   async status(session) {
-    return ok(JSON.stringify(summariseStatus(session.status()), null, 2));
+    return data(summariseStatus(session.status()));
   },
   async topics(session, args) {
     const pattern = args.pattern ? args.pattern : undefined;
@@ -180,7 +184,7 @@ const handlers: Handlers = {
     );
   },
   async ping(session, args) {
-    return ok(JSON.stringify(await session.ping(args.timeout ?? DEFAULT_PING_TIMEOUT_SECONDS)));
+    return data(await session.ping(args.timeout ?? DEFAULT_PING_TIMEOUT_SECONDS));
   },
   async sessions(session) {
     const list = session.sessions();

@@ -12,6 +12,7 @@ import { encodeFrame } from "../../session/link/protocol.js";
 import { fileOutboxStore, type OutboxStore } from "../../session/link/outbox-store.js";
 import { Session } from "../../session/session.js";
 import type { AdmittedMessage } from "../../session/types.js";
+import { renderOutcome } from "../../session/tools/run.js";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 let broker: TestBroker;
@@ -84,7 +85,7 @@ describe("flow link between a flow-hosted session and a bridge", () => {
     await until(() => client.status?.status === "online", "flow status");
     const outcome = await client.call("admit", { pattern: "garage/#" });
     assert.equal(outcome.isError, false, outcome.text);
-    assert.match(outcome.text, /Admitted "garage\/#"/);
+    assert.match(renderOutcome(outcome).text, /Admitted "garage\/#"/);
     assert.ok(flow.session.status().admitted.includes("garage/#"));
     const bad = await client.call("admit", { pattern: "a/#/b" });
     assert.equal(bad.isError, true);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { parseInbound } from "../../core/envelope.js";
 import { Session } from "../../session/session.js";
 import { TOOL_OUTPUT_BUDGET_BYTES, STATUS_LIST_ITEMS } from "../../session/tools/budget.js";
-import { runTool } from "../../session/tools/run.js";
+import { renderOutcome, runTool } from "../../session/tools/run.js";
 import { sessionOptions } from "../helpers/session.js";
 
 const TOPICS = 10_000;
@@ -17,7 +17,7 @@ function busySession(): Session {
 }
 
 async function answer(session: Session, tool: string, args: Record<string, unknown> = {}): Promise<string> {
-  const outcome = await runTool(session, tool, args);
+  const outcome = renderOutcome(await runTool(session, tool, args));
   assert.equal(outcome.isError, false, outcome.text);
   assert.ok(Buffer.byteLength(outcome.text) <= TOOL_OUTPUT_BUDGET_BYTES, `${tool} answered ${Buffer.byteLength(outcome.text)} bytes, over the budget`);
   return outcome.text;
@@ -68,7 +68,7 @@ test("one message larger than the budget is shown whole, never cut", async () =>
   const content = "x".repeat(3 * TOOL_OUTPUT_BUDGET_BYTES);
   session.ingest("big/one", parseInbound(content, 1_000_000), { via: "mqtt" });
   session.ingest("big/one", parseInbound("next", 1_000_000), { via: "mqtt" });
-  const outcome = await runTool(session, "inbox", { topic: "big/one" });
+  const outcome = renderOutcome(await runTool(session, "inbox", { topic: "big/one" }));
   assert.ok(outcome.text.includes(content));
   assert.match(outcome.text, /… 1 more not shown \(this answer's size budget\)/);
 });
