@@ -236,6 +236,25 @@ export class WatchedBuffer {
     return removed;
   }
 
+  /** Removes the first `count` messages that `read(filter)` lists, and no others; returns how many went. */
+  clearFirst(filter: string, count: number): number {
+    let removed = 0;
+    for (const topic of this.topicsFor(filter)) {
+      const queue = this.topics.get(topic);
+      if (!queue) continue;
+      if (queue.length <= count - removed) {
+        removed += this.removeTopic(topic);
+        continue;
+      }
+      while (removed < count) {
+        this.discard(queue.shift()!);
+        removed++;
+      }
+      break;
+    }
+    return removed;
+  }
+
   /** For unwatch: removes the topics `pattern` covers unless `stillWatched(topic)`; returns how many messages went. */
   removeUnwatched(pattern: string, stillWatched: (topic: string) => boolean): number {
     let removed = 0;

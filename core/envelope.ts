@@ -45,7 +45,8 @@ export function wrapEnvelope(fields: EnvelopeFields, now: Date): string {
   return JSON.stringify(envelope);
 }
 
-export type PayloadKind = "envelope" | "json" | "text" | "binary" | "oversize";
+export const PAYLOAD_KINDS = ["envelope", "json", "text", "binary", "oversize"] as const;
+export type PayloadKind = (typeof PAYLOAD_KINDS)[number];
 
 export interface InboundMessage {
   kind: PayloadKind;

@@ -22,11 +22,12 @@ import { PatternIndex, PatternStore, PreparedTopic } from "./pattern-index.js";
 import { TopicMemo } from "./topic-memo.js";
 
 export type ListName = "admitted" | "watched" | "muted";
-export type DropReason = "muted" | "echo" | "unmatched";
+/** Why the gate drops a message (the session adds reasons of its own, see session/types.ts DropReason). */
+export type GateDropReason = "muted" | "echo" | "unmatched";
 export type GateDecision =
   | { readonly tier: "admitted"; readonly pattern: string }
   | { readonly tier: "watched"; readonly pattern: string }
-  | { readonly tier: "dropped"; readonly reason: DropReason; readonly pattern?: string };
+  | { readonly tier: "dropped"; readonly reason: GateDropReason; readonly pattern?: string };
 
 export interface GateLists {
   admitted: readonly string[];

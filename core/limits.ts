@@ -41,6 +41,8 @@ export const DEFAULT_BUFFER_PER_TOPIC = 50;
 export const MAX_BUFFER_PER_TOPIC = 10_000;
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 262_144;
+/** Patterns in each of Claude's lists (admitted, watched, muted) in a session file. */
+export const MAX_PATTERNS_PER_LIST = 1000;
 export const MIN_MAX_PAYLOAD_BYTES = 1024;
 // MQTT's largest packet (the Remaining Length field's limit).
 export const MAX_MQTT_PACKET_BYTES = 268_435_455;

@@ -142,6 +142,13 @@ function filterList(variable: string): Rule<string[]> {
   };
 }
 
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+function describeControl(raw: string): string {
+  const code = CONTROL_CHARACTER.exec(raw)?.[0].charCodeAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
 const RULES = {
   stateDir: { variable: "MQTT_STATE_DIR", accepted: "a directory path", schema: z.string() },
   brokerUrl: {
@@ -154,6 +161,10 @@ const RULES = {
     accepted: `letters, digits, "_" and "-" (other characters are removed), at most ${MAX_SESSION_NAME_LENGTH} characters`,
     schema: z
       .string()
+      // Removing other characters is the reference's rule for typos; a control character is no typo.
+      .superRefine((raw, ctx) => {
+        if (CONTROL_CHARACTER.test(raw)) ctx.addIssue({ code: "custom", message: `contains the control character ${describeControl(raw)}` });
+      })
       .transform((raw) => sanitizeSessionName(raw).name)
       .pipe(
         z

@@ -122,6 +122,19 @@ export function hasWildcard(pattern: string): boolean {
   return pattern.includes("+") || pattern.includes("#");
 }
 
+/** True when some topic matches both filters (a broker then sends it once per subscription). */
+export function filtersOverlap(a: string, b: string): boolean {
+  const x = a.split("/");
+  const y = b.split("/");
+  for (let i = 0; ; i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === "#" || q === "#") return true;
+    if (p === undefined || q === undefined) return p === q;
+    if (p !== "+" && q !== "+" && p !== q) return false;
+  }
+}
+
 /**
  * True when the topic filter `pattern` matches the topic name `topic`.
  * An invalid pattern matches nothing, and neither does an invalid topic name

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { packageVersion } from "../mcp-bridge/version.js";
+import { packageVersion } from "../session/package-version.js";
 import { prepareClaudeCode, type ClaudeCodeSetup } from "./claude-code.js";
 import { ClaudeView } from "./claude-view.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker.js";
@@ -88,7 +88,7 @@ export async function startDemo(settings: DemoSettings): Promise<Demo> {
       [HOME_SESSION_NODE]: { linkKey: claudeCode.linkKey },
     });
 
-    const view = await ClaudeView.start(claudeCode.stateDir, packageVersion(__dirname) ?? "unknown");
+    const view = await ClaudeView.start(claudeCode.stateDir, packageVersion(__dirname));
     started.push({ what: "the bridge", stop: () => view.close() });
     // Ctrl-C in a terminal reaches the bridge too: it leaving then is no news.
     view.on("lost", (stderr) => {

@@ -1,10 +1,12 @@
 /**
  * The bridge killed (SIGKILL) or frozen (SIGSTOP, then SIGCONT): the broker's Last Will must
- * mark the session offline within 1.5 keepalives (MQTT_KEEPALIVE), and a frozen bridge that
- * wakes up must say it is online again by itself.
+ * mark the session offline within 1.5 keepalives (MQTT_KEEPALIVE), claim no last-seen time
+ * (it was fixed at CONNECT) while a reader that saw the heartbeats keeps the last one's, and
+ * a frozen bridge that wakes up must say it is online again by itself.
  */
 import { startBridge, Peer, type BridgeClient } from "../test/bridge/harness.js";
 import { startBroker } from "../test/helpers/broker.js";
+import { uniquePrefix } from "../test/helpers/session.js";
 import { until, type Fault, type FaultResult, type FaultSize } from "./fault.js";
 
 const KEEPALIVE_SECONDS = 2;
@@ -14,23 +16,37 @@ const KEEPALIVE_SECONDS = 2;
  */
 const BROKER_CHECK_MS = 5000;
 
+interface Arrival {
+  status?: string;
+  lastSeen?: string;
+  ts?: string;
+  connectedAt?: string;
+  at: number;
+}
+
 interface Watched {
   bridge: BridgeClient;
-  peer: Peer;
-  /** The status the session published last: its state and when it arrived. */
-  latest(): { status?: string; at: number } | undefined;
+  /** A second session on the same broker and prefix, whose `sessions` tool shows the first. */
+  observer: BridgeClient;
+  /** The statuses the session published, each with when it arrived. */
+  arrivals: readonly Arrival[];
+  latest(): Arrival | undefined;
   stop(): Promise<void>;
 }
 
 async function watchedBridge(): Promise<Watched> {
   const broker = await startBroker();
-  const bridge = await startBridge({ brokerUrl: broker.url, env: { MQTT_KEEPALIVE: String(KEEPALIVE_SECONDS) } });
+  const prefix = uniquePrefix();
+  // Heartbeats every second, so the last one before a freeze is well after the CONNECT.
+  const env = { MQTT_KEEPALIVE: String(KEEPALIVE_SECONDS), HEARTBEAT_INTERVAL: "1" };
+  const bridge = await startBridge({ brokerUrl: broker.url, prefix, env });
+  const observer = await startBridge({ brokerUrl: broker.url, prefix, name: "observer" });
   const peer = await Peer.connect(broker.url);
-  const arrivals: Array<{ status?: string; at: number }> = [];
+  const arrivals: Arrival[] = [];
   peer.client.on("message", (topic, payload) => {
     if (topic !== bridge.statusTopic) return;
     try {
-      arrivals.push({ status: (JSON.parse(payload.toString()) as { status?: string }).status, at: Date.now() });
+      arrivals.push({ ...(JSON.parse(payload.toString()) as Omit<Arrival, "at">), at: Date.now() });
     } catch {
       arrivals.push({ at: Date.now() });
     }
@@ -38,18 +54,42 @@ async function watchedBridge(): Promise<Watched> {
   await peer.subscribe(bridge.statusTopic);
   return {
     bridge,
-    peer,
+    observer,
+    arrivals,
     latest: () => arrivals.at(-1),
     stop: async () => {
       await bridge.close().catch(() => undefined);
+      await observer.close().catch(() => undefined);
       await peer.end();
       await broker.stop();
     },
   };
 }
 
+/**
+ * The Will is fixed at CONNECT: it must not claim a last-seen time, and a reader that saw the
+ * heartbeats (the observer's `sessions`) keeps the last heartbeat's.
+ */
+async function willHonesty(watched: Watched): Promise<{ figures: FaultResult["figures"]; targets: FaultResult["targets"] }> {
+  const will = watched.arrivals.findLast((a) => a.status === "offline");
+  const heartbeat = watched.arrivals.findLast((a) => a.status === "online" && a.at < (will?.at ?? Infinity));
+  const listed = await watched.observer.ok("sessions");
+  const shown = /"alpha": offline, last seen ([^\s,]+)/.exec(listed)?.[1];
+  return {
+    figures: {
+      willConnectedAt: will?.connectedAt ?? "none",
+      lastHeartbeatLastSeen: heartbeat?.lastSeen ?? "none",
+      observerShowsLastSeen: shown ?? "nothing",
+    },
+    targets: [
+      { what: "the Last Will names no last-seen time (only connectedAt)", met: will !== undefined && will.lastSeen === undefined && will.ts === undefined && will.connectedAt !== undefined },
+      { what: "a reader that saw the heartbeats shows the last heartbeat's lastSeen", met: shown !== undefined && heartbeat?.lastSeen !== undefined && Date.parse(shown) === Date.parse(heartbeat.lastSeen) },
+    ],
+  };
+}
+
 async function offlineAfter(signal: NodeJS.Signals, watched: Watched): Promise<number | undefined> {
-  await until(() => watched.latest()?.status === "online", 10_000);
+  await until(() => watched.arrivals.filter((a) => a.status === "online").length >= 3, 10_000);
   const sent = Date.now();
   process.kill(watched.bridge.pid, signal);
   const offline = await until(() => watched.latest()?.status === "offline", KEEPALIVE_SECONDS * 5000);
@@ -91,6 +131,7 @@ export const bridgeFrozen: Fault = {
     const watched = await watchedBridge();
     try {
       const ms = await offlineAfter("SIGSTOP", watched);
+      const will = await willHonesty(watched);
       const woken = Date.now();
       process.kill(watched.bridge.pid, "SIGCONT");
       const online = await until(() => watched.latest()?.status === "online", 15_000);
@@ -98,10 +139,11 @@ export const bridgeFrozen: Fault = {
       return {
         id: this.id,
         title: this.title,
-        figures: { keepaliveSeconds: KEEPALIVE_SECONDS, offlineAfterMs: ms ?? "never", onlineAgainAfterMs: online ? watched.latest()!.at - woken : "never" },
+        figures: { keepaliveSeconds: KEEPALIVE_SECONDS, offlineAfterMs: ms ?? "never", onlineAgainAfterMs: online ? watched.latest()!.at - woken : "never", ...will.figures },
         targets: [
           { what: "the Last Will marks the frozen session offline", met: ms !== undefined },
           willTarget(ms),
+          ...will.targets,
           { what: "woken, the bridge reports itself online again and answers its tools", met: answers },
         ],
       };

@@ -12,7 +12,7 @@ import { LinkClient } from "../session/link/client.js";
 import type { ReceivedStatus } from "../session/status.js";
 import { AutoBackend, flowHosts } from "./auto-backend.js";
 import { BackendUnavailableError, type ModeChoice, type SessionBackend } from "./backend.js";
-import type { BridgeConfig } from "./config.js";
+import { brokerOptions, type BridgeConfig } from "./config.js";
 import { FlowBackend } from "./flow-backend.js";
 import { LocalBackend, localSessionOptions } from "./local-backend.js";
 import type { Logger } from "./log.js";
@@ -22,10 +22,7 @@ const AUTO_STATUS_WAIT_MS = 2500;
 function linkClient(config: BridgeConfig, key: string): LinkClient {
   const s = config.settings;
   return new LinkClient({
-    brokerUrl: s.brokerUrl,
-    ...(s.username !== undefined ? { username: s.username } : {}),
-    ...(s.password !== undefined ? { password: s.password } : {}),
-    ...(config.tls ? { tls: config.tls } : {}),
+    ...brokerOptions(config),
     prefix: s.topicPrefix,
     name: s.sessionName,
     key,

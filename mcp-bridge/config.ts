@@ -18,7 +18,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { applyEnvEntries, parseEnvFile, type EnvEntry } from "../core/dotenv.js";
 import { ConfigError, parseSettings, resolveStateDir, type Settings } from "../core/settings.js";
-import type { TlsOptions } from "../session/types.js";
+import { brokerOf } from "../session/connection.js";
+import type { BrokerOptions, TlsOptions } from "../session/types.js";
 import type { Logger } from "./log.js";
 
 export interface BridgeConfig {
@@ -51,6 +52,17 @@ const TLS_FILES = [
   ["MQTT_CERT_FILE", "certFile", "cert"],
   ["MQTT_KEY_FILE", "keyFile", "key"],
 ] as const;
+
+/** The broker the settings name, with the TLS files read. */
+export function brokerOptions(config: BridgeConfig): BrokerOptions {
+  const s = config.settings;
+  return brokerOf({
+    brokerUrl: s.brokerUrl,
+    ...(s.username !== undefined ? { username: s.username } : {}),
+    ...(s.password !== undefined ? { password: s.password } : {}),
+    tls: config.tls,
+  });
+}
 
 export function loadConfig(input: ConfigInput): BridgeConfig {
   const { env, homeDir, log } = input;
@@ -92,6 +104,14 @@ function applyEnvFile(env: Record<string, string | undefined>, path: string, log
       continue;
     }
     entries.push(entry);
+  }
+  // The environment cuts a value at a NUL ("a\0b" would become "a"): refuse it while it is whole.
+  const cut = entries.filter((entry) => entry.value.includes("\u0000"));
+  if (cut.length > 0) {
+    throw new StartupError([
+      `cannot start: ${cut.length} setting${cut.length === 1 ? " is" : "s are"} invalid`,
+      ...cut.map((e) => `  ${e.key}=${JSON.stringify(e.value)} (${path} line ${e.line}): contains the control character U+0000, which an environment variable cannot hold; accepted: a value without it`),
+    ]);
   }
   const { applied, shadowed } = applyEnvEntries(env, entries);
   if (shadowed.length > 0) log("info", `set in the environment, so not taken from ${path}: ${shadowed.join(", ")}`);

@@ -114,11 +114,6 @@ function timeoutArgument(args: unknown): number | undefined {
 }
 
 function withLinkStats(outcome: ToolOutcome, stats: ReturnType<LinkClient["stats"]>): ToolOutcome {
-  try {
-    const status = JSON.parse(outcome.text) as Record<string, unknown>;
-    return { ...outcome, text: JSON.stringify({ ...status, bridgeLink: stats }, null, 2) };
-  } catch {
-    // The flow answered with something other than JSON: pass it on untouched.
-    return outcome;
-  }
+  // An older flow answers status with text: it goes on untouched.
+  return outcome.data ? { data: { ...outcome.data, bridgeLink: stats }, isError: false } : outcome;
 }

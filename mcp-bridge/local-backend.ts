@@ -14,7 +14,7 @@ import type { Verdict } from "../core/permission-requests.js";
 import { ApproverChannel } from "./approver-channel.js";
 import type { ChannelNotification, ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
 import type { RelayRequest } from "./permission-desk.js";
-import type { BridgeConfig } from "./config.js";
+import { brokerOptions, type BridgeConfig } from "./config.js";
 import type { Logger } from "./log.js";
 
 export function localSessionOptions(config: BridgeConfig, version: string): SessionOptions {
@@ -22,10 +22,7 @@ export function localSessionOptions(config: BridgeConfig, version: string): Sess
   return {
     name: s.sessionName,
     prefix: s.topicPrefix,
-    brokerUrl: s.brokerUrl,
-    ...(s.username !== undefined ? { username: s.username } : {}),
-    ...(s.password !== undefined ? { password: s.password } : {}),
-    tls: config.tls,
+    ...brokerOptions(config),
     qos: s.qos,
     heartbeatSeconds: s.heartbeatSeconds,
     keepaliveSeconds: s.keepaliveSeconds,

@@ -4,7 +4,9 @@
  * session name is known, `[mqtt-channel:<session>] ` after.
  */
 
-export type LogLevel = "info" | "warn" | "error";
+import type { LogLevel } from "../session/types.js";
+
+export type { LogLevel };
 export type Logger = (level: LogLevel, message: string) => void;
 
 const LABEL: Record<LogLevel, string> = { info: "", warn: "WARNING: ", error: "ERROR: " };

@@ -7,6 +7,7 @@
  */
 import { homedir } from "node:os";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { packageVersion } from "../session/package-version.js";
 import { BackendUnavailableError } from "./backend.js";
 import { chooseBackend } from "./choose-backend.js";
 import { loadConfig, StartupError } from "./config.js";
@@ -14,7 +15,6 @@ import { buildInstructions } from "./instructions.js";
 import { shutdownOnce, shutdownWithParent } from "./lifecycle.js";
 import { collapseRepeats, stderrLogger, type Logger } from "./log.js";
 import { createBridge } from "./server.js";
-import { bundledVersion, packageVersion } from "./version.js";
 
 let log: Logger = stderrLogger();
 
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ env: process.env, homeDir: homedir(), log });
   const { settings } = config;
   log = collapseRepeats(stderrLogger(settings.sessionName));
-  const version = bundledVersion() ?? packageVersion(__dirname) ?? "unknown";
+  const version = packageVersion(__dirname);
   const backend = await chooseBackend(config, version, log);
   const mode = backend.describe();
   log("info", `mode: ${mode.mode} (${mode.reason})`);

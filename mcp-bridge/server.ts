@@ -22,7 +22,7 @@ import { z } from "zod";
 import { permissionRequestSchema, type Verdict } from "../core/permission-requests.js";
 import { CHANNEL_METHOD, type ChannelNotification } from "../session/notification.js";
 import { TOOL_DESCRIPTIONS } from "../session/tools/descriptions.js";
-import { DEFAULT_PING_TIMEOUT_SECONDS } from "../session/tools/run.js";
+import { DEFAULT_PING_TIMEOUT_SECONDS, renderOutcome } from "../session/tools/run.js";
 import { TOOL_NAMES, toolSchemas, type ToolName } from "../session/tools/schemas.js";
 import type { ModeChoice, SessionBackend, ToolOutcome } from "./backend.js";
 import { ChannelDelivery, type DeliveryStats } from "./deliver.js";
@@ -89,7 +89,8 @@ export function createBridge(deps: BridgeDeps): Bridge {
       outcome = withBridgeStatus(outcome, backend.describe(), delivery.stats(), relay);
     }
     if (name === "ping" && !outcome.isError) outcome = await withPingDelivery(outcome, delivery, pingTimeoutMs(args));
-    return { content: [{ type: "text", text: outcome.text }], isError: outcome.isError };
+    const { text, isError } = renderOutcome(outcome);
+    return { content: [{ type: "text", text }], isError };
   });
 
   backend.onNotification((notification) => delivery.deliver(notification));
@@ -148,22 +149,16 @@ async function callSafely(backend: SessionBackend, name: string, args: unknown, 
 }
 
 /**
- * Adds what only the bridge knows to the status JSON: which host is in force and why,
- * and how channel notifications fared. Inserted after `host` so related keys stay together.
+ * Adds what only the bridge knows to the status: which host is in force and why, and how
+ * channel notifications fared. Inserted after `host` so related keys stay together. An
+ * older flow answers status with text: the mode goes on a line after it.
  */
 export function withBridgeStatus(outcome: ToolOutcome, mode: ModeChoice, notifications: DeliveryStats, permissionRelay?: Record<string, unknown>): ToolOutcome {
-  let status: unknown;
-  try {
-    status = JSON.parse(outcome.text);
-  } catch {
-    // Not the JSON status this bridge knows: show it as it is, plus the mode.
-    return { ...outcome, text: `${outcome.text}\nmode: ${mode.mode} (${mode.reason})` };
-  }
-  if (typeof status !== "object" || status === null || Array.isArray(status)) return outcome;
+  if (!outcome.data) return { ...outcome, text: `${outcome.text}\nmode: ${mode.mode} (${mode.reason})` };
   const merged: Record<string, unknown> = {};
   const bridgeKeys = { mode: mode.mode, modeReason: mode.reason };
   let placed = false;
-  for (const [key, value] of Object.entries(status)) {
+  for (const [key, value] of Object.entries(outcome.data)) {
     merged[key] = value;
     if (key === "host") {
       Object.assign(merged, bridgeKeys);
@@ -173,7 +168,7 @@ export function withBridgeStatus(outcome: ToolOutcome, mode: ModeChoice, notific
   if (!placed) Object.assign(merged, bridgeKeys);
   merged.notifications = notifications;
   if (permissionRelay) merged.permissionRelay = permissionRelay;
-  return { ...outcome, text: JSON.stringify(merged, null, 2) };
+  return { data: merged, isError: false };
 }
 
 function pingTimeoutMs(args: unknown): number {
@@ -189,15 +184,12 @@ const pingAnswerSchema = z.object({ cameBack: z.boolean(), id: z.string() }).loo
  * (in flow mode it crosses the flow link first). The answer says both.
  */
 export async function withPingDelivery(outcome: ToolOutcome, delivery: ChannelDelivery, timeoutMs: number): Promise<ToolOutcome> {
-  let answer: z.infer<typeof pingAnswerSchema>;
-  try {
-    answer = pingAnswerSchema.parse(JSON.parse(outcome.text));
-  } catch {
-    return outcome;
-  }
+  const parsed = pingAnswerSchema.safeParse(outcome.data);
+  if (!parsed.success) return outcome;
+  const answer = parsed.data;
   if (!answer.cameBack) {
     const reason = "the probe did not come back from the broker: check the connection in status, and that the session's inbox topic is subscribed and not muted";
-    return { ...outcome, text: JSON.stringify({ ...answer, delivered: false, reason }, null, 2) };
+    return { data: { ...answer, delivered: false, reason }, isError: false };
   }
   const asked = Date.now();
   const writtenAt = await delivery.pingWritten(answer.id, timeoutMs);
@@ -209,5 +201,5 @@ export async function withPingDelivery(outcome: ToolOutcome, delivery: ChannelDe
           delivered: false,
           reason: `the probe came back to the session, but no notification reached Claude Code within ${Math.round((Date.now() - asked) / 1000)} s (see notifications and bridgeLink in status)`,
         };
-  return { ...outcome, text: JSON.stringify(result, null, 2) };
+  return { data: result, isError: false };
 }

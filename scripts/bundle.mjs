@@ -2,6 +2,7 @@
 // and our own core/ and session/) in one CommonJS file, so that the Claude Code
 // plugin runs from a plain clone with nothing but Node >= 20: no install, no build.
 // The package version is built in: the plugin folder Claude Code installs has no package.json.
+// Minified, with the licence comments kept at the end of the file.
 // `--check` rebuilds in memory and fails when the committed file differs from it.
 import { build } from "esbuild";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -20,6 +21,10 @@ const result = await build({
   platform: "node",
   target: "node20",
   format: "cjs",
+  // Minified: the file is generated (see .gitattributes) and read by node, not by people; names are
+  // kept so that errors and stack traces still name the class or function they come from.
+  minify: true,
+  keepNames: true,
   // Only the licence comments that must travel with the code, gathered at the end.
   legalComments: "eof",
   define: { BUNDLED_PACKAGE_VERSION: JSON.stringify(version) },

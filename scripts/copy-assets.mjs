@@ -1,5 +1,6 @@
 // Node-RED looks for a node's .html (and its icons/, locales/) next to its .js:
-// copy them from nodes/<name>/ to dist/nodes/<name>/ after tsc.
+// copy them from nodes/<name>/ to dist/nodes/<name>/ after tsc. locales/<language>/<name>.json
+// holds the node's labels and status texts, locales/<language>/<name>.html its help.
 // A line `<!-- editor-script: claude-gate.editor.ts -->` in an editor .html is replaced by that
 // typed editor script (checked by tsconfig.editor.json), bundled with what it imports (the
 // node's property table, core's rules and limits) into one plain script, so the editor
@@ -32,7 +33,4 @@ for (const node of nodeDirs) {
     if (entry.endsWith(".html")) copyHtml(join(from, entry), join(to, entry));
     else cpSync(join(from, entry), join(to, entry), { recursive: true, filter: (path) => !path.endsWith(".ts") });
   }
-}
-for (const extra of ["nodes/icons", "nodes/locales"]) {
-  if (existsSync(extra)) cpSync(extra, join("dist", extra), { recursive: true });
 }

@@ -5,6 +5,7 @@ import type { Refusal } from "../core/permissions.js";
 import type { ActionStats } from "./actions.js";
 import type { ConnectionMode } from "./connection.js";
 import type { ApprovalStats } from "./approvals.js";
+import type { DirectoryStats } from "./directory.js";
 import type { PacingStatus } from "./pacing.js";
 import type { ConnectionState, DropReason } from "./types.js";
 
@@ -82,5 +83,7 @@ export interface StatusSnapshot {
   problems: string[];
   /** How admitted messages were paced for Claude. */
   coalescing: PacingStatus;
+  /** The sessions directory (the `sessions` tool): how many it holds, and the statuses it would not take. */
+  directory: DirectoryStats;
   [section: string]: unknown;
 }

@@ -24,7 +24,7 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import { EventEmitter } from "node:events";
 import { TurnBudget } from "./turn-budget.js";
-import type { TlsOptions } from "./types.js";
+import type { BrokerOptions, CopyDrop } from "./types.js";
 
 export class ConnectionError extends Error {
   /** True when the broker said no (a SUBACK failure code), as opposed to not answering. */
@@ -33,12 +33,18 @@ export class ConnectionError extends Error {
   }
 }
 
-export interface ConnectionOptions {
-  brokerUrl: string;
+/** The broker fields of `options` that are set, and nothing else. */
+export function brokerOf(options: BrokerOptions): BrokerOptions {
+  return {
+    brokerUrl: options.brokerUrl,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+  };
+}
+
+export interface ConnectionOptions extends BrokerOptions {
   clientId: string;
-  username?: string;
-  password?: string;
-  tls?: TlsOptions;
   /** The Last Will (the session's offline status); a link client has none. */
   will?: { topic: string; payload: () => string };
   keepaliveSeconds?: number;
@@ -55,8 +61,6 @@ export interface ConnectionMode {
   /** Why the connection is not what was asked for (the broker refused MQTT 5, another instance took the id over). */
   note?: string;
 }
-
-export type CopyDrop = "overlap-copy" | "redelivered";
 
 export interface ConnectionEvents {
   connect: [];
@@ -255,9 +259,22 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Subscribes; rejects when the broker refuses the filter (a SUBACK code of 0x80 or above: MQTT 3.1.1's failure, MQTT 5's reason codes). */
+  /** Subscribes `filters` in one SUBSCRIBE; rejects with a refused ConnectionError when the broker takes any of them not. */
   async subscribe(filters: string[], qos: 0 | 1 | 2): Promise<void> {
-    if (filters.length === 0) return;
-    const client = this.requireClient(`subscribe to ${filters.join(", ")}`);
+    const refused = await this.subscribeEach(filters, qos);
+    if (refused.size > 0) {
+      throw new ConnectionError([...refused].map(([filter, reason]) => `${reason} for ${filter}`).join(", "), true);
+    }
+  }
+
+  /**
+   * Subscribes `filters` in one SUBSCRIBE; resolves with the filters the broker refused
+   * (each with its SUBACK code), rejects when it does not answer.
+   */
+  async subscribeEach(filters: readonly string[], qos: 0 | 1 | 2): Promise<Map<string, string>> {
+    const refused = new Map<string, string>();
+    if (filters.length === 0) return refused;
+    const client = this.requireClient(`subscribe to ${filters.length === 1 ? filters[0] : `${filters.length} filters`}`);
     const options: { qos: 0 | 1 | 2; properties?: { subscriptionIdentifier: number } } = { qos };
     if (this.currentMode.protocol === "5") {
       const key = filters.join("\u0000");
@@ -265,21 +282,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.subscriptionIds.set(key, id);
       options.properties = { subscriptionIdentifier: id };
     }
-    let granted: Array<{ topic: string; qos: number }>;
+    let codes: readonly unknown[];
     try {
-      granted = await withDeadline(client.subscribeAsync(filters, options), ACK_DEADLINE_MS, "subscribe");
+      const granted = await withDeadline(client.subscribeAsync([...filters], options), ACK_DEADLINE_MS, "subscribe");
+      codes = granted.map((g) => g.qos);
     } catch (err) {
       // mqtt.js rejects a SUBACK failure itself, with the SUBACK on the error.
-      const codes = (err as { packet?: { granted?: unknown } }).packet?.granted;
-      const failure = Array.isArray(codes) ? codes.find((code): code is number => typeof code === "number" && code >= 0x80) : undefined;
-      if (failure !== undefined) throw new ConnectionError(`SUBACK failure code 0x${failure.toString(16)} (${(err as Error).message})`, true);
-      throw err;
+      const sent = (err as { packet?: { granted?: unknown } }).packet?.granted;
+      if (!Array.isArray(sent)) throw err;
+      codes = sent;
     }
-    const refused = granted.filter((g) => g.qos >= 0x80);
-    if (refused.length > 0) {
-      const codes = refused.map((g) => `${g.topic} (code 0x${g.qos.toString(16)})`).join(", ");
-      throw new ConnectionError(`SUBACK failure for ${codes}`, true);
-    }
+    codes.forEach((code, i) => {
+      if (typeof code === "number" && code >= 0x80 && filters[i] !== undefined) refused.set(filters[i]!, `SUBACK failure code 0x${code.toString(16)}`);
+    });
+    return refused;
   }
 
   async unsubscribe(filters: string[]): Promise<void> {

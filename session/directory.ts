@@ -1,21 +1,45 @@
 /**
  * Who is out there: the latest retained status of every session under the prefix,
  * fed by a subscription to `<prefix>/sessions/+/status`.
+ *
+ * Anyone who may publish under the prefix can write here, and the directory is read
+ * without the gate, so it keeps little and trusts nothing: a status over
+ * MAX_STATUS_BYTES or under a name that is not a session name is ignored (and counted),
+ * only the known fields are kept (a name of `[A-Za-z0-9_-]`, a state, a time, a host
+ * kind), and at most MAX_DIRECTORY_SESSIONS sessions are held, the longest unheard of
+ * going first.
  */
-import { isStale, parseStatus, type ReceivedStatus } from "./status.js";
+import { validateSessionName } from "../core/session-name.js";
+import { isStale, MAX_STATUS_BYTES, parseStatus, type ReceivedStatus } from "./status.js";
+
+export const MAX_DIRECTORY_SESSIONS = 256;
 
 export interface DirectoryEntry {
   name: string;
   status: "online" | "offline" | "unreadable";
   lastSeen?: string;
-  host?: string;
+  host?: "bridge" | "flow";
   stale: boolean;
 }
 
-export class SessionDirectory {
-  private readonly entries = new Map<string, ReceivedStatus | undefined>();
+export interface DirectoryStats {
+  sessions: number;
+  maxSessions: number;
+  /** Status messages not taken in, by reason. */
+  ignored: { oversize: number; "bad-name": number };
+  /** Sessions dropped to make room for newer ones. */
+  evicted: number;
+}
 
-  constructor(private readonly prefix: string) {}
+/** What is kept of one status: the fields `isStale` and the listing need, nothing else. */
+type Kept = Pick<ReceivedStatus, "status" | "lastSeen" | "ts" | "host" | "heartbeat">;
+
+export class SessionDirectory {
+  private readonly entries = new Map<string, Kept | undefined>();
+  private readonly ignored = { oversize: 0, "bad-name": 0 };
+  private evicted = 0;
+
+  constructor(private readonly prefix: string, private readonly maxSessions = MAX_DIRECTORY_SESSIONS) {}
 
   get filter(): string {
     return `${this.prefix}/sessions/+/status`;
@@ -25,13 +49,23 @@ export class SessionDirectory {
   record(topic: string, payload: Buffer): boolean {
     const name = this.nameOf(topic);
     if (name === undefined) return false;
-    if (payload.length === 0) this.entries.delete(name);
-    else this.entries.set(name, parseStatus(payload));
+    if (validateSessionName(name) !== undefined) {
+      this.ignored["bad-name"]++;
+      return true;
+    }
+    if (payload.length > MAX_STATUS_BYTES) {
+      this.ignored.oversize++;
+      return true;
+    }
+    const previous = this.entries.get(name);
+    this.entries.delete(name);
+    if (payload.length === 0) return true;
+    this.entries.set(name, keep(parseStatus(payload), previous));
+    if (this.entries.size > this.maxSessions) {
+      this.entries.delete(this.entries.keys().next().value as string);
+      this.evicted++;
+    }
     return true;
-  }
-
-  get(name: string): ReceivedStatus | undefined {
-    return this.entries.get(name);
   }
 
   list(now: number): DirectoryEntry[] {
@@ -47,10 +81,27 @@ export class SessionDirectory {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  stats(): DirectoryStats {
+    return { sessions: this.entries.size, maxSessions: this.maxSessions, ignored: { ...this.ignored }, evicted: this.evicted };
+  }
+
   private nameOf(topic: string): string | undefined {
     const head = `${this.prefix}/sessions/`;
     if (!topic.startsWith(head) || !topic.endsWith("/status")) return undefined;
     const name = topic.slice(head.length, -"/status".length);
     return name && !name.includes("/") ? name : undefined;
   }
+}
+
+/** A Last Will names no last-seen time: the heartbeat before it, if one was seen, gives it. */
+function keep(status: ReceivedStatus | undefined, previous: Kept | undefined): Kept | undefined {
+  if (!status) return undefined;
+  const kept: Kept = { status: status.status };
+  if (!status.lastSeen && !status.ts && previous?.lastSeen) kept.lastSeen = previous.lastSeen;
+  // Times are re-written, so what is shown is a time and nothing else.
+  if (status.lastSeen) kept.lastSeen = new Date(Date.parse(status.lastSeen)).toISOString();
+  if (status.ts) kept.ts = new Date(Date.parse(status.ts)).toISOString();
+  if (status.host) kept.host = status.host;
+  if (status.heartbeat) kept.heartbeat = status.heartbeat;
+  return kept;
 }

@@ -10,7 +10,8 @@
  */
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
-import { DEFAULT_KEEPALIVE_SECONDS, DEFAULT_SESSION_EXPIRY_SECONDS } from "../core/limits.js";
+import { StatusBeacon } from "./beacon.js";
+import { DEFAULT_KEEPALIVE_SECONDS, DEFAULT_SESSION_EXPIRY_SECONDS, MAX_PATTERNS_PER_LIST } from "../core/limits.js";
 import { WatchedBuffer, type BufferEntry, type EvictionCounts } from "../core/buffer.js";
 import type { Digest } from "../core/coalesce.js";
 import { contentBytesOf, parseInbound, wrapEnvelope, type InboundMessage } from "../core/envelope.js";
@@ -23,7 +24,7 @@ import { redactUrl } from "../core/settings.js";
 import { validatePattern, validateTopic } from "../core/topics.js";
 import { Approvals } from "./approvals.js";
 import { ActionRoutes, type ActionAnswer, type ActionOutcome, type ActionRoute } from "./actions.js";
-import { Connection, type ConnectionOptions } from "./connection.js";
+import { brokerOf, Connection, type ConnectionOptions } from "./connection.js";
 import { EvictionReporter } from "./eviction-report.js";
 import { PublishLane } from "./lane.js";
 import { SessionDirectory, type DirectoryEntry } from "./directory.js";
@@ -35,10 +36,9 @@ import { loadOwnConfig, saveOwnConfig } from "./own-config.js";
 import { AdmittedPacing, DEFAULT_PACING, PacingError, type PacingChoice } from "./pacing.js";
 import { PendingPings, type PingResult } from "./ping.js";
 import { SeenTopics, type SeenTopic } from "./seen-topics.js";
-import { isStale, parseStatus, type ReceivedStatus, type StatusPayload } from "./status.js";
 import { SubscriptionGuard, SubscriptionRefused } from "./subscription-guard.js";
 import { SubscriptionNeeds, type SubscriptionReason } from "./subscriptions.js";
-import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, SessionEvents, SessionOptions } from "./types.js";
+import type { AdmittedMessage, ConnectionState, DropReason, EffectiveLists, LogLevel, SessionEvents, SessionOptions } from "./types.js";
 
 export class SessionError extends Error {}
 
@@ -100,8 +100,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly lane: PublishLane;
   /** Evictions go out as `limit` events, at most one per interval (see eviction-report.ts). */
   private readonly evictions = new EvictionReporter((hit) => this.emit("limit", hit));
-  private readonly startedAt = new Date();
-  private readonly instance = randomUUID().slice(0, 8);
+  private readonly beacon: StatusBeacon;
   private readonly problems: string[] = [];
   private readonly counters: Counters = {
     admitted: 0,
@@ -124,16 +123,19 @@ export class Session extends EventEmitter<SessionEvents> {
   private lastError: string | undefined;
   private readonly services = new Map<string, ServiceHandler>();
   private readonly statusSections = new Map<string, () => unknown>();
-  private heartbeat: NodeJS.Timeout | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /** Why the session file must not be written (it could not be read, or is over a bound), when it must not. */
+  private readonly storeReadOnly: string | undefined;
 
   constructor(private readonly options: SessionOptions) {
     super();
     this.name = options.name;
     this.topics = sessionTopics(options.prefix, options.name);
     this.permissions = options.publishPermissions ?? NO_PERMISSIONS;
-    const own = loadOwnConfig(options.store, this.topics.inbox, (problem) => this.problem(problem));
+    const loaded = loadOwnConfig(options.store, this.topics.inbox, (problem) => this.problem(problem));
+    const own = loaded.config;
+    this.storeReadOnly = loaded.readOnly;
     this.lists = new SessionLists(own, options.pinned, options.name);
     for (const bad of this.lists.invalid) {
       this.problem(`ignored invalid ${bad.list} pattern "${bad.pattern}": ${bad.reason}`);
@@ -156,16 +158,18 @@ export class Session extends EventEmitter<SessionEvents> {
     for (const list of ["admitted", "watched"] as const) {
       for (const pattern of this.lists.effective()[list]) this.needs.add(pattern, list);
     }
+    this.beacon = new StatusBeacon(
+      { name: options.name, topic: this.topics.status, host: options.host, heartbeatSeconds: options.heartbeatSeconds, ...(options.statusExtras ? { extras: options.statusExtras } : {}) },
+      () => this.connection,
+      { log: (level, message) => this.log(level, message), problem: (message) => this.problemOnce(message) },
+    );
     const connectionOptions: ConnectionOptions = {
-      brokerUrl: options.brokerUrl,
+      ...brokerOf(options),
       clientId: options.clientId ?? `claude-${options.name}-${randomUUID().slice(0, 8)}`,
       keepaliveSeconds: options.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS,
       // One broker session per session name, prefix and host kind: a redeploy or restart picks it up again.
       persistent: { clientId: `claude-${options.host}:${options.prefix}/${options.name}`, expirySeconds: options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS },
-      ...(options.username ? { username: options.username } : {}),
-      ...(options.password ? { password: options.password } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
-      will: { topic: this.topics.status, payload: () => JSON.stringify(this.statusPayload("offline", "connection lost")) },
+      will: { topic: this.topics.status, payload: () => this.beacon.will() },
     };
     this.connection = new Connection(connectionOptions);
     this.guard = new SubscriptionGuard(this.connection, () => this.options.qos);
@@ -199,7 +203,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (mode.note) this.log("warn", mode.note);
     });
     c.open();
-    this.heartbeat = setInterval(() => void this.publishStatus("online"), this.options.heartbeatSeconds * 1000);
+    this.beacon.start();
     this.sweep = setInterval(() => this.reportEvictions(this.buffer.prune(Date.now())), SWEEP_INTERVAL_MS);
   }
 
@@ -213,20 +217,13 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private async doStop(handOver: boolean): Promise<void> {
-    clearInterval(this.heartbeat);
     clearInterval(this.sweep);
     this.pacing.stop();
     this.pings.cancelAll();
     this.evictions.flush();
     this.requests.cancelAll("Request cancelled: the session is shutting down");
     this.actions.cancelAll("the session shut down before the flow answered");
-    if (this.connection.connected && !handOver) {
-      try {
-        await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload("offline", "shutdown")), 1, true);
-      } catch (err) {
-        this.log("warn", `could not publish offline status: ${(err as Error).message}`);
-      }
-    }
+    await this.beacon.stop(handOver);
     await this.connection.close();
     this.connection.removeAllListeners();
     await this.lane.close();
@@ -236,13 +233,18 @@ export class Session extends EventEmitter<SessionEvents> {
   private async onConnect(): Promise<void> {
     this.lastError = undefined;
     const filters = this.needs.filters();
-    // One SUBACK per filter, so a filter the broker refuses doesn't take the others with it.
+    // The session's own subscriptions first: however long the lists, its inbox and status work.
+    const own = filters.filter((f) => this.needs.reasons(f).some((reason) => reason === "inbox" || reason === "directory" || reason === "link"));
     await this.guard.subscribeAll(
-      filters,
+      own,
+      filters.filter((f) => !own.includes(f)),
       (refusal) => this.onRefused(refusal),
-      (filter, err) => this.log("warn", `subscribe ${filter}: ${err.message} (tried again on the next connect)`),
+      (failed, err) => {
+        const which = failed.length === 1 ? failed[0] : `${failed.length} filters (${failed[0]} …)`;
+        this.log("warn", `subscribe ${which}: ${err.message} (tried again on the next connect)`);
+      },
     );
-    await this.publishStatus("online");
+    await this.beacon.online();
     this.setState("connected");
     this.log("info", `connected; subscribed to ${filters.length} filter(s)`);
   }
@@ -274,75 +276,6 @@ export class Session extends EventEmitter<SessionEvents> {
 
   // ── status and directory ─────────────────────────────────────────────────
 
-  private statusPayload(status: "online" | "offline", reason?: string): StatusPayload {
-    const now = new Date().toISOString();
-    return {
-      status,
-      session: this.name,
-      ts: now,
-      lastSeen: now,
-      startedAt: this.startedAt.toISOString(),
-      instance: this.instance,
-      host: this.options.host,
-      heartbeat: this.options.heartbeatSeconds,
-      ...(reason ? { reason } : {}),
-      ...this.options.statusExtras?.(),
-    };
-  }
-
-  private async publishStatus(status: "online" | "offline"): Promise<void> {
-    if (!this.connection.connected) return;
-    try {
-      await this.connection.publish(this.topics.status, JSON.stringify(this.statusPayload(status)), 1, true);
-    } catch (err) {
-      this.log("warn", `status publish failed: ${(err as Error).message}`);
-    }
-  }
-
-  /**
-   * Another client on our status topic. Online: a second host under the same name,
-   * reported as a problem. Offline: a host that stood in for it under the same name and
-   * ended; left alone, that retained status keeps bridges away until the next
-   * heartbeat, so the session says again that it is online. Its own Last Will (a broker shutting down delivers it to the session
-   * too, just before closing the connection) names its own start time; the reconnect
-   * publishes online anyway.
-   */
-  private onOwnStatus(payload: Buffer, retained: boolean): void {
-    if (this.stopping) return;
-    const status = parseStatus(payload);
-    if (!status || this.isMine(status)) return;
-    // Another instance of this session on the same kind of host uses the same persistent
-    // client id, and each connect knocks the other off: the older instance yields (a retained
-    // status counts too: with Mosquitto, the two never see each other's live one).
-    if (status.status === "online" && status.host === this.options.host && !isStale(status, Date.now()) && this.isOlderThan(status)) {
-      this.connection.yieldSession(`a newer instance of session "${this.name}" (${status.instance ?? "started " + (status.startedAt ?? "at an unknown time")})`);
-    }
-    // A retained status is history (perhaps our own predecessor's); only live ones are news.
-    if (retained) return;
-    if (status.status === "online") return this.reportSecondHost(status.host);
-    this.log("warn", "another client reported this session offline on its status topic; publishing online again");
-    void this.publishStatus("online");
-  }
-
-  private isMine(status: ReceivedStatus): boolean {
-    return status.instance !== undefined ? status.instance === this.instance : status.startedAt === this.startedAt.toISOString();
-  }
-
-  /** Instances are ordered by start time, then instance id. */
-  private isOlderThan(status: ReceivedStatus): boolean {
-    const mine = `${this.startedAt.toISOString()} ${this.instance}`;
-    return mine < `${status.startedAt ?? ""} ${status.instance ?? ""}`;
-  }
-
-  /** Two hosts under one name take each other's messages and replies: say so, once. */
-  private reportSecondHost(host: string | undefined): void {
-    const problem =
-      host === "flow" && this.options.host === "bridge"
-        ? `a Node-RED flow now hosts session "${this.name}" too; with SESSION_HOST=auto (and SESSION_LINK_KEY) the bridge hands the session to it by itself, no restart needed`
-        : `another ${host ?? "client"} is also running session "${this.name}" on this broker; give one of them another name`;
-    if (!this.problems.includes(problem)) this.problem(problem);
-  }
-
   /** Sessions seen under the prefix, from their retained statuses. */
   sessions(): DirectoryEntry[] {
     return this.directory.list(Date.now());
@@ -361,7 +294,7 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     if (this.isLinkTopic(topic)) return;
-    if (topic === this.topics.status) this.onOwnStatus(payload, retained);
+    if (topic === this.topics.status) this.beacon.heard(payload, retained);
     const isStatus = this.directory.record(topic, payload);
     if (isStatus && !this.coveredByList(topic)) return;
     try {
@@ -549,6 +482,10 @@ export class Session extends EventEmitter<SessionEvents> {
    * force. A filter the broker refuses is taken out again and never persisted.
    */
   async addPattern(list: ListName, pattern: string): Promise<boolean> {
+    this.assertWritable();
+    if (this.lists.own[list].length >= MAX_PATTERNS_PER_LIST && !this.lists.has(list, pattern)) {
+      throw new SessionError(`the ${list} list holds its maximum of ${MAX_PATTERNS_PER_LIST} patterns; remove some, or use one wider pattern (e.g. a/#)`);
+    }
     const added = this.lists.add(list, pattern);
     if (!added) return false;
     let failure: unknown;
@@ -572,6 +509,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Removes a pattern from Claude's list. Returns false when Claude's list did not have it. */
   async removePattern(list: ListName, pattern: string): Promise<boolean> {
+    if (this.lists.own[list].includes(pattern)) this.assertWritable();
     const removed = this.lists.remove(list, pattern);
     if (!removed) return false;
     this.persist();
@@ -599,6 +537,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   config(changes: { bufferMaxAge?: number; bufferMaxPerTopic?: number } & PacingChoice): SessionConfig {
     const own = this.lists.own;
+    const changing = Object.values(changes).some((value) => value !== undefined);
+    if (changing) this.assertWritable();
     if (changes.coalesceInterval !== undefined || changes.notifyPerMinute !== undefined) {
       const choice = { ...pacingChoice(own), ...pacingChoice(changes) };
       try {
@@ -613,7 +553,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.reportEvictions(
       this.buffer.setLimits({ maxAgeSeconds: own.bufferMaxAge, maxPerTopic: own.bufferMaxPerTopic }, Date.now()),
     );
-    this.persist();
+    if (changing) this.persist();
     return own;
   }
 
@@ -802,7 +742,8 @@ export class Session extends EventEmitter<SessionEvents> {
     const all = this.buffer.read(read.filter, now);
     const limit = read.limit ?? all.length;
     const messages = all.slice(0, limit);
-    const cleared = read.clear ? this.buffer.clear(read.filter) : 0;
+    // Only what is read goes: a message Claude has not seen is never cleared with the rest.
+    const cleared = read.clear ? this.buffer.clearFirst(read.filter, messages.length) : 0;
     return { kind: "messages", filter: read.filter, messages, remaining: all.length - messages.length, cleared };
   }
 
@@ -845,6 +786,7 @@ export class Session extends EventEmitter<SessionEvents> {
       evicted: { ...this.buffer.evicted },
       problems: [...this.problems],
       coalescing: this.pacing.status(),
+      directory: this.directory.stats(),
       ...Object.fromEntries([...this.statusSections].map(([name, section]) => [name, section()])),
     };
   }
@@ -854,6 +796,13 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   // ── persistence ──────────────────────────────────────────────────────────
+
+  /** Refuses a change the session file could not keep without losing what it holds. */
+  private assertWritable(): void {
+    if (this.storeReadOnly) {
+      throw new SessionError(`${this.storeReadOnly}; to keep what it holds, the lists cannot change until the file is fixed and the session restarted`);
+    }
+  }
 
   private persist(): void {
     const store = this.options.store;
@@ -866,12 +815,16 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
+  private problemOnce(message: string): void {
+    if (!this.problems.includes(message)) this.problem(message);
+  }
+
   private problem(message: string): void {
     this.problems.push(message);
     this.log("error", message);
   }
 
-  private log(level: "info" | "warn" | "error", message: string): void {
+  private log(level: LogLevel, message: string): void {
     this.emit("log", level, message);
   }
 }

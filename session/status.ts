@@ -3,6 +3,12 @@
  * heartbeats, the graceful offline message and the Last Will share one shape, so a
  * monitor reads them all the same way:
  * `{status, session, ts, lastSeen, startedAt, instance, host, heartbeat}`.
+ *
+ * The Last Will is the exception in one point: it is fixed when the session connects and
+ * published by the broker when the connection is lost (at once, or about 1.5 keepalives
+ * after the session's last packet), so it cannot know when the session was last alive.
+ * It carries no `ts` and no `lastSeen`, but `connectedAt`; the session was last known
+ * alive at the `lastSeen` of its last heartbeat, which readers that saw it keep.
  */
 import { z } from "zod";
 import { nestsDeeperThan } from "../core/json-depth.js";
@@ -23,25 +29,43 @@ export interface StatusPayload {
   [extra: string]: unknown;
 }
 
+/** The Last Will's payload: the status's shape without the times it cannot know. */
+export type WillPayload = Omit<StatusPayload, "ts" | "lastSeen"> & { connectedAt: string };
+
+/** A status is a few short fields; anything larger is not one (ours are under 1 KB). */
+export const MAX_STATUS_BYTES = 4096;
+
+/** A time as this package writes it; anything else (free text above all) is not a status. */
+const timestamp = z.string().max(40).refine((text) => !Number.isNaN(Date.parse(text)), "not a time");
+/** One short line: what a status's free-text fields may hold. */
+const shortLine = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f]*$/, "control characters");
+
 const statusSchema = z
   .object({
     status: z.enum(["online", "offline"]),
-    session: z.string().optional(),
-    ts: z.string().optional(),
-    lastSeen: z.string().optional(),
-    startedAt: z.string().optional(),
-    instance: z.string().optional(),
+    session: shortLine(200).optional(),
+    ts: timestamp.optional(),
+    lastSeen: timestamp.optional(),
+    connectedAt: timestamp.optional(),
+    startedAt: timestamp.optional(),
+    instance: shortLine(64).optional(),
     host: z.enum(["bridge", "flow"]).optional(),
     heartbeat: z.number().positive().optional(),
-    reason: z.string().optional(),
+    reason: shortLine(200).optional(),
   })
   .passthrough();
 
 export type ReceivedStatus = z.infer<typeof statusSchema>;
 
+/**
+ * Reads a status anyone may have published: over MAX_STATUS_BYTES, nested, not JSON, or
+ * with a field that is not what this package writes (a time that is not a time, a line
+ * break), it is not a status (undefined).
+ */
 export function parseStatus(payload: Buffer | string): ReceivedStatus | undefined {
+  const bytes = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+  if (bytes > MAX_STATUS_BYTES) return undefined;
   const text = payload.toString();
-  // Anyone may publish here; a status worth reading is a few flat fields.
   if (nestsDeeperThan(text, 8)) return undefined;
   try {
     const parsed = statusSchema.safeParse(JSON.parse(text));

@@ -2,7 +2,7 @@
  * A session file on disk: `<dir>/<name>.json`, written atomically (temp file in the
  * same directory, mode 0600, then rename) so a crash never leaves half a file.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { SessionStore, StoreLoad } from "./types.js";
 
@@ -22,11 +22,17 @@ export class FileSessionStore implements SessionStore {
     }
   }
 
+  /** A save that fails (a full disk, a directory in the file's place) leaves no temp file behind. */
   save(text: string): void {
     mkdirSync(dirname(this.location), { recursive: true, mode: 0o700 });
     const temp = `${this.location}.${process.pid}.tmp`;
-    writeFileSync(temp, text, { mode: 0o600 });
-    renameSync(temp, this.location);
+    try {
+      writeFileSync(temp, text, { mode: 0o600 });
+      renameSync(temp, this.location);
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
+    }
   }
 
   /** Moves a file that could not be parsed out of the way, so it is kept but never overwritten. */

@@ -7,13 +7,25 @@
  * The rule:
  * - a SUBACK failure refuses the filter at once;
  * - a connection lost while one SUBSCRIBE alone was in flight refuses that filter;
- * - a connection lost while several were in flight (the batch sent on connect) makes
+ * - a connection lost while several were in flight (the batches sent on connect) makes
  *   them suspects: on the next connect they are sent one at a time, after the others,
  *   so the next loss names the filter.
  * A refused filter is never sent again by this session; the caller is told (a tool
  * error, or a reported problem for a filter from the session file).
+ *
+ * On connect the session's own filters (its inbox, the directory, the link) go first,
+ * one SUBSCRIBE each; the lists' patterns follow in SUBSCRIBEs of up to SUBSCRIBE_BATCH
+ * filters, one batch after another, so that thousands of patterns neither starve the
+ * session's own subscriptions nor pile up unanswered SUBSCRIBEs. Filters that overlap
+ * never share a SUBSCRIBE: under MQTT 5 each SUBSCRIBE has its own subscription
+ * identifier, which is how the connection tells a broker's copy for an overlapping
+ * subscription from a new message.
  */
+import { filtersOverlap, hasWildcard } from "../core/topics.js";
 import { ConnectionError, type Connection } from "./connection.js";
+
+/** Filters per SUBSCRIBE on connect: well inside any broker's packet limit, few round trips for thousands. */
+export const SUBSCRIBE_BATCH = 100;
 
 export class SubscriptionRefused extends Error {
   constructor(readonly filter: string, readonly reason: string) {
@@ -63,29 +75,53 @@ export class SubscriptionGuard {
   }
 
   /**
-   * Subscribes every filter after a connect: the trusted ones together, then the
-   * suspects one by one. `onRefused` hears of each filter refused on the way; other
-   * failures (a timeout, a lost connection) go to `onFailed` and are tried again on
-   * the next connect.
+   * Subscribes every filter after a connect: `first` one by one together, then `rest` in
+   * batches, then the suspects one by one. `onRefused` hears of each filter refused on the
+   * way; other failures (a timeout, a lost connection) go to `onFailed`, a batch at a
+   * time, and are tried again on the next connect.
    */
   async subscribeAll(
-    filters: readonly string[],
+    first: readonly string[],
+    rest: readonly string[],
     onRefused: (refusal: SubscriptionRefused) => void,
-    onFailed: (filter: string, error: Error) => void,
+    onFailed: (filters: readonly string[], error: Error) => void,
   ): Promise<void> {
-    const wanted = filters.filter((f) => !this.refusedFilters.has(f));
+    const trusted = (filters: readonly string[]): string[] => filters.filter((f) => !this.refusedFilters.has(f) && !this.suspects.has(f));
+    const suspects = [...first, ...rest].filter((f) => this.suspects.has(f) && !this.refusedFilters.has(f));
     const report = (filter: string, err: unknown): void => {
       if (err instanceof SubscriptionRefused) onRefused(err);
-      else onFailed(filter, err as Error);
+      else onFailed([filter], err as Error);
     };
-    const trusted = wanted.filter((f) => !this.suspects.has(f));
-    const results = await Promise.allSettled(trusted.map((f) => this.subscribe(f)));
-    results.forEach((result, i) => {
-      if (result.status === "rejected") report(trusted[i]!, result.reason);
-    });
-    for (const suspect of wanted.filter((f) => this.suspects.has(f))) {
+    await Promise.all(trusted(first).map((filter) => this.subscribe(filter).catch((err: unknown) => report(filter, err))));
+    for (const batch of batchesOf(trusted(rest), SUBSCRIBE_BATCH)) {
+      if (!this.connection.connected) return;
+      await this.subscribeBatch(batch, onRefused, onFailed);
+    }
+    for (const suspect of suspects) {
       if (!this.connection.connected) return;
       await this.subscribe(suspect).catch((err: unknown) => report(suspect, err));
+    }
+  }
+
+  private async subscribeBatch(
+    batch: readonly string[],
+    onRefused: (refusal: SubscriptionRefused) => void,
+    onFailed: (filters: readonly string[], error: Error) => void,
+  ): Promise<void> {
+    const wasConnected = this.connection.connected;
+    for (const filter of batch) this.inFlight.set(filter, { crowded: true });
+    try {
+      const refusals = await this.connection.subscribeEach(batch, this.qos());
+      for (const filter of batch) {
+        const reason = refusals.get(filter);
+        if (reason) onRefused(this.refuse(filter, reason));
+        else this.suspects.delete(filter);
+      }
+    } catch (err) {
+      if (wasConnected && !this.connection.connected) for (const filter of batch) this.suspects.add(filter);
+      onFailed(batch, err as Error);
+    } finally {
+      for (const filter of batch) this.inFlight.delete(filter);
     }
   }
 
@@ -94,4 +130,19 @@ export class SubscriptionGuard {
     this.refusedFilters.set(filter, reason);
     return new SubscriptionRefused(filter, reason);
   }
+}
+
+/** `filters` in batches of at most `size`, no two overlapping filters in one (two distinct names never overlap). */
+export function batchesOf(filters: readonly string[], size: number): string[][] {
+  const batches: Array<{ all: string[]; wildcards: string[] }> = [];
+  for (const filter of filters) {
+    const wildcard = hasWildcard(filter);
+    const fits = (batch: { all: string[]; wildcards: string[] }): boolean =>
+      batch.all.length < size && (wildcard ? batch.all : batch.wildcards).every((other) => !filtersOverlap(filter, other));
+    let home = batches.find(fits);
+    if (!home) batches.push((home = { all: [], wildcards: [] }));
+    home.all.push(filter);
+    if (wildcard) home.wildcards.push(filter);
+  }
+  return batches.map((batch) => batch.all);
 }

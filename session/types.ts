@@ -1,8 +1,12 @@
 /** Types shared by every host of a session (the bridge and the Node-RED config node). */
 import type { GateLists, ListName } from "../core/gate.js";
 import type { EvictionCounts } from "../core/buffer.js";
-import type { PayloadKind } from "../core/envelope.js";
+import type { GateDropReason } from "../core/gate.js";
+import type { AdmittedMessage } from "./admitted-message.js";
 import type { PublishPermissions } from "../core/permissions.js";
+
+/** How much a log line matters; hosts map it to their own logger (stderr, Node-RED's log). */
+export type LogLevel = "info" | "warn" | "error";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected" | "stopped";
 export type HostKind = "bridge" | "flow";
@@ -18,13 +22,17 @@ export interface TlsOptions {
   rejectUnauthorized?: boolean;
 }
 
-export interface SessionOptions {
-  name: string;
-  prefix: string;
+/** Where and how to reach the broker: one shape for the session, the link client and their connections. */
+export interface BrokerOptions {
   brokerUrl: string;
   username?: string;
   password?: string;
   tls?: TlsOptions;
+}
+
+export interface SessionOptions extends BrokerOptions {
+  name: string;
+  prefix: string;
   qos: 0 | 1 | 2;
   heartbeatSeconds: number;
   /** MQTT keepalive (MQTT_KEEPALIVE / the node's `keepalive`); default DEFAULT_KEEPALIVE_SECONDS. */
@@ -68,30 +76,7 @@ export type StoreLoad =
   | { kind: "loaded"; text: string }
   | { kind: "unreadable"; error: string };
 
-/** An admitted message, ready to become a channel notification. */
-export interface AdmittedMessage {
-  topic: string;
-  sender?: string;
-  content: string;
-  kind: PayloadKind;
-  receivedAt: number;
-  sentAt?: string;
-  correlation_id?: string;
-  reply_to?: string;
-  retained?: boolean;
-  pattern: string;
-  /** Where the message came from: the session's own broker subscriptions, or a flow node. */
-  via: "mqtt" | "flow";
-  /** Extra meta (e.g. Home Assistant entity id), keys [A-Za-z0-9_]. */
-  extra?: Record<string, string>;
-  /** Coalesced: the messages on the topic this notification stands for (2 or more), the first of them received at `firstAt`. */
-  updates?: number;
-  firstAt?: number;
-  /** A digest: how many admitted messages were held beyond the per-minute cap (content says where). */
-  held?: number;
-  /** The `ping` tool's probe, carrying its id. */
-  ping?: string;
-}
+export type { AdmittedMessage } from "./admitted-message.js";
 
 /**
  * `duplicate-retained`: a retained message re-sent unchanged on resubscribe.
@@ -103,7 +88,9 @@ export interface AdmittedMessage {
  * arrived shortly before, same topic and payload.
  * `failed`: the message could not be handled at all (an error while sorting it); logged.
  */
-export type DropReason = "muted" | "echo" | "unmatched" | "oversize" | "duplicate-retained" | "duplicate" | "overlap-copy" | "redelivered" | "failed";
+/** A broker's extra copy of one message: for an overlapping subscription, or a QoS 1 redelivery. */
+export type CopyDrop = "overlap-copy" | "redelivered";
+export type DropReason = GateDropReason | "oversize" | "duplicate-retained" | "duplicate" | CopyDrop | "failed";
 
 export interface DroppedMessage {
   topic: string;
@@ -129,7 +116,7 @@ export interface SessionEvents {
   dropped: [message: DroppedMessage];
   limit: [hit: LimitHit];
   lists: [lists: EffectiveLists];
-  log: [level: "info" | "warn" | "error", message: string];
+  log: [level: LogLevel, message: string];
 }
 
 export interface EffectiveLists {

@@ -1,6 +1,6 @@
 /**
  * The npm package as `npm pack` makes it from a clean clone: prepack builds, so the
- * tarball holds the nodes and the bridge; it carries its licence and links, and no
+ * tarball holds the nodes (with their locales) and the bridge; it carries its licence and links, and no
  * source map points at a file it does not ship.
  */
 import { after, before, describe, test } from "node:test";
@@ -36,6 +36,9 @@ describe("the npm package", () => {
     for (const node of Object.values((pkg["node-red"] as { nodes: Record<string, string> }).nodes)) {
       assert.ok(files.includes(node), node);
       assert.ok(files.includes(node.replace(/\.js$/, ".html")), `${node}'s editor`);
+      // Node-RED looks for a node's messages and help in locales/ beside its .js.
+      const locale = node.replace(/([^/]+)\.js$/, "locales/en-US/$1");
+      for (const file of [`${locale}.json`, `${locale}.html`]) assert.ok(files.includes(file), `${file}: the node's messages and help`);
     }
     assert.ok(files.includes((pkg.bin as Record<string, string>)["claude-channel-bridge"]!));
     assert.ok(files.includes("LICENSE"));

@@ -6,14 +6,12 @@
  *
  * argv: broker url, topic prefix, session name, link key, admitted pattern.
  */
-import { Session } from "../../session/session.js";
-import { LinkHost } from "../../session/link/host.js";
+import { linkedSession } from "../../session/link/hosted.js";
 
 const [brokerUrl, prefix, name, key, admitted] = process.argv.slice(2);
 
 async function main(): Promise<void> {
-  let host: LinkHost | undefined;
-  const session = new Session({
+  const { session, link: host, attached: linked } = linkedSession({
     name: name!,
     prefix: prefix!,
     brokerUrl: brokerUrl!,
@@ -28,13 +26,11 @@ async function main(): Promise<void> {
     pinned: { admitted: [admitted!] },
     // Latency of each message is measured: none may be coalesced.
     pacing: { intervalSeconds: 0, perMinute: 0 },
-    statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }),
-  });
+  }, { key: key! });
   session.on("log", (level, message) => {
     if (level !== "info") process.stderr.write(`flow host: ${message}\n`);
   });
-  host = new LinkHost(session, { key: key! });
-  await host.start();
+  await linked;
   await new Promise<void>((resolve) => {
     session.on("state", (state) => {
       if (state === "connected") resolve();
@@ -43,7 +39,7 @@ async function main(): Promise<void> {
   });
   process.send?.({ ready: true });
   const attached = setInterval(() => {
-    if (host!.stats().bridges.length > 0) {
+    if (host.stats().bridges.length > 0) {
       clearInterval(attached);
       process.send?.({ attached: true });
     }

@@ -11,7 +11,9 @@ registerNode(RED, "claude-action", {
   defaults: editorDefaults(ACTION_PROPS),
   inputs: 1,
   outputs: 1,
-  outputLabels: ["Claude's action"],
+  outputLabels() {
+    return this._("claude-action.outputs.action");
+  },
   icon: "claude-action.svg",
   paletteLabel: "claude-action",
   label() {

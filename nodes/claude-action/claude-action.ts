@@ -36,7 +36,7 @@ const init: NodeInitializer = (RED) => {
         timeoutSeconds: parsed.props.timeout,
         hand: (action) => {
           handed++;
-          node.status(doneStatus(`${handed} from Claude; last ${action.topic}`));
+          node.status(doneStatus(RED._("claude-action.status.handedLast", { count: handed, topic: action.topic })));
           node.send(actionMessage(action, session.name));
         },
       });
@@ -45,7 +45,7 @@ const init: NodeInitializer = (RED) => {
       // Registering reports the first view at once, before `config` is assigned: follow it after.
       config = useSession(RED, node, def.session, (view) => {
         route.follow(config);
-        node.status(handed > 0 ? viewStatusWith(view, `${handed} from Claude`) : viewStatus(view));
+        node.status(handed > 0 ? viewStatusWith(view, RED._("claude-action.status.handed", { count: handed }), RED._) : viewStatus(view));
       });
       route.follow(config);
     }
@@ -61,7 +61,7 @@ const init: NodeInitializer = (RED) => {
         if (!session.answerAction(correlationId, answer)) {
           throw new InputError(`no action ${correlationId} is waiting for an answer (already answered, timed out after ${timeout}s, or unknown)`);
         }
-        node.status(doneStatus(answer.ok ? `answered: ${answer.text}` : `answered with an error: ${answer.text}`));
+        node.status(doneStatus(RED._(answer.ok ? "claude-action.status.answered" : "claude-action.status.answeredError", { answer: answer.text })));
       },
       (error) => node.status(problemStatus(error.message)),
     );

@@ -5,7 +5,8 @@ import { GATE_PROPS, SUBJECT_TYPES } from "./props.js";
 
 declare const RED: EditorRED;
 
-const MODE_LABELS: Record<string, string> = { admit: "claude-gate (admit all)", watch: "claude-gate (watch all)" };
+const MODE_LABELS: Record<string, string> = { admit: "claude-gate.label.admitAll", watch: "claude-gate.label.watchAll" };
+const OUTPUT_LABELS = ["claude-gate.outputs.admitted", "claude-gate.outputs.watched", "claude-gate.outputs.dropped"];
 
 registerNode(RED, "claude-gate", {
   category: "claude",
@@ -13,11 +14,15 @@ registerNode(RED, "claude-gate", {
   defaults: editorDefaults(GATE_PROPS, { subject: RED.validators.typedInput("subjectType") as Validator }),
   inputs: 1,
   outputs: 3,
-  outputLabels: ["admitted", "watched", "dropped"],
+  outputLabels(index) {
+    const key = OUTPUT_LABELS[index];
+    return key ? this._(key) : "";
+  },
   icon: "claude-gate.svg",
   paletteLabel: "claude-gate",
   label() {
-    return (typeof this.name === "string" && this.name) || MODE_LABELS[String(this.mode)] || "claude-gate";
+    const mode = MODE_LABELS[String(this.mode)];
+    return (typeof this.name === "string" && this.name) || (mode ? this._(mode) : "claude-gate");
   },
   labelStyle() {
     return this.name ? "node_label_italic" : "";

@@ -50,7 +50,7 @@ const init: NodeInitializer = (RED) => {
   function ClaudeGate(this: Node, def: GateDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const status = new GateStatus(node);
+    const status = new GateStatus(node, RED._);
     node.on("close", () => status.close());
     const parsed = parseNodeProps(node, GATE_PROPS, def);
     const config = parsed.ok ? useSession(RED, node, def.session, (view) => status.connection(view)) : undefined;

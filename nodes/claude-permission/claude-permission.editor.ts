@@ -11,7 +11,9 @@ registerNode(RED, "claude-permission", {
   defaults: editorDefaults(PERMISSION_PROPS),
   inputs: 1,
   outputs: 1,
-  outputLabels: ["permission request"],
+  outputLabels() {
+    return this._("claude-permission.outputs.request");
+  },
   icon: "claude-permission.svg",
   paletteLabel: "claude-permission",
   label() {

@@ -30,6 +30,8 @@ function requestMessage(request: PendingRequest, session: string): NodeMessage {
   } as NodeMessage;
 }
 
+const VERDICT_STATUS = { allow: "claude-permission.status.allow", deny: "claude-permission.status.deny" } as const;
+
 const init: NodeInitializer = (RED) => {
   function ClaudePermission(this: Node, def: PermissionDef): void {
     RED.nodes.createNode(this, def);
@@ -40,7 +42,7 @@ const init: NodeInitializer = (RED) => {
     const approver = new SessionAttachment((session) =>
       session.approvals.attach(node.id, (request) => {
         asked++;
-        node.status(doneStatus(`asked: ${request.tool_name} (${request.request_id})`));
+        node.status(doneStatus(RED._("claude-permission.status.asked", { tool: request.tool_name, id: request.request_id })));
         node.send(requestMessage(request, session.name));
       }),
     );
@@ -48,7 +50,7 @@ const init: NodeInitializer = (RED) => {
       // Registering reports the first view at once, before `config` is assigned: follow it after.
       config = useSession(RED, node, def.session, (view) => {
         approver.follow(config);
-        node.status(asked > 0 ? viewStatusWith(view, `${asked} asked`) : viewStatus(view));
+        node.status(asked > 0 ? viewStatusWith(view, RED._("claude-permission.status.waiting", { count: asked }), RED._) : viewStatus(view));
       });
       approver.follow(config);
     }
@@ -67,7 +69,7 @@ const init: NodeInitializer = (RED) => {
         if (decision.kind !== "decided") {
           throw new InputError(`no permission request ${id} is waiting (${decision.kind === "expired" ? "it expired" : "unknown, or already answered"}); nothing was sent`);
         }
-        node.status(doneStatus(`${behavior}: ${decision.request.tool_name} (${id})`));
+        node.status(doneStatus(RED._(VERDICT_STATUS[behavior], { tool: decision.request.tool_name, id })));
       },
       (error) => node.status(problemStatus(error.message)),
     );

@@ -17,8 +17,8 @@ registerNode(RED, "claude-publish", {
   label() {
     const text = (key: string): string => (typeof this[key] === "string" ? (this[key] as string) : "");
     if (text("name")) return text("name");
-    if (this.mode === "reply") return "claude-publish (reply)";
-    if (this.mode === "inbox") return text("target") ? `claude-publish → ${text("target")}` : "claude-publish (inbox)";
+    if (this.mode === "reply") return this._("claude-publish.label.reply");
+    if (this.mode === "inbox") return text("target") ? this._("claude-publish.label.inboxOf", { target: text("target") }) : this._("claude-publish.label.inbox");
     return text("topic") || "claude-publish";
   },
   labelStyle() {

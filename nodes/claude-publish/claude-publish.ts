@@ -42,7 +42,7 @@ const init: NodeInitializer = (RED) => {
         // The reply space: a forged request must not make the flow publish anywhere it may.
         if (parsed.props.mode === "reply") session.checkReplyTo(request.topic, parsed.props.replyAllow);
         const { bytes } = await session.publish(request);
-        node.status(doneStatus(`${bytes} B → ${request.topic}`));
+        node.status(doneStatus(RED._("claude-publish.status.sent", { bytes, topic: request.topic })));
       },
       (error) => node.status(problemStatus(error.message)),
     );

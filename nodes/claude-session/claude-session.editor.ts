@@ -6,7 +6,7 @@
 import type { EditorRED } from "node-red";
 import { DEFAULT_TOPIC_PREFIX } from "../../core/limits.js";
 import { validatePattern } from "../../core/topics.js";
-import { editorDefaults, registerNode } from "../shared/defaults.editor.js";
+import { editorDefaults, registerNode, type EditorNode } from "../shared/defaults.editor.js";
 import { SESSION_PROPS } from "./props.js";
 
 declare const RED: EditorRED;
@@ -18,25 +18,25 @@ function sidebar(): { add(): void; remove(): void } | undefined {
 
 const LISTS = ["admitted", "watched", "muted", "publishAllow", "publishDeny"] as const;
 const TABS = [
-  { id: "claude-session-tab-connection", label: "Connection" },
-  { id: "claude-session-tab-security", label: "Security" },
-  { id: "claude-session-tab-lists", label: "Lists" },
+  { id: "claude-session-tab-connection", label: "claude-session.tab.connection" },
+  { id: "claude-session-tab-security", label: "claude-session.tab.security" },
+  { id: "claude-session-tab-lists", label: "claude-session.tab.lists" },
 ];
 
 function field(name: string): JQuery {
   return $(`#node-config-input-${name}`);
 }
 
-function listEditor(list: string, patterns: unknown): void {
+function listEditor(node: EditorNode, list: string): void {
   const container = field(`${list}-list`);
   container.css("min-height", "100px").editableList({
-    addButton: "pattern",
+    addButton: node._("claude-session.button.pattern"),
     removable: true,
     sortable: true,
     height: 130,
     addItem(row: JQuery, _index: number, pattern: unknown) {
       const input = $('<input type="text" class="node-input-pattern" style="width: 100%">')
-        .attr("placeholder", list.startsWith("publish") ? "e.g. home/commands/#" : "e.g. home/+/door or a sender name")
+        .attr("placeholder", node._(list.startsWith("publish") ? "claude-session.placeholder.publishPattern" : "claude-session.placeholder.pattern"))
         .val(typeof pattern === "string" ? pattern : "")
         .appendTo(row);
       const hint = $('<div class="form-tips" style="display: none; margin-top: 4px"></div>').appendTo(row);
@@ -50,6 +50,7 @@ function listEditor(list: string, patterns: unknown): void {
       check();
     },
   });
+  const patterns = node[list];
   for (const pattern of Array.isArray(patterns) ? patterns : []) container.editableList("addItem", pattern);
 }
 
@@ -121,8 +122,8 @@ registerNode(RED, "claude-session", {
         $(`#${(tab as { id: string }).id}`).show();
       },
     });
-    TABS.forEach((tab, index) => tabs.addTab(tab, index));
-    for (const list of LISTS) listEditor(list, this[list]);
+    TABS.forEach((tab, index) => tabs.addTab({ id: tab.id, label: this._(tab.label) }, index));
+    for (const list of LISTS) listEditor(this, list);
     setUpGenerate();
   },
   oneditsave() {

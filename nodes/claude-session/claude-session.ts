@@ -8,13 +8,13 @@ import { join } from "node:path";
 import type { Node, NodeAPI, NodeInitializer } from "node-red";
 import { MIN_LINK_KEY_LENGTH } from "../../core/limits.js";
 import { parseSettings } from "../../core/settings.js";
-import { LinkHost } from "../../session/link/host.js";
-import { LINK_PROTOCOL_VERSION } from "../../session/link/protocol.js";
+import type { LinkHost } from "../../session/link/host.js";
+import { linkedSession } from "../../session/link/hosted.js";
+import { packageVersion } from "../../session/package-version.js";
 import { Session } from "../../session/session.js";
 import { FileSessionStore } from "../../session/store.js";
 import type { SessionOptions } from "../../session/types.js";
 import { SESSION_NODE_TYPE, type ClaudeSessionNode, type SessionCredentials } from "../shared/types.js";
-import { packageVersion } from "../shared/version.js";
 import { parseSessionConfig, type SessionNodeConfig, type SessionNodeDef } from "./config.js";
 import { SessionHost, type HostLog } from "./host.js";
 import { fileOutboxStore } from "../../session/link/outbox-store.js";
@@ -83,21 +83,15 @@ interface Built {
 
 /**
  * With a link key, the session also serves Claude Code's bridge over the flow link.
- * The link attaches before the session connects, so its rpc subscription is in place
- * before the first online status invites bridges to say hello. Messages it has not
- * delivered wait in `<userDir>/claude-channel/outbox/<name>.jsonl` (a journal) across a deploy, a restart and a kill.
+ * Messages it has not delivered wait in `<userDir>/claude-channel/outbox/<name>.jsonl`
+ * (a journal) across a deploy, a restart and a kill.
  */
 function withLink(prepared: Ready, log: HostLog, onLinkChange: () => void): Built {
   const { options, linkKey: key, outboxPath } = prepared;
   if (!key) return { session: new Session(options) };
-  let link: LinkHost | undefined;
-  const session = new Session({ ...options, statusExtras: () => ({ link: { protocol: LINK_PROTOCOL_VERSION, epoch: link?.epoch } }) });
   const outboxStore = outboxPath ? fileOutboxStore(outboxPath, (problem) => log("error", problem)) : undefined;
-  link = new LinkHost(session, { key, onChange: onLinkChange, ...(outboxStore ? { outboxStore } : {}) });
-  link.start().catch((err: unknown) => log("error", `the flow link could not start: ${String(err)}`));
-  session.on("state", (state) => {
-    if (state === "stopped") void link.stop();
-  });
+  const { session, link, attached } = linkedSession(options, { key, onChange: onLinkChange, ...(outboxStore ? { outboxStore } : {}) });
+  attached.catch((err: unknown) => log("error", `the flow link could not start: ${String(err)}`));
   return { session, link };
 }
 
@@ -122,7 +116,7 @@ function createSession(prepared: Ready, log: HostLog, onLinkChange: () => void):
 }
 
 const init: NodeInitializer = (RED) => {
-  const version = packageVersion();
+  const version = packageVersion(__dirname);
   const board = startBoard(RED);
 
   function ClaudeSession(this: ClaudeSessionNode, def: SessionNodeDef): void {

@@ -5,10 +5,10 @@
  * for good. A session that stopped is never restarted; the next start makes a new one.
  */
 import type { Session } from "../../session/session.js";
-import type { ConnectionState, LimitHit } from "../../session/types.js";
+import type { ConnectionState, LimitHit, LogLevel } from "../../session/types.js";
 import type { SessionUser, SessionView } from "../shared/types.js";
 
-export type HostLog = (level: "info" | "warn" | "error", message: string) => void;
+export type HostLog = (level: LogLevel, message: string) => void;
 
 export class SessionHost {
   private readonly users = new Map<string, SessionUser>();
@@ -70,7 +70,7 @@ export class SessionHost {
     // The session reports what it found wrong in its file while it was being built, before anyone listened.
     for (const problem of session.status().problems) this.log("warn", problem);
     const onState = (state: ConnectionState, detail: string | undefined): void => this.setView(detail ? { state, detail } : { state });
-    const onLog = (level: "info" | "warn" | "error", message: string): void => this.log(level, message);
+    const onLog = (level: LogLevel, message: string): void => this.log(level, message);
     const onLimit = (hit: LimitHit): void => this.log("warn", hit.message);
     session.on("state", onState).on("log", onLog).on("limit", onLimit);
     this.detach = [() => session.off("state", onState), () => session.off("log", onLog), () => session.off("limit", onLimit)];

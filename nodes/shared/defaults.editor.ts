@@ -38,6 +38,12 @@ export function editorDefaults(table: PropTable, editorOnly: Readonly<Record<str
   return defaults;
 }
 
+/**
+ * A node as its editor functions see it (`this`): its properties, and `_`, which looks a key up in
+ * the node's messages (`locales/<language>/<name>.json`, e.g. `_("claude-gate.label.mode")`).
+ */
+export type EditorNode = Record<string, unknown> & { _(key: string, substitutions?: Record<string, string | number>): string };
+
 /** The parts of a node's editor definition that this package uses. */
 export interface NodeDefinition {
   category: string;
@@ -46,15 +52,15 @@ export interface NodeDefinition {
   credentials?: Record<string, { type: "text" | "password" }>;
   inputs?: 0 | 1;
   outputs?: number;
-  outputLabels?: string[];
+  outputLabels?(this: EditorNode, index: number): string;
   align?: "left" | "right";
   icon: string;
   paletteLabel: string;
-  label(this: Record<string, unknown>): string;
-  labelStyle?(this: Record<string, unknown>): string;
-  oneditprepare?(this: Record<string, unknown>): void;
-  oneditsave?(this: Record<string, unknown>): void;
-  oneditcancel?(this: Record<string, unknown>): void;
+  label(this: EditorNode): string;
+  labelStyle?(this: EditorNode): string;
+  oneditprepare?(this: EditorNode): void;
+  oneditsave?(this: EditorNode): void;
+  oneditcancel?(this: EditorNode): void;
   onpaletteadd?(): void;
   onpaletteremove?(): void;
 }

@@ -1,9 +1,9 @@
 /**
  * Node status shapes shared by the claude nodes: connection state as Node-RED's MQTT
  * nodes show it (yellow ring connecting, green dot connected, red ring disconnected),
- * a red dot for a problem, and a throttle for statuses that change with every message.
+ * and a red dot for a problem.
  */
-import type { Node, NodeStatus } from "node-red";
+import type { NodeAPI, NodeStatus } from "node-red";
 import type { ConnectionState } from "../../session/types.js";
 import type { SessionView } from "./types.js";
 
@@ -39,60 +39,18 @@ export function viewStatus(view: SessionView): NodeStatus {
   }
 }
 
-const STATE_WORDS: Record<ConnectionState, string> = {
-  connected: "",
-  connecting: " (connecting)",
-  reconnecting: " (connecting)",
-  disconnected: " (disconnected)",
-  stopped: " (disconnected)",
+/** The state in words, with the core MQTT nodes' messages; none when connected. */
+const STATE_WORDS: Record<ConnectionState, string | undefined> = {
+  connected: undefined,
+  connecting: "node-red:common.status.connecting",
+  reconnecting: "node-red:common.status.connecting",
+  disconnected: "node-red:common.status.disconnected",
+  stopped: "node-red:common.status.disconnected",
 };
 
-/** The same colour and shape as `viewStatus`, showing `text` (plus the state in words unless connected). */
-export function viewStatusWith(view: SessionView, text: string): NodeStatus {
+/** The same colour and shape as `viewStatus`, showing `text` (plus the state in words, looked up with `_`, unless connected). */
+export function viewStatusWith(view: SessionView, text: string, _: NodeAPI["_"]): NodeStatus {
   if (view.state === "invalid") return viewStatus(view);
-  return { ...viewStatus(view), text: shortText(text + STATE_WORDS[view.state]) };
-}
-
-/**
- * Shows a status at most once per interval: the first change at once, later ones
- * coalesced, so a busy gate doesn't send a status event to the editor per message.
- */
-export class StatusThrottle {
-  private timer: NodeJS.Timeout | undefined;
-  private dirty = false;
-  private closed = false;
-
-  constructor(
-    private readonly node: Pick<Node, "status">,
-    private readonly render: () => NodeStatus,
-    private readonly intervalMs = 500,
-  ) {}
-
-  update(): void {
-    if (this.closed) {
-      // A last status while the node closes: shown at once, no timer left behind.
-      this.node.status(this.render());
-      return;
-    }
-    if (this.timer) {
-      this.dirty = true;
-      return;
-    }
-    this.node.status(this.render());
-    this.timer = setTimeout(() => this.tick(), this.intervalMs);
-  }
-
-  private tick(): void {
-    this.timer = undefined;
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.update();
-  }
-
-  close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.dirty = false;
-  }
+  const words = STATE_WORDS[view.state];
+  return { ...viewStatus(view), text: shortText(words === undefined ? text : `${text} (${_(words)})`) };
 }

@@ -10,11 +10,11 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { sessionTopics, type SessionTopics } from "../../core/layout.js";
-import { Connection, type ConnectionOptions } from "../connection.js";
+import { brokerOf, Connection, type ConnectionOptions } from "../connection.js";
 import { PublishLane } from "../lane.js";
 import { parseStatus, type ReceivedStatus } from "../status.js";
 import type { ToolOutcome } from "../tools/run.js";
-import type { AdmittedMessage, TlsOptions } from "../types.js";
+import type { AdmittedMessage, BrokerOptions, LogLevel } from "../types.js";
 import {
   decodeFrame,
   emptyRefusals,
@@ -25,11 +25,7 @@ import {
   type RefusalCounts,
 } from "./protocol.js";
 
-export interface LinkClientOptions {
-  brokerUrl: string;
-  username?: string;
-  password?: string;
-  tls?: TlsOptions;
+export interface LinkClientOptions extends BrokerOptions {
   prefix: string;
   name: string;
   key: string;
@@ -44,7 +40,7 @@ export interface LinkClientEvents {
   verdict: [verdict: FrameBody<"verdict">];
   notice: [text: string];
   status: [status: ReceivedStatus | undefined];
-  log: [level: "info" | "warn" | "error", message: string];
+  log: [level: LogLevel, message: string];
 }
 
 interface WaitingCall {
@@ -76,13 +72,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     super();
     this.topics = sessionTopics(options.prefix, options.name);
     this.replies = replyTopic(this.topics.rpc, this.id);
-    const connectionOptions: ConnectionOptions = {
-      brokerUrl: options.brokerUrl,
-      clientId: `claude-${options.name}-bridge-${this.id.slice(1, 9)}`,
-      ...(options.username ? { username: options.username } : {}),
-      ...(options.password ? { password: options.password } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
-    };
+    const connectionOptions: ConnectionOptions = { ...brokerOf(options), clientId: `claude-${options.name}-bridge-${this.id.slice(1, 9)}` };
     this.connection = new Connection(connectionOptions);
     this.lane = new PublishLane(connectionOptions, this.connection, (message) => this.emit("log", "warn", message));
   }
@@ -134,7 +124,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
 
   /** Relays one of Claude Code's permission requests to the flow; its verdict comes back as a `verdict` event. */
   async relayPermission(request: FrameBody<"permission">): Promise<void> {
-    await this.send("permission", request);
+    await this.send("permission", { ...request, ...this.addressed() });
   }
 
   async stop(): Promise<void> {
@@ -143,7 +133,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     this.failCalls("the bridge is shutting down");
     if (this.connection.connected) {
       await this.sendAck();
-      await this.send("bye", { bridge: this.id }).catch(() => undefined);
+      await this.send("bye", { bridge: this.id, ...this.addressed() }).catch(() => undefined);
     }
     await this.connection.close();
     this.connection.removeAllListeners();
@@ -182,7 +172,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       this.calls.set(id, { resolve, timer });
     });
     try {
-      await this.send("call", { id, tool, args: args ?? {} });
+      await this.send("call", { id, tool, args: args ?? {}, ...this.addressed() });
     } catch (err) {
       const waiting = this.calls.get(id);
       if (waiting) {
@@ -192,6 +182,15 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       return { text: `${tool} failed: ${(err as Error).message}`, isError: true };
     }
     return result;
+  }
+
+  /**
+   * The start of the flow's session a call is meant for: the one its retained status
+   * announces (a deploy's new one may be there before its welcome), else the welcome's.
+   */
+  private addressed(): { epoch?: string } {
+    const epoch = linkEpochOf(this.flowStatus) ?? this.epoch;
+    return epoch ? { epoch } : {};
   }
 
   private unreachableReason(): string | undefined {
@@ -247,12 +246,11 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
   }
 
   private onStatus(payload: Buffer): void {
-    const status = payload.length > 0 ? parseStatus(payload) : undefined;
     const before = this.flowStatus;
+    const status = payload.length > 0 ? withLastSeen(parseStatus(payload), before) : undefined;
     this.flowStatus = status;
     this.emit("status", status);
-    const epochOf = (s: ReceivedStatus | undefined): unknown => (s?.link as { epoch?: unknown } | undefined)?.epoch;
-    const cameBack = status?.status === "online" && (before?.status !== "online" || epochOf(before) !== epochOf(status));
+    const cameBack = status?.status === "online" && (before?.status !== "online" || linkEpochOf(before) !== linkEpochOf(status));
     if (cameBack) void this.hello();
     // Calls may wait minutes (a request, a claude-action): a flow that went away will not answer them.
     if (before?.status === "online" && status?.status !== "online") this.failCalls(`the flow hosting session "${this.options.name}" went offline before answering`);
@@ -287,7 +285,7 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
     if (!waiting) return;
     clearTimeout(waiting.timer);
     this.calls.delete(result.id);
-    waiting.resolve({ text: result.text, isError: result.isError });
+    waiting.resolve("data" in result ? { data: result.data, isError: false } : { text: result.text, isError: result.isError });
   }
 
   private onEvent(event: FrameBody<"event">): void {
@@ -328,6 +326,19 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       this.emit("log", "warn", `ack not sent: ${err.message}`),
     );
   }
+}
+
+/** A Last Will names no last-seen time: the flow's heartbeat before it, if one was seen, gives it. */
+function withLastSeen(status: ReceivedStatus | undefined, before: ReceivedStatus | undefined): ReceivedStatus | undefined {
+  if (!status || status.lastSeen || status.ts || !before?.lastSeen) return status;
+  return { ...status, lastSeen: before.lastSeen };
+}
+
+/** The link epoch an online flow's retained status announces. */
+function linkEpochOf(status: ReceivedStatus | undefined): string | undefined {
+  if (status?.status !== "online") return undefined;
+  const epoch = (status.link as { epoch?: unknown } | undefined)?.epoch;
+  return typeof epoch === "string" && epoch.length > 0 ? epoch : undefined;
 }
 
 /** Message ids a bridge remembers: ten full outboxes (1,000 each), so an outbox sent again is recognised whole. */

@@ -7,6 +7,10 @@
  * a bridge that restarts, or was not connected yet, gets them in order when it says
  * hello; with an outbox store they also wait across a deploy. When the outbox is full
  * the oldest go first; they are counted and the next bridge to attach is told how many.
+ *
+ * A call, permission request or bye names the epoch it is meant for; one meant for
+ * another start of the session (captured before a deploy or restart and sent again, or
+ * sent just before one) is refused as `other-epoch` and never run.
  */
 import { randomUUID } from "node:crypto";
 import type { Session } from "../session.js";
@@ -183,6 +187,7 @@ export class LinkHost {
       this.session.emit("log", "warn", `link: refused a frame on ${topic}: ${frame.reason} (${frame.detail})`);
       return;
     }
+    if (!this.forThisEpoch(topic, frame.from, frame.type, frame.body)) return;
     this.bridges.set(frame.from, Date.now());
     switch (frame.type) {
       case "hello":
@@ -203,6 +208,25 @@ export class LinkHost {
     }
   }
 
+  /**
+   * Frames that make the flow act must name this epoch. A call that does not is answered
+   * (it was not run, and the bridge says so to Claude); the others are only counted.
+   */
+  private forThisEpoch(topic: string, from: string, type: string, body: unknown): boolean {
+    if (type !== "call" && type !== "permission" && type !== "bye") return true;
+    const { epoch } = body as { epoch?: string };
+    if (epoch === this.epoch) return true;
+    this.refused["other-epoch"]++;
+    this.session.emit("log", "warn", `link: refused a ${type} frame on ${topic}: other-epoch (meant for ${epoch ?? "no"} epoch, this one is ${this.epoch})`);
+    if (type === "call") {
+      const text = epoch
+        ? `not run: the call was meant for an earlier start of session "${this.session.name}" (the flow was deployed or restarted since); call the tool again`
+        : `not run: this bridge is older than the flow's session "${this.session.name}" and does not say which start of it a call is for; update the claude-channel plugin`;
+      void this.reply(from, "result", { id: (body as FrameBody<"call">).id, text, isError: true });
+    }
+    return false;
+  }
+
   private async welcome(bridge: string, hello: FrameBody<"hello">): Promise<void> {
     const body: FrameBody<"welcome"> = {
       session: this.session.name,
@@ -221,11 +245,11 @@ export class LinkHost {
   private async call(bridge: string, call: FrameBody<"call">): Promise<void> {
     const outcome = await runTool(this.session, call.tool, call.args);
     this.options.onChange?.();
-    await this.reply(bridge, "result", { id: call.id, text: outcome.text, isError: outcome.isError });
+    await this.reply(bridge, "result", outcome.data ? { id: call.id, data: outcome.data, isError: false } : { id: call.id, text: outcome.text, isError: outcome.isError });
   }
 
   private permission(bridge: string, request: FrameBody<"permission">): void {
-    const { expires: _, ...fields } = request;
+    const { expires: _, epoch: __, ...fields } = request;
     if (!this.session.approvals.request(fields, bridge, Date.now())) {
       this.session.emit("log", "warn", `link: permission request ${request.request_id} (${request.tool_name}) not relayed: no claude-permission node can take it`);
     }

@@ -10,6 +10,11 @@
  * refuses (and counts) frames that are malformed, unsigned or wrongly signed, older or
  * newer than the allowed clock skew, or whose nonce it has already seen.
  *
+ * A nonce cache lives as long as one start of the flow's session. What a bridge asks the
+ * flow to do (`call`, `permission`, `bye`) therefore names the start it is meant for, the
+ * flow's `epoch`: a frame captured before a deploy or a restart is refused by every later
+ * start (`other-epoch`), however soon it is sent again.
+ *
  * Anyone who can publish on the link's topics can send anything, so a frame is measured
  * before it is read: one over MAX_FRAME_BYTES, or nesting deeper than MAX_FRAME_DEPTH
  * levels, is refused before it is parsed, and so before the signature check walks it.
@@ -29,7 +34,11 @@ export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 export const MAX_FRAME_DEPTH = 32;
 
 const nonEmpty = z.string().min(1);
-const toolResult = z.object({ id: nonEmpty, text: z.string(), isError: z.boolean() });
+/** A tool's answer: its text, or its data (status, config, ping; see tools/run.ts), never both. */
+const toolResult = z.union([
+  z.object({ id: nonEmpty, text: z.string(), isError: z.boolean() }).strict(),
+  z.object({ id: nonEmpty, data: z.record(z.string(), z.unknown()), isError: z.literal(false) }).strict(),
+]);
 
 /**
  * Frame bodies by type. Bridge → flow: hello, call, ack, bye, permission. Flow → bridge:
@@ -38,9 +47,10 @@ const toolResult = z.object({ id: nonEmpty, text: z.string(), isError: z.boolean
  */
 export const bodySchemas = {
   hello: z.object({ bridge: nonEmpty, replyTopic: nonEmpty, epoch: z.string().optional(), lastSeq: z.number().int().nonnegative().optional() }),
-  call: z.object({ id: nonEmpty, tool: nonEmpty, args: z.unknown() }),
+  /** `epoch`: the start of the flow's session the call is meant for (absent from older bridges: refused with a result saying so). */
+  call: z.object({ id: nonEmpty, tool: nonEmpty, args: z.unknown(), epoch: nonEmpty.optional() }),
   ack: z.object({ epoch: nonEmpty, seq: z.number().int().nonnegative() }),
-  bye: z.object({ bridge: nonEmpty }),
+  bye: z.object({ bridge: nonEmpty, epoch: nonEmpty.optional() }),
   welcome: z.object({
     session: nonEmpty,
     epoch: nonEmpty,
@@ -52,7 +62,7 @@ export const bodySchemas = {
   }),
   result: toolResult,
   event: z.object({ epoch: nonEmpty, seq: z.number().int().positive(), message: channelMessageSchema }),
-  permission: permissionRequestSchema.extend({ expires: z.string().optional() }),
+  permission: permissionRequestSchema.extend({ expires: z.string().optional(), epoch: nonEmpty.optional() }),
   verdict: verdictSchema,
 } as const;
 
@@ -70,7 +80,16 @@ const frameSchema = z.object({
   sig: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-export type RefusalReason = "malformed" | "oversize" | "nested" | "unsigned" | "bad-signature" | "stale" | "replayed" | "unexpected-type";
+export type RefusalReason =
+  | "malformed"
+  | "oversize"
+  | "nested"
+  | "unsigned"
+  | "bad-signature"
+  | "stale"
+  | "replayed"
+  | "unexpected-type"
+  | "other-epoch";
 
 export type Received<T extends FrameType = FrameType> =
   | { ok: true; type: T; from: string; body: FrameBody<T> }
@@ -90,23 +109,32 @@ export function encodeFrame<T extends FrameType>(key: string, topic: string, typ
   return JSON.stringify({ ...fields, sig: sign(key, canonical(fields, topic)) });
 }
 
-/** Remembers nonces for the skew window, so a captured frame can't be replayed. */
+/**
+ * Remembers nonces for the skew window, so a captured frame can't be replayed. When more
+ * than `max` arrive within the window, the oldest are forgotten and every frame sent at or
+ * before the latest forgotten one is refused from then on: forgetting never reopens a replay.
+ */
 export class NonceCache {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Map<string, { sentAt: number; at: number }>();
+  private sentFloor = -Infinity;
 
   constructor(private readonly windowMs = 2 * MAX_CLOCK_SKEW_MS, private readonly max = 100_000) {}
 
-  /** Returns false when the nonce was already seen. */
-  remember(nonce: string, now: number): boolean {
+  /** Returns false when the nonce was already seen, or the frame is no newer than one forgotten. */
+  remember(nonce: string, sentAt: number, now: number): boolean {
     this.expire(now);
-    if (this.seen.has(nonce)) return false;
-    this.seen.set(nonce, now);
-    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
+    if (sentAt <= this.sentFloor || this.seen.has(nonce)) return false;
+    this.seen.set(nonce, { sentAt, at: now });
+    if (this.seen.size > this.max) {
+      const [oldest, entry] = this.seen.entries().next().value as [string, { sentAt: number }];
+      this.seen.delete(oldest);
+      this.sentFloor = Math.max(this.sentFloor, entry.sentAt);
+    }
     return true;
   }
 
   private expire(now: number): void {
-    for (const [nonce, at] of this.seen) {
+    for (const [nonce, { at }] of this.seen) {
       if (now - at <= this.windowMs) break;
       this.seen.delete(nonce);
     }
@@ -149,7 +177,7 @@ export function decodeFrame<T extends FrameType>(
   if (!(accept as readonly string[]).includes(f.type)) {
     return { ok: false, reason: "unexpected-type", detail: `"${f.type}" frames are not accepted on ${topic}` };
   }
-  if (!nonces.remember(f.nonce, now)) return { ok: false, reason: "replayed", detail: "nonce already seen" };
+  if (!nonces.remember(f.nonce, sent, now)) return { ok: false, reason: "replayed", detail: "nonce already seen" };
   const body = bodySchemas[f.type as T].safeParse(f.body);
   if (!body.success) {
     return { ok: false, reason: "malformed", detail: body.error.issues.map((i) => `body.${i.path.join(".")}: ${i.message}`).join("; ") };
@@ -161,7 +189,7 @@ export function decodeFrame<T extends FrameType>(
 export type RefusalCounts = Record<RefusalReason, number>;
 
 export function emptyRefusals(): RefusalCounts {
-  return { malformed: 0, oversize: 0, nested: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0 };
+  return { malformed: 0, oversize: 0, nested: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0, "other-epoch": 0 };
 }
 
 /** Link topics of a session: tool calls come in on `rpc`; each bridge gets replies on `rpc/<bridge>`. */

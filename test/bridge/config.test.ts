@@ -97,6 +97,14 @@ describe("loadConfig", () => {
     assert.match(text, /MQTT_TOPIC_PREFIX="a\/#" \(environment\): .*wildcard/);
   });
 
+  test("a NUL in a .env value, which the environment would cut short, is an error naming the variable and line", () => {
+    const dir = stateWithEnvFile("QOS=1\nSESSION_NAME=a\u0000b\n");
+    const env: Env = { MQTT_STATE_DIR: dir };
+    const error = startupError(() => loadConfig({ env, homeDir: "/nowhere", log: () => undefined }));
+    assert.match(error.lines.join("\n"), /SESSION_NAME="a\\u0000b" \(.*\.env line 2\): contains the control character U\+0000/);
+    assert.equal(env.SESSION_NAME, undefined, "nothing was applied");
+  });
+
   test("a sanitised SESSION_NAME is a warning in the reference's words", () => {
     const dir = stateWithEnvFile();
     const { log, lines } = recorder();

@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { nextEvent, sessionOptions, uniquePrefix } from "../helpers/session.js";
-import { Session } from "../../session/session.js";
-import { LinkHost } from "../../session/link/host.js";
+import { linkedSession } from "../../session/link/hosted.js";
 import type { PacingLimits } from "../../session/pacing.js";
 import type { ChannelNotification } from "../../session/notification.js";
 import { eventually, type BridgeClient } from "./harness.js";
@@ -46,28 +45,18 @@ async function setup(mode: Mode, owner?: PacingLimits): Promise<Setup> {
     const b = await suite.bridge({ prefix, name: "home", env });
     return { b, inbox: b.inbox, sessionFile: join(b.stateDir, "sessions", "home.json") };
   }
-  let host: LinkHost | undefined;
-  const session = new Session(
-    sessionOptions(suite.broker.url, {
-      name: "home",
-      prefix,
-      host: "flow",
-      ...(owner ? { pacing: owner } : {}),
-      statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }),
-    }),
+  const { session, link: host, attached } = linkedSession(
+    sessionOptions(suite.broker.url, { name: "home", prefix, host: "flow", ...(owner ? { pacing: owner } : {}) }),
+    { key: KEY },
   );
-  host = new LinkHost(session, { key: KEY });
-  await host.start();
+  await attached;
   const connected = nextEvent(session, "state", (s) => s === "connected");
   session.start();
   await connected;
-  cleanups.push(async () => {
-    await host!.stop();
-    await session.stop();
-  });
+  cleanups.push(() => session.stop());
   const b = await suite.bridge({ prefix, name: "home", env: { SESSION_LINK_KEY: KEY, SESSION_HOST: "flow" }, waitConnected: false });
   await eventually(async () => !(await b.call("status")).isError, "the flow to answer");
-  await eventually(() => host!.stats().bridges.length === 1, "the bridge to attach to the flow");
+  await eventually(() => host.stats().bridges.length === 1, "the bridge to attach to the flow");
   return { b, inbox: session.topics.inbox };
 }
 

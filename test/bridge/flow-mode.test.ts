@@ -2,9 +2,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { nextEvent, sessionOptions, uniquePrefix } from "../helpers/session.js";
-import { Session } from "../../session/session.js";
 import type { SessionOptions } from "../../session/types.js";
-import { LinkHost } from "../../session/link/host.js";
+import { linkedSession, type LinkedSession } from "../../session/link/hosted.js";
 import { Peer, eventually, startBridge, type BridgeClient } from "./harness.js";
 
 const KEY = "a-link-key-of-at-least-thirty-two-characters";
@@ -22,20 +21,13 @@ after(async () => {
   await broker.stop();
 });
 
-async function flowSession(prefix: string, pinned = {}, extra: Partial<SessionOptions> = {}): Promise<{ session: Session; host: LinkHost }> {
-  let host: LinkHost | undefined;
-  const session = new Session(
-    sessionOptions(broker.url, { name: "home", prefix, host: "flow", pinned, statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }), ...extra }),
-  );
-  host = new LinkHost(session, { key: KEY });
-  await host.start();
+async function flowSession(prefix: string, pinned = {}, extra: Partial<SessionOptions> = {}): Promise<{ session: LinkedSession["session"]; host: LinkedSession["link"] }> {
+  const { session, link: host, attached } = linkedSession(sessionOptions(broker.url, { name: "home", prefix, host: "flow", pinned, ...extra }), { key: KEY });
+  await attached;
   const connected = nextEvent(session, "state", (s) => s === "connected");
   session.start();
   await connected;
-  cleanups.push(async () => {
-    await host!.stop();
-    await session.stop();
-  });
+  cleanups.push(() => session.stop());
   return { session, host };
 }
 

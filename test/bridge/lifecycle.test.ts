@@ -33,8 +33,10 @@ interface StatusMessage {
   status: string;
   session?: string;
   reason?: string;
-  host?: string;
+  ts?: string;
   lastSeen?: string;
+  connectedAt?: string;
+  host?: string;
 }
 
 const statusOf = (payload: Buffer): StatusMessage => JSON.parse(payload.toString()) as StatusMessage;
@@ -104,6 +106,10 @@ describe("retained status and shutdown", () => {
     const will = await watcher.next((m) => statusOf(m.payload).status === "offline", "the Last Will");
     assert.equal(statusOf(will.payload).reason, "connection lost");
     assert.equal(statusOf(will.payload).session, "alpha");
+    // Fixed at CONNECT, the Will cannot know when the bridge was last alive, and does not pretend to.
+    assert.equal(statusOf(will.payload).lastSeen, undefined);
+    assert.equal(statusOf(will.payload).ts, undefined);
+    assert.ok(!Number.isNaN(Date.parse(String(statusOf(will.payload).connectedAt))));
   });
 });
 

@@ -100,7 +100,7 @@ describe("createBridge", () => {
   });
 
   test("status gains mode and modeReason after host, and the notification counts", async () => {
-    const h = await connected(async () => ({ text: JSON.stringify({ session: "a", version: "1", host: "flow", broker: "b" }), isError: false }));
+    const h = await connected(async () => ({ data: { session: "a", version: "1", host: "flow", broker: "b" }, isError: false }));
     const result = await h.client.callTool({ name: "status" });
     const text = (result.content as Array<{ text: string }>)[0]!.text;
     const status = JSON.parse(text) as Record<string, unknown>;

@@ -216,6 +216,8 @@ describe("parseSettings: bad values are errors naming the variable and what it a
     ["SESSION_NAME", "", /empty.*default, default/],
     ["SESSION_NAME", "!!!", /nothing is left/],
     ["SESSION_NAME", "a".repeat(201), /longer than 200/],
+    ["SESSION_NAME", "a\u0000b", /contains the control character U\+0000/],
+    ["SESSION_NAME", "kitchen\u001b[2J", /contains the control character U\+001B/],
     ["SESSION_HOST", "x", /accepted: flow, bridge or auto/],
     ["SESSION_HOST", "", /empty/],
     ["MQTT_REJECT_UNAUTHORIZED", "maybe", /accepted: true, false, 1, 0, yes or no/],

@@ -2,7 +2,7 @@ import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readExample } from "../../demo/example-flows.js";
 import { homeAssistantNodesReady } from "../../demo/home-assistant/nodes-ready.js";
-import { runTool } from "../../session/tools/run.js";
+import { renderOutcome, runTool } from "../../session/tools/run.js";
 import { startSimulatedHomeAssistant, type SimulatedHomeAssistantStack } from "../helpers/home-assistant.js";
 import { received } from "../nodes/helpers/red.js";
 import { connected, exampleSuite, loadExample, nextAdmitted, until } from "./harness.js";
@@ -82,7 +82,7 @@ describe("example: Home Assistant triggers gated into Claude (the real Home Assi
     const heard = nextAdmitted(session, (m) => m.topic === "homeassistant/light/living_room");
     const result = await runTool(session, "publish", { topic: "home/commands/light/living_room", text: "on" });
     assert.equal(result.isError ?? false, false, result.text);
-    assert.match(result.text, /light\.turn_on called on light\.living_room/);
+    assert.match(renderOutcome(result).text, /light\.turn_on called on light\.living_room/);
     assert.deepEqual(server.serviceCalls, [{ domain: "light", service: "turn_on", entityIds: ["light.living_room"] }]);
     assert.equal(home.state("light.living_room"), "on");
     assert.equal((await heard).content, "Living room light (light.living_room): off → on");

@@ -5,12 +5,14 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { nextEvent, sessionOptions, tempDir, uniquePrefix } from "../helpers/session.js";
-import { LinkHost } from "../../session/link/host.js";
+import type { LinkHost } from "../../session/link/host.js";
+import { linkedSession } from "../../session/link/hosted.js";
 import { LinkClient } from "../../session/link/client.js";
 import { encodeFrame } from "../../session/link/protocol.js";
 import { fileOutboxStore, type OutboxStore } from "../../session/link/outbox-store.js";
 import { Session } from "../../session/session.js";
 import type { AdmittedMessage } from "../../session/types.js";
+import { renderOutcome } from "../../session/tools/run.js";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 let broker: TestBroker;
@@ -31,20 +33,17 @@ interface Flow {
 }
 
 async function flowSession(prefix: string, outboxLimit?: number, outboxStore?: OutboxStore): Promise<Flow> {
-  let host: LinkHost | undefined;
-  const session = new Session(
+  const { session, link: host, attached } = linkedSession(
     // Pacing has tests of its own; here every message is to cross the link.
-    sessionOptions(broker.url, { name: "home", prefix, host: "flow", pacing: { intervalSeconds: 0, perMinute: 0 }, statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }) }),
+    sessionOptions(broker.url, { name: "home", prefix, host: "flow", pacing: { intervalSeconds: 0, perMinute: 0 } }),
+    { key: KEY, ...(outboxLimit ? { outboxLimit } : {}), ...(outboxStore ? { outboxStore } : {}) },
   );
-  // The host attaches before the session connects, so its rpc subscription is in
-  // place before the first online status tells bridges to say hello.
-  host = new LinkHost(session, { key: KEY, ...(outboxLimit ? { outboxLimit } : {}), ...(outboxStore ? { outboxStore } : {}) });
-  await host.start();
+  await attached;
   const connected = nextEvent(session, "state", (s) => s === "connected");
   session.start();
   await connected;
   const stop = async (): Promise<void> => {
-    await host!.stop();
+    await host.stop();
     await session.stop();
   };
   cleanups.push(stop);
@@ -86,7 +85,7 @@ describe("flow link between a flow-hosted session and a bridge", () => {
     await until(() => client.status?.status === "online", "flow status");
     const outcome = await client.call("admit", { pattern: "garage/#" });
     assert.equal(outcome.isError, false, outcome.text);
-    assert.match(outcome.text, /Admitted "garage\/#"/);
+    assert.match(renderOutcome(outcome).text, /Admitted "garage\/#"/);
     assert.ok(flow.session.status().admitted.includes("garage/#"));
     const bad = await client.call("admit", { pattern: "a/#/b" });
     assert.equal(bad.isError, true);
@@ -175,6 +174,49 @@ describe("flow link between a flow-hosted session and a bridge", () => {
     await publishInbox(second, ["after"]);
     await until(() => client.received.length === 2, "delivery from the new session");
     assert.equal(client.received[1]!.content, "after");
+  });
+
+  test("a call captured before a redeploy and sent again is refused by the next session, and not run", async () => {
+    const prefix = uniquePrefix();
+    const first = await flowSession(prefix);
+    const spy = await mqtt.connectAsync(broker.url);
+    cleanups.push(() => spy.endAsync());
+    const captured: Buffer[] = [];
+    spy.on("message", (_topic, payload) => captured.push(payload));
+    await spy.subscribeAsync(first.session.topics.rpc, { qos: 1 });
+    const client = await bridge(prefix);
+    await until(() => client.status?.status === "online", "flow status");
+    const admitted = await client.call("admit", { pattern: "garage/#" });
+    assert.equal(admitted.isError, false, admitted.text);
+    const call = captured.find((frame) => JSON.parse(frame.toString()).type === "call");
+    assert.ok(call, "the admit call was seen on the rpc topic");
+    await first.stop();
+    const second = await flowSession(prefix);
+    await second.session.removePattern("admitted", "garage/#");
+    await spy.publishAsync(second.session.topics.rpc, call, { qos: 1 });
+    await until(() => second.host.stats().refused["other-epoch"] === 1, "the replayed call to be refused");
+    assert.equal(second.session.status().admitted.includes("garage/#"), false, "the replayed admit did not run");
+    await until(() => client.status?.status === "online" && second.host.stats().bridges.length === 1, "bridge attached to the new session");
+    const after = await client.call("admit", { pattern: "porch/#" });
+    assert.equal(after.isError, false, after.text);
+  });
+
+  test("a call the bridge sent to a session that has since restarted is answered as not run", async () => {
+    const prefix = uniquePrefix();
+    const flow = await flowSession(prefix);
+    const client = await bridge(prefix);
+    await until(() => client.status?.status === "online", "flow status");
+    const spy = await mqtt.connectAsync(broker.url);
+    cleanups.push(() => spy.endAsync());
+    const replyTopic = `${flow.session.topics.rpc}/${client.id}`;
+    const answers: string[] = [];
+    spy.on("message", (_topic, payload) => answers.push(payload.toString()));
+    await spy.subscribeAsync(replyTopic, { qos: 1 });
+    const frame = encodeFrame(KEY, flow.session.topics.rpc, "call", client.id, { id: "c1", tool: "admit", args: { pattern: "attic/#" }, epoch: "an-earlier-epoch" });
+    await spy.publishAsync(flow.session.topics.rpc, frame, { qos: 1 });
+    await until(() => answers.some((a) => a.includes("not run")), "the not-run answer");
+    assert.equal(flow.session.status().admitted.includes("attic/#"), false);
+    assert.equal(flow.host.stats().refused["other-epoch"], 1);
   });
 
   test("messages not yet delivered wait on disk for the next session of the same name", async () => {

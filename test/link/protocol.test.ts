@@ -41,6 +41,17 @@ describe("link frames", () => {
     assert.deepEqual(again.ok ? "ok" : again.reason, "replayed");
   });
 
+  test("a nonce forgotten because the cache was full does not reopen a replay", () => {
+    const nonces = new NonceCache(120_000, 2);
+    const sent = Date.now();
+    const frames = [0, 1, 2].map((n) => encodeFrame(KEY, TOPIC, "ack", "b1", { epoch: "e", seq: n }, new Date(sent + n)));
+    for (const frame of frames) assert.equal(decodeFrame(KEY, TOPIC, frame, ["ack"], nonces).ok, true);
+    const again = decodeFrame(KEY, TOPIC, frames[0]!, ["ack"], nonces);
+    assert.deepEqual(again.ok ? "ok" : again.reason, "replayed");
+    const newer = encodeFrame(KEY, TOPIC, "ack", "b1", { epoch: "e", seq: 3 }, new Date(sent + 3));
+    assert.equal(decodeFrame(KEY, TOPIC, newer, ["ack"], nonces).ok, true);
+  });
+
   test("an old frame is refused as stale", () => {
     const old = new Date(Date.now() - MAX_CLOCK_SKEW_MS - 5000);
     const frame = encodeFrame(KEY, TOPIC, "ack", "b1", { epoch: "e", seq: 3 }, old);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
+import { lookUp, messages } from "./helpers/locales.js";
 
 interface PropertyDef {
   value?: unknown;
@@ -21,7 +22,7 @@ interface EditorDef {
   defaults: Record<string, PropertyDef>;
   credentials?: Record<string, { type: string }>;
   outputs?: number;
-  outputLabels?: string[];
+  outputLabels?: (this: { _: (key: string) => string }, index: number) => string;
   icon?: string;
 }
 
@@ -30,6 +31,10 @@ const distNodes = join(__dirname, "..", "..", "nodes");
 
 function html(name: string): string {
   return readFileSync(join(distNodes, name, `${name}.html`), "utf8");
+}
+
+function helpHtml(name: string): string {
+  return readFileSync(join(distNodes, name, "locales", "en-US", `${name}.html`), "utf8");
 }
 
 /** Runs every editor script of the nodes in one context, in package order, as the editor does. */
@@ -92,7 +97,9 @@ describe("editor definitions", () => {
     }
     assert.deepEqual([defs["claude-gate"]!.defaults.subject!.value, defs["claude-gate"]!.defaults.subjectType!.value], ["topic", "msg"]);
     assert.equal(defs["claude-gate"]!.outputs, 3);
-    assert.deepEqual(plain(defs["claude-gate"]!.outputLabels), ["admitted", "watched", "dropped"]);
+    const gateMessages = messages("claude-gate");
+    const outputLabel = (index: number): string => defs["claude-gate"]!.outputLabels!.call({ _: (key) => lookUp(gateMessages, key) ?? key }, index);
+    assert.deepEqual([0, 1, 2].map(outputLabel), ["admitted", "watched", "dropped"]);
   });
 
   test("check patterns, session names and topics with core's own rules", () => {
@@ -118,10 +125,9 @@ describe("editor definitions", () => {
   });
 
   for (const name of NODES) {
-    test(`${name} has a form, help with Node-RED's sections, and its icon next to the built node`, () => {
-      const text = html(name);
-      assert.match(text, new RegExp(`data-template-name="${name}"`));
-      const help = /<script type="text\/html" data-help-name="([^"]+)">([\s\S]*?)<\/script>/.exec(text);
+    test(`${name} has a form, help with Node-RED's sections in its locales, and its icon next to the built node`, () => {
+      assert.match(html(name), new RegExp(`data-template-name="${name}"`));
+      const help = /<script type="text\/html" data-help-name="([^"]+)">([\s\S]*?)<\/script>/.exec(helpHtml(name));
       assert.equal(help?.[1], name);
       const sections = [...help![2]!.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
       assert.ok(sections.includes("Details"), `${name} help has Details`);

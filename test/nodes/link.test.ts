@@ -5,6 +5,7 @@ import { tempDir, uniquePrefix } from "../helpers/session.js";
 import { LinkClient } from "../../session/link/client.js";
 import type { AdmittedMessage } from "../../session/types.js";
 import { claudeNodes, configNode, connected, deploy, gateFlow, helper, logged, LOG_ERROR, waitFor } from "./helpers/red.js";
+import { renderOutcome } from "../../session/tools/run.js";
 
 const KEY = "k3y-of-the-flow-link-0123456789abcdef";
 let broker: TestBroker;
@@ -53,7 +54,7 @@ describe("claude-session with a link key", () => {
       await new Promise((r) => setTimeout(r, 100));
       outcome = await client.call("watch", { pattern: "sensors/#" });
     }
-    assert.match(outcome.text, /Watching "sensors\/#"/);
+    assert.match(renderOutcome(outcome).text, /Watching "sensors\/#"/);
     assert.equal(outcome.isError, false);
   });
 

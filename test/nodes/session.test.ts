@@ -186,9 +186,8 @@ describe("claude-session configuration problems", () => {
       const statuses = recordStatuses();
       await helper.load(claudeNodes, flow({ session }));
       assert.ok(logged(LOG_ERROR, "s1").some((m) => reason.test(m)), `logged: ${JSON.stringify(logged(LOG_ERROR, "s1"))}`);
-      for (const user of ["g1", "p1"]) {
-        assert.ok(statuses.of(user).some((s) => s.fill === "red" && s.shape === "dot"), `${user} shows a red dot`);
-      }
+      // The gate's status goes through its throttle: it shows on the next turn.
+      for (const user of ["g1", "p1"]) await waitFor(() => statuses.of(user).find((s) => s.fill === "red" && s.shape === "dot"), `${user} shows a red dot`);
       const current = configNode("s1").current();
       assert.ok("problem" in current && reason.test(current.problem));
       const errors = received("errors", 2);

@@ -131,7 +131,7 @@ describe("the sidebar's admin route", () => {
     const forger = await mqtt.connectAsync(broker.url);
     try {
       const attached = await published((s) => s.link.state === "serving" && s.link.bridges.length === 1, "one bridge attached");
-      assert.deepEqual(attached.link.state === "serving" && attached.link.refused, { malformed: 0, oversize: 0, nested: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0 });
+      assert.deepEqual(attached.link.state === "serving" && attached.link.refused, { malformed: 0, oversize: 0, nested: 0, unsigned: 0, "bad-signature": 0, stale: 0, replayed: 0, "unexpected-type": 0, "other-epoch": 0 });
 
       await forger.publishAsync(`${prefix}/sessions/flowbot/rpc`, JSON.stringify({ type: "call", body: { tool: "admit", args: { pattern: "#" } } }));
       const refused = await published(

@@ -4,8 +4,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { Connection } from "../../session/connection.js";
 import { PublishLane } from "../../session/lane.js";
 import { LinkClient } from "../../session/link/client.js";
-import { LinkHost } from "../../session/link/host.js";
-import { Session } from "../../session/session.js";
+import { linkedSession } from "../../session/link/hosted.js";
 import { nextEvent, sessionOptions, uniquePrefix } from "../helpers/session.js";
 
 /** An in-process aedes broker that records who published what, and who is connected. */
@@ -103,12 +102,8 @@ describe("publish lane", () => {
 
   test("a flow-hosted session and a bridge's link client send their frames on lanes, not on the connections that receive", async () => {
     const prefix = uniquePrefix();
-    let host: LinkHost | undefined;
-    const session = new Session(
-      sessionOptions(broker.url, { name: "home", prefix, host: "flow", clientId: `${prefix}-flow`, statusExtras: () => ({ link: { protocol: 1, epoch: host?.epoch } }) }),
-    );
-    host = new LinkHost(session, { key: KEY });
-    await host.start();
+    const { session, link: host, attached } = linkedSession(sessionOptions(broker.url, { name: "home", prefix, host: "flow", clientId: `${prefix}-flow` }), { key: KEY });
+    await attached;
     const connected = nextEvent(session, "state", (s) => s === "connected");
     session.start();
     await connected;
@@ -116,7 +111,7 @@ describe("publish lane", () => {
     client.start();
     try {
       await eventually("both lanes to connect", () => [...broker.connected].filter((id) => id.includes("-lane-")).length === 2);
-      await eventually("the bridge to attach", () => host!.stats().bridges.length === 1 && client.status?.status === "online");
+      await eventually("the bridge to attach", () => host.stats().bridges.length === 1 && client.status?.status === "online");
       const result = await client.call("status", {});
       assert.equal(result.isError, false, result.text);
       const resultFrame = broker.published.filter((p) => p.topic.startsWith(`${session.topics.rpc}/`)).at(-1);

@@ -53,7 +53,7 @@ describe("filters the broker refuses", () => {
     const again = await runTool(s, "admit", { pattern: tooDeep });
     assert.equal(again.isError, true);
     // The status tool still works and the session did not flap: one reconnect.
-    const status = JSON.parse((await runTool(s, "status", {})).text) as { connection: { state: string } };
+    const status = (await runTool(s, "status", {})).data as { connection: { state: string } };
     assert.equal(status.connection.state, "connected");
     assert.equal(broker.connections - before, 1);
     assert.throws(() => readFileSync(store.location, "utf8"), /ENOENT/);

@@ -7,9 +7,9 @@
 import type { LinkHost } from "../../../session/link/host.js";
 import type { Session } from "../../../session/session.js";
 import type { AdmittedMessage, ConnectionState } from "../../../session/types.js";
+import { Throttle } from "../../shared/throttle.js";
 import type { SessionView } from "../../shared/types.js";
 import { recentEntry, snapshot } from "./snapshot.js";
-import { Throttle } from "./throttle.js";
 import type { RecentAdmitted, SessionSnapshot } from "./wire.js";
 
 export const PUBLISH_INTERVAL_MS = 500;
@@ -90,7 +90,7 @@ export class SessionMonitor {
   /** Releases the session's listeners and the pending publish. */
   dispose(): void {
     this.disposed = true;
-    this.throttle.cancel();
+    this.throttle.close();
     this.detachSession();
   }
 }

@@ -13,6 +13,7 @@ import type { ClaudeSessionNode } from "../../../nodes/shared/types.js";
 import type { Session } from "../../../session/session.js";
 import type { FlowNode } from "../../../demo/example-flows.js";
 import { RED_MAIN, requireFromNodeRed } from "../../helpers/node-red-runtime.js";
+import { localised } from "./messages.js";
 
 export type { FlowNode };
 
@@ -50,7 +51,11 @@ interface NodeTestHelper {
 export const helper = require("node-red-node-test-helper") as NodeTestHelper;
 helper.init(RED_MAIN);
 
-export const claudeNodes: NodeInitializer[] = [sessionNode, gateNode, publishNode, actionNode, permissionNode];
+const NODES = { "claude-session": sessionNode, "claude-gate": gateNode, "claude-publish": publishNode, "claude-action": actionNode, "claude-permission": permissionNode };
+const NAMES = Object.keys(NODES);
+
+/** The package's nodes, each with its messages (see ./messages.ts). */
+export const claudeNodes: NodeInitializer[] = Object.entries(NODES).map(([name, init]) => localised(name, init, NAMES));
 
 const coreNodes = "@node-red/nodes/core";
 export const changeNode = requireFromNodeRed(`${coreNodes}/function/15-change.js`) as NodeInitializer;

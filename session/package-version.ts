@@ -1,8 +1,9 @@
 /**
- * The package version, for the MCP server info and `status`. The plugin's bundle
- * (`plugin/bridge.cjs`) has it built in, because the plugin folder Claude Code installs
- * holds no package.json; the compiled bridge reads it at run time from the package.json
- * above the running file (two levels up from `dist/mcp-bridge/main.js`).
+ * The package version both hosts report: the bridge in its MCP server info and `status`,
+ * the claude-session node in the session's status. The plugin's bundle (`plugin/bridge.cjs`)
+ * has it built in, because the plugin folder Claude Code installs holds no package.json;
+ * compiled code reads it at run time from the package.json of this package above the
+ * running file (`dist/mcp-bridge/` is two levels below it, `dist/nodes/<name>/` three).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,14 +11,12 @@ import { dirname, join } from "node:path";
 export const PACKAGE_NAME = "node-red-contrib-claude-channel";
 const LEVELS = 3;
 
-/** Replaced by scripts/bundle.mjs with the version string; undefined in the compiled bridge. */
+/** Replaced by scripts/bundle.mjs with the version string; undefined in the compiled code. */
 declare const BUNDLED_PACKAGE_VERSION: string | undefined;
 
-export function bundledVersion(): string | undefined {
-  return typeof BUNDLED_PACKAGE_VERSION === "string" ? BUNDLED_PACKAGE_VERSION : undefined;
-}
-
-export function packageVersion(fromDir: string): string | undefined {
+/** The built-in version, else the one of the package.json found from `fromDir` upwards, else "unknown". */
+export function packageVersion(fromDir: string): string {
+  if (typeof BUNDLED_PACKAGE_VERSION === "string") return BUNDLED_PACKAGE_VERSION;
   let dir = fromDir;
   for (let level = 0; level <= LEVELS; level++) {
     const version = versionIn(join(dir, "package.json"));
@@ -26,7 +25,7 @@ export function packageVersion(fromDir: string): string | undefined {
     if (parent === dir) break;
     dir = parent;
   }
-  return undefined;
+  return "unknown";
 }
 
 function versionIn(path: string): string | undefined {

@@ -1,12 +1,12 @@
-/** The sidebar's publish throttle, on Node's fake clock. */
+/** The throttle of node statuses and the sidebar's snapshots, on Node's fake clock. */
 import { afterEach, beforeEach, describe, mock, test } from "node:test";
 import assert from "node:assert/strict";
-import { Throttle } from "../../nodes/claude-session/sidebar/throttle.js";
+import { Throttle } from "../../nodes/shared/throttle.js";
 
 beforeEach(() => mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 }));
 afterEach(() => mock.timers.reset());
 
-describe("the sidebar's publish throttle", () => {
+describe("the throttle", () => {
   test("a burst of requests runs the task once, on the next turn", () => {
     let runs = 0;
     const throttle = new Throttle(() => runs++, 500);
@@ -30,7 +30,7 @@ describe("the sidebar's publish throttle", () => {
     assert.equal(runs, 2);
   });
 
-  test("a request after a quiet interval runs at once; cancel drops a pending run", () => {
+  test("a request after a quiet interval runs on the next turn; close drops a pending run, and later requests run at once", () => {
     let runs = 0;
     const throttle = new Throttle(() => runs++, 500);
     throttle.request();
@@ -40,8 +40,13 @@ describe("the sidebar's publish throttle", () => {
     mock.timers.tick(0);
     assert.equal(runs, 2);
     throttle.request();
-    throttle.cancel();
+    throttle.close();
     mock.timers.tick(10_000);
     assert.equal(runs, 2);
+    throttle.request();
+    throttle.request();
+    assert.equal(runs, 4, "after close, each request runs at once");
+    mock.timers.tick(10_000);
+    assert.equal(runs, 4);
   });
 });
