@@ -258,8 +258,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     await withDeadline(client.publishAsync(topic, payload, { qos, retain }), ACK_DEADLINE_MS, `publish to ${topic}`);
   }
 
-  /** Subscribes; rejects when the broker refuses the filter (a SUBACK code of 0x80 or above: MQTT 3.1.1's failure, MQTT 5's reason codes). */
-  /** Subscribes `filters` in one SUBSCRIBE; rejects with a refused ConnectionError when the broker takes any of them not. */
+  /**
+   * Subscribes `filters` in one SUBSCRIBE; rejects with a refused ConnectionError when the broker
+   * refuses any of them (a SUBACK code of 0x80 or above: MQTT 3.1.1's failure, MQTT 5's reason codes).
+   */
   async subscribe(filters: string[], qos: 0 | 1 | 2): Promise<void> {
     const refused = await this.subscribeEach(filters, qos);
     if (refused.size > 0) {
