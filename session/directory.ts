@@ -10,7 +10,7 @@
  * going first.
  */
 import { validateSessionName } from "../core/session-name.js";
-import { isStale, MAX_STATUS_BYTES, parseStatus, type ReceivedStatus } from "./status.js";
+import { isStale, MAX_STATUS_BYTES, parseStatus, withLastSeenBefore, type ReceivedStatus } from "./status.js";
 
 export const MAX_DIRECTORY_SESSIONS = 256;
 
@@ -60,7 +60,8 @@ export class SessionDirectory {
     const previous = this.entries.get(name);
     this.entries.delete(name);
     if (payload.length === 0) return true;
-    this.entries.set(name, keep(parseStatus(payload), previous));
+    const kept = keep(parseStatus(payload));
+    this.entries.set(name, kept && withLastSeenBefore(kept, previous));
     if (this.entries.size > this.maxSessions) {
       this.entries.delete(this.entries.keys().next().value as string);
       this.evicted++;
@@ -93,11 +94,9 @@ export class SessionDirectory {
   }
 }
 
-/** A Last Will names no last-seen time: the heartbeat before it, if one was seen, gives it. */
-function keep(status: ReceivedStatus | undefined, previous: Kept | undefined): Kept | undefined {
+function keep(status: ReceivedStatus | undefined): Kept | undefined {
   if (!status) return undefined;
   const kept: Kept = { status: status.status };
-  if (!status.lastSeen && !status.ts && previous?.lastSeen) kept.lastSeen = previous.lastSeen;
   // Times are re-written, so what is shown is a time and nothing else.
   if (status.lastSeen) kept.lastSeen = new Date(Date.parse(status.lastSeen)).toISOString();
   if (status.ts) kept.ts = new Date(Date.parse(status.ts)).toISOString();

@@ -76,6 +76,12 @@ export function parseStatus(payload: Buffer | string): ReceivedStatus | undefine
   }
 }
 
+/** A Last Will names no last-seen time: the status heard before it, if it had one, gives it. */
+export function withLastSeenBefore<T extends { lastSeen?: string; ts?: string }>(status: T, before: { lastSeen?: string } | undefined): T {
+  if (status.lastSeen || status.ts || !before?.lastSeen) return status;
+  return { ...status, lastSeen: before.lastSeen };
+}
+
 /** Online when a status says so and its last heartbeat is within 2.5 intervals. */
 export function isStale(status: ReceivedStatus, now: number): boolean {
   if (status.status !== "online") return false;

@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { sessionTopics, type SessionTopics } from "../../core/layout.js";
 import { brokerOf, Connection, type ConnectionOptions } from "../connection.js";
 import { PublishLane } from "../lane.js";
-import { parseStatus, type ReceivedStatus } from "../status.js";
+import { parseStatus, withLastSeenBefore, type ReceivedStatus } from "../status.js";
 import type { ToolOutcome } from "../tools/run.js";
 import type { AdmittedMessage, BrokerOptions, LogLevel } from "../types.js";
 import {
@@ -247,7 +247,8 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
 
   private onStatus(payload: Buffer): void {
     const before = this.flowStatus;
-    const status = payload.length > 0 ? withLastSeen(parseStatus(payload), before) : undefined;
+    const parsed = payload.length > 0 ? parseStatus(payload) : undefined;
+    const status = parsed && withLastSeenBefore(parsed, before);
     this.flowStatus = status;
     this.emit("status", status);
     const cameBack = status?.status === "online" && (before?.status !== "online" || linkEpochOf(before) !== linkEpochOf(status));
@@ -326,12 +327,6 @@ export class LinkClient extends EventEmitter<LinkClientEvents> {
       this.emit("log", "warn", `ack not sent: ${err.message}`),
     );
   }
-}
-
-/** A Last Will names no last-seen time: the flow's heartbeat before it, if one was seen, gives it. */
-function withLastSeen(status: ReceivedStatus | undefined, before: ReceivedStatus | undefined): ReceivedStatus | undefined {
-  if (!status || status.lastSeen || status.ts || !before?.lastSeen) return status;
-  return { ...status, lastSeen: before.lastSeen };
 }
 
 /** The link epoch an online flow's retained status announces. */
