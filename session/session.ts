@@ -742,9 +742,16 @@ export class Session extends EventEmitter<SessionEvents> {
     const all = this.buffer.read(read.filter, now);
     const limit = read.limit ?? all.length;
     const messages = all.slice(0, limit);
-    // Only what is read goes: a message Claude has not seen is never cleared with the rest.
-    const cleared = read.clear ? this.buffer.clearFirst(read.filter, messages.length) : 0;
+    const cleared = read.clear ? this.clearRead(read.filter, messages.length) : 0;
     return { kind: "messages", filter: read.filter, messages, remaining: all.length - messages.length, cleared };
+  }
+
+  /**
+   * Clears the first `count` messages `inbox` lists for `filter`, those Claude was shown, and
+   * no others: a message Claude has not seen is never cleared with the rest.
+   */
+  clearRead(filter: string, count: number): number {
+    return this.buffer.clearFirst(filter, count);
   }
 
   // ── status ───────────────────────────────────────────────────────────────

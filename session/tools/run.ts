@@ -112,8 +112,8 @@ const handlers: Handlers = {
     ];
     if (shown === result.messages.length && result.remaining > 0) parts.push(`… ${result.remaining} more not shown (raise limit to see them).`);
     if (clear) {
-      const cleared = session.inbox({ filter: result.filter, clear: true, limit: shown });
-      if (cleared.kind === "messages" && cleared.cleared > 0) parts.push(`Cleared ${cleared.cleared} message(s).`);
+      const cleared = session.clearRead(result.filter, shown);
+      if (cleared > 0) parts.push(`Cleared ${cleared} message(s).`);
     }
     return ok(parts.join("\n"));
   },
