@@ -18,10 +18,16 @@ const FLOW: FlowNode[] = [
   { id: "g1", type: "claude-gate", z: "tab", session: "s1", mode: "lists", subject: "topic", subjectType: "msg", x: 200, y: 100, wires: [[], [], []] },
 ];
 
-/** Opens s1's edit dialog and waits until it is prepared (its tabs exist once oneditprepare has run, after Node-RED's own checks are attached). */
+/**
+ * Opens s1's edit dialog and waits until it is ready to type in: prepared (its tabs exist once
+ * oneditprepare has run, after Node-RED's own checks are attached) and opened, which ends with
+ * the tray focusing its first field some 150 ms later. Keys typed before that focus step would
+ * be split between two fields.
+ */
 async function openSessionDialog(page: Page): Promise<void> {
   await page.evaluate(() => (window as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void } } }).RED.editor.editConfig("", "claude-session", "s1"));
   await page.locator("#red-ui-tab-claude-session-tab-connection").waitFor();
+  await page.waitForFunction(() => document.querySelector("#node-config-input-name")?.closest(".red-ui-tray")?.contains(document.activeElement) === true);
 }
 
 /**
