@@ -43,6 +43,31 @@ const TICK_MS = 20;
 
 const sameValue = (a: AdmittedMessage, b: AdmittedMessage): boolean => a.content === b.content && a.sender === b.sender && a.kind === b.kind;
 
+/** Claude's pacing choices among these fields, only those set. */
+export function pacingChoice(fields: PacingChoice): PacingChoice {
+  const { coalesceInterval, notifyPerMinute } = fields;
+  return {
+    ...(coalesceInterval !== undefined ? { coalesceInterval } : {}),
+    ...(notifyPerMinute !== undefined ? { notifyPerMinute } : {}),
+  };
+}
+
+/** The notification that stands for a minute's admitted messages held over the cap; it comes from the session's own inbox. */
+export function digestMessage(digest: Digest, from: { inbox: string; name: string }): AdmittedMessage {
+  const shown = digest.topics.slice(0, 5).map((t) => `${t.topic} (${t.count})`);
+  if (digest.topics.length > shown.length) shown.push(`${digest.topics.length - shown.length} more topic(s)`);
+  return {
+    topic: from.inbox,
+    sender: from.name,
+    content: `${digest.held} more admitted message(s) held, over ${digest.perMinute} notifications a minute: ${shown.join(", ")}. Read them with inbox.`,
+    kind: "text",
+    receivedAt: Date.now(),
+    pattern: "(digest)",
+    via: "mqtt",
+    held: digest.held,
+  };
+}
+
 /** Claude's choice within the owner's bounds (0 per minute means no cap). */
 export function effectiveLimits(owner: PacingLimits, choice: PacingChoice): PacingLimits {
   const intervalSeconds = Math.max(owner.intervalSeconds, choice.coalesceInterval ?? owner.intervalSeconds);

@@ -1,4 +1,5 @@
 /** Types shared by every host of a session (the bridge and the Node-RED config node). */
+import type { EventEmitter } from "node:events";
 import type { GateLists, ListName } from "../core/gate.js";
 import type { EvictionCounts } from "../core/buffer.js";
 import type { GateDropReason } from "../core/gate.js";
@@ -118,6 +119,9 @@ export interface SessionEvents {
   lists: [lists: EffectiveLists];
   log: [level: LogLevel, message: string];
 }
+
+/** Where a session's units emit its events: the session, seen only as that. */
+export type SessionEmitter = Pick<EventEmitter<SessionEvents>, "emit">;
 
 export interface EffectiveLists {
   admitted: string[];

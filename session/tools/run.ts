@@ -8,7 +8,8 @@
 import { displaySender } from "../../core/envelope.js";
 import type { BufferEntry } from "../../core/buffer.js";
 import type { ActionOutcome } from "../actions.js";
-import type { ClaudePublishTool, Session } from "../session.js";
+import type { ClaudePublishTool } from "../outbound.js";
+import type { Session } from "../session.js";
 import { fitLines, shortenLists, summariseStatus } from "./budget.js";
 import { describeArgumentError, isToolName, toolSchemas, type ToolArgs, type ToolName } from "./schemas.js";
 
