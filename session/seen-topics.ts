@@ -13,7 +13,7 @@ interface Seen {
   lastAt: number;
   tier: SeenTier;
   sender: string | undefined;
-  /** The whole last content; cut to a preview only when listed, which is rare next to recording. */
+  /** The last content; cut to a preview only when listed, which is rare next to recording (a long one: see `kept`). */
   content: string;
   /** When (in insertions) it last moved to the back of the eviction order. */
   movedAt: number;
@@ -30,6 +30,20 @@ export interface SeenTopic {
 
 export const DEFAULT_MAX_SEEN_TOPICS = 1000;
 const PREVIEW_CHARS = 80;
+/**
+ * Contents up to this length are kept as they are. A longer one is kept as its preview, copied
+ * out: a slice of a string keeps the whole string alive, and 1,000 topics' last payloads of up
+ * to the payload limit each would otherwise be held beside the buffer's byte bound.
+ */
+const KEPT_WHOLE_CHARS = 1024;
+
+function previewOf(content: string): string {
+  return content.length > PREVIEW_CHARS ? `${content.slice(0, PREVIEW_CHARS - 1)}…` : content;
+}
+
+function kept(content: string): string {
+  return content.length <= KEPT_WHOLE_CHARS ? content : Buffer.from(previewOf(content), "utf8").toString("utf8");
+}
 
 /**
  * Recording runs for every message, so it allocates nothing for a topic already known and
@@ -67,7 +81,7 @@ export class SeenTopics {
     seen.lastAt = now;
     seen.tier = tier;
     seen.sender = sender;
-    seen.content = content;
+    seen.content = kept(content);
   }
 
   /** Makes room when the bound is reached: the record taken out, to be reused. */
@@ -95,7 +109,7 @@ export class SeenTopics {
         lastAt: seen.lastAt,
         tier: seen.tier,
         ...(seen.sender !== undefined ? { sender: seen.sender } : {}),
-        preview: seen.content.length > PREVIEW_CHARS ? `${seen.content.slice(0, PREVIEW_CHARS - 1)}…` : seen.content,
+        preview: previewOf(seen.content),
       });
     }
     return out;

@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { SeenTopics } from "../../session/seen-topics.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00Z");
@@ -36,4 +38,23 @@ test("past the bound a topic not heard from for long goes, and a busy one stays"
   assert.equal(busy?.preview, "99");
   assert.ok(seen.list(10, "once/99", none).length === 1, "the newest stays");
   assert.equal(seen.list(10, "once/0", none).length, 0, "the oldest went");
+});
+
+test("the last payloads of a thousand topics are not kept alive whole: a long one is kept as its preview", () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const seen = new SeenTopics(1000);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  // 1,000 distinct payloads of 100,000 characters each, 100 MB if each were kept (built as
+  // Buffers: padEnd or repeat would share one filler between them).
+  for (let i = 0; i < 1000; i++) {
+    const content = Buffer.alloc(100_000, "x").fill(`${i} `, 0, String(i).length + 1).toString("latin1");
+    seen.record(`t/${i}`, "watched", content, undefined, T0 + i);
+  }
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.ok(grown < 10_000_000, `heap grew by ${grown} bytes`);
+  const [last] = seen.list(1, undefined, none);
+  assert.equal(last!.preview, `999 ${"x".repeat(75)}…`);
 });
