@@ -8,12 +8,13 @@ import { DEFAULT_TOPIC_PREFIX } from "../../core/limits.js";
 import { validatePattern } from "../../core/topics.js";
 import { editorDefaults, registerNode, type EditorNode } from "../shared/defaults.editor.js";
 import { SESSION_PROPS } from "./props.js";
+import type { Translate } from "./sidebar/render.editor.js";
 
 declare const RED: EditorRED;
 
 /** Set by sidebar/sidebar.editor.ts, which the .html loads first. */
-function sidebar(): { add(): void; remove(): void } | undefined {
-  return (window as Window & { ClaudeChannelSidebar?: { add(): void; remove(): void } }).ClaudeChannelSidebar;
+function sidebar(): { add(t: Translate): void; remove(): void } | undefined {
+  return (window as Window & { ClaudeChannelSidebar?: { add(t: Translate): void; remove(): void } }).ClaudeChannelSidebar;
 }
 
 const LISTS = ["admitted", "watched", "muted", "publishAllow", "publishDeny"] as const;
@@ -131,7 +132,7 @@ registerNode(RED, "claude-session", {
   },
   // The package's "Claude" sidebar tab (sidebar/sidebar.editor.ts) comes and goes with this type.
   onpaletteadd() {
-    sidebar()?.add();
+    sidebar()?.add(this._);
   },
   onpaletteremove() {
     sidebar()?.remove();

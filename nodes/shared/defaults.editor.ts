@@ -61,7 +61,8 @@ export interface NodeDefinition {
   oneditprepare?(this: EditorNode): void;
   oneditsave?(this: EditorNode): void;
   oneditcancel?(this: EditorNode): void;
-  onpaletteadd?(): void;
+  /** Called with the type's definition as `this`, whose `_` looks keys up in the node's messages. */
+  onpaletteadd?(this: EditorNode): void;
   onpaletteremove?(): void;
 }
 

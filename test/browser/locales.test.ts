@@ -1,25 +1,60 @@
 /**
  * The nodes' labels, node labels and help in Chromium, as a user sees them: Node-RED's editor
  * fills the templates from locales/en-US/<node>.json and shows locales/en-US/<node>.html as
- * help, so the dialogs show words, never a raw message key.
+ * help, so the dialogs and the Claude sidebar show words, never a raw message key.
  */
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { chromiumMissing } from "./chromium.js";
+import { startBroker, type TestBroker } from "../helpers/broker.js";
+import { uniquePrefix } from "../helpers/session.js";
+import { chromiumMissing, showSidebarTab } from "./chromium.js";
 import type { FlowNode } from "./runtime.js";
 import { editorSuite } from "./editor-suite.js";
 
 const missing = chromiumMissing();
 
-const FLOW: FlowNode[] = [
-  { id: "tab", type: "tab", label: "Locales" },
-  { id: "s1", type: "claude-session", name: "kitchen", broker: "mqtt://localhost:1883", prefix: "", qos: 1, heartbeat: 60, admitted: [], watched: [], muted: [] },
-  { id: "g1", type: "claude-gate", z: "tab", session: "s1", mode: "admit", subject: "topic", subjectType: "msg", x: 200, y: 100, wires: [[], [], []] },
-  { id: "p1", type: "claude-publish", z: "tab", session: "s1", mode: "inbox", topic: "", target: "hall", raw: false, retain: false, x: 200, y: 180, wires: [] },
-  { id: "a1", type: "claude-action", z: "tab", session: "s1", pattern: "home/commands/#", timeout: 30, x: 200, y: 260, wires: [[]] },
-  { id: "q1", type: "claude-permission", z: "tab", session: "s1", x: 200, y: 340, wires: [[]] },
-];
+/** A sender that reads like a message placeholder and like HTML: the sidebar shows it as it is. */
+const SENDER = "__count__ <b>hall</b>";
+
+function flow(brokerUrl: string): FlowNode[] {
+  return [
+    { id: "tab", type: "tab", label: "Locales" },
+    {
+      id: "s1",
+      type: "claude-session",
+      name: "kitchen",
+      broker: brokerUrl,
+      prefix: uniquePrefix(),
+      qos: 1,
+      heartbeat: 60,
+      admitted: ["home/door"],
+      watched: [],
+      muted: [],
+      credentials: { linkKey: "k".repeat(43) },
+    },
+    {
+      id: "i1",
+      type: "inject",
+      z: "tab",
+      props: [{ p: "payload" }, { p: "topic", vt: "str" }],
+      repeat: "",
+      crontab: "",
+      once: false,
+      onceDelay: 0.1,
+      topic: "home/door",
+      payload: JSON.stringify({ sender: SENDER, content: "opened" }),
+      payloadType: "json",
+      x: 80,
+      y: 100,
+      wires: [["g1"]],
+    },
+    { id: "g1", type: "claude-gate", z: "tab", session: "s1", mode: "admit", subject: "topic", subjectType: "msg", x: 200, y: 100, wires: [[], [], []] },
+    { id: "p1", type: "claude-publish", z: "tab", session: "s1", mode: "inbox", topic: "", target: "hall", raw: false, retain: false, x: 200, y: 180, wires: [] },
+    { id: "a1", type: "claude-action", z: "tab", session: "s1", pattern: "home/commands/#", timeout: 30, x: 200, y: 260, wires: [[]] },
+    { id: "q1", type: "claude-permission", z: "tab", session: "s1", x: 200, y: 340, wires: [[]] },
+  ];
+}
 
 /** A message key as the editor would show it untranslated: `claude-gate.label.mode` and the like. */
 const RAW_KEY = /claude-[a-z]+\.[a-z]+\.[A-Za-z]/;
@@ -45,6 +80,19 @@ async function dialogWords(page: Page, form: string): Promise<string[]> {
   });
 }
 
+/** Every text and tooltip of the Claude sidebar tab, and the tab's name in the View menu (Node-RED 4 lists it there). */
+async function sidebarWords(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const words: string[] = [];
+    for (const root of Array.from(document.querySelectorAll('.claude-sidebar, [id="menu-item-view-menu-claude-channel"]'))) {
+      const texts = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let text = texts.nextNode(); text; text = texts.nextNode()) words.push((text.textContent ?? "").trim());
+      root.querySelectorAll("[title]").forEach((element) => words.push(element.getAttribute("title") ?? ""));
+    }
+    return words.filter((word) => word !== "");
+  });
+}
+
 async function closeDialog(page: Page, cancel: string, field: string): Promise<void> {
   await page.locator(cancel).click();
   await page.locator(field).waitFor({ state: "detached" });
@@ -52,7 +100,15 @@ async function closeDialog(page: Page, cancel: string, field: string): Promise<v
 
 if (missing) test("the nodes' messages in Chromium", { skip: missing }, () => undefined);
 else describe("the nodes' messages in Chromium", () => {
-  const editor = editorSuite(() => FLOW);
+  let broker: TestBroker;
+
+  before(async () => {
+    broker = await startBroker();
+  });
+  const editor = editorSuite(() => flow(broker.url));
+  after(async () => {
+    await broker?.stop();
+  });
 
   test("node labels and output labels come from the nodes' messages", async () => {
     await editor.page.locator('[id="g1"]').waitFor();
@@ -115,5 +171,40 @@ else describe("the nodes' messages in Chromium", () => {
     assert.match(help[2]!, /Sends <code>msg.payload<\/code> over MQTT as the session/);
     assert.match(help[3]!, /Claude's actions through the flow/);
     assert.match(help[4]!, /Claude Code's permission prompts through the flow/);
+  });
+
+  test("the Claude sidebar shows its words, not message keys", async () => {
+    const page = editor.page;
+    await showSidebarTab(page, "claude-channel");
+    const panel = page.locator('.claude-sidebar-session[data-session-id="s1"]');
+    await panel.locator('.claude-sidebar-state[data-state="connected"]').waitFor();
+    assert.equal((await fetch(`${editor.red.url}inject/i1`, { method: "POST" })).status, 200);
+    await panel.locator(".claude-sidebar-recent .claude-sidebar-preview", { hasText: "opened" }).waitFor();
+
+    const shown = await sidebarWords(page);
+    assert.deepEqual(shown.filter((word) => RAW_KEY.test(word)), [], "the Claude sidebar shows no message key");
+    for (const word of [
+      "Refresh",
+      "pinned by the flow's owner",
+      "connected",
+      "kitchen: edit this claude-session node",
+      "Flow link",
+      "Admitted",
+      "Buffer",
+      "none",
+      "Last admitted (1)",
+      `from ${SENDER} (claimed)`,
+      "Permission requests waiting (0) · allowed 0, denied 0, expired 0",
+    ]) {
+      assert.ok(shown.includes(word), `the Claude sidebar shows "${word}": ${JSON.stringify(shown)}`);
+    }
+    assert.ok(
+      shown.some((word) => /^no bridge attached · outbox \d+ of \d+ · refused frames 0$/.test(word)),
+      `the flow link row reads in words: ${JSON.stringify(shown)}`,
+    );
+    assert.ok(
+      shown.some((word) => /^\(0 topics, 0 B of \d+\.\d MiB; keeps \d+ s, \d+ per topic\)$/.test(word)),
+      `the buffer row reads in words: ${JSON.stringify(shown)}`,
+    );
   });
 });

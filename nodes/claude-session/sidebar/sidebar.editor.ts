@@ -1,11 +1,12 @@
 /**
  * The editor's "Claude" sidebar tab: one panel per claude-session node, filled from the
  * admin route when the tab is added or shown, then kept current by the runtime's comms
- * updates. Everything a message carried (topic, sender, content) is untrusted and is
- * only ever inserted as text.
+ * updates. Its words are claude-session's messages, looked up with the node type's own `_`.
+ * Everything a message carried (topic, sender, content) is untrusted and is only ever
+ * inserted as text.
  */
 import type { EditorRED } from "node-red";
-import { ORIGINS, renderSession } from "./render.editor.js";
+import { ORIGINS, renderSession, type Translate } from "./render.editor.js";
 import { SESSIONS_PATH, TOPIC_PREFIX, type SessionSnapshot, type SessionUpdate } from "./wire.js";
 
 declare const RED: EditorRED;
@@ -38,25 +39,27 @@ class ClaudeSidebar {
     this.render();
   };
 
-  constructor() {
+  constructor(private readonly t: Translate) {
     this.content.append(this.notice, this.list);
   }
 
   add(): void {
+    const { t } = this;
     const toolbar = $('<div class="red-ui-sidebar-header"></div>');
-    $('<button type="button" class="red-ui-sidebar-header-button" title="Refresh"><i class="fa fa-refresh"></i></button>')
+    $('<button type="button" class="red-ui-sidebar-header-button"><i class="fa fa-refresh"></i></button>')
+      .attr("title", t("claude-session.sidebar.refresh"))
       .on("click", () => this.refresh())
       .appendTo(toolbar);
     const legend = $('<span class="claude-sidebar-legend"></span>').prependTo(toolbar);
     for (const { icon, says } of Object.values(ORIGINS)) {
-      $('<span class="claude-sidebar-legend-item">').append($("<i>").addClass(icon), document.createTextNode(` ${says}`)).appendTo(legend);
+      $('<span class="claude-sidebar-legend-item">').append($("<i>").addClass(icon), document.createTextNode(` ${t(says)}`)).appendTo(legend);
     }
     this.content.prepend(toolbar);
     // `pinned` keeps its button in the sidebar's header, beside debug's; `onchange` runs when the tab is shown.
     const options: Parameters<EditorRED["sidebar"]["addTab"]>[0] & { pinned: boolean; onchange: () => void } = {
       id: TAB_ID,
-      label: "Claude",
-      name: "Claude",
+      label: t("claude-session.sidebar.tab"),
+      name: t("claude-session.sidebar.tab"),
       iconClass: "fa fa-comments",
       content: this.content[0]!,
       enableOnEdit: true,
@@ -79,12 +82,12 @@ class ClaudeSidebar {
   private refresh(): void {
     $.getJSON(SESSIONS_PATH)
       .done((data: unknown) => {
-        if (!Array.isArray(data)) return this.showNotice("The runtime sent an unexpected answer.");
+        if (!Array.isArray(data)) return this.showNotice(this.t("claude-session.sidebar.unexpected"));
         this.sessions.clear();
         for (const snapshot of data) if (isSnapshot(snapshot)) this.sessions.set(snapshot.id, snapshot);
         this.render();
       })
-      .fail((xhr) => this.showNotice(`Could not read the sessions (HTTP ${xhr.status}).`));
+      .fail((xhr) => this.showNotice(this.t("claude-session.sidebar.readFailed", { status: xhr.status })));
   }
 
   private showNotice(text: string): void {
@@ -93,18 +96,18 @@ class ClaudeSidebar {
 
   private render(): void {
     const sorted = [...this.sessions.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-    if (sorted.length === 0) this.showNotice("No claude-session node is deployed.");
+    if (sorted.length === 0) this.showNotice(this.t("claude-session.sidebar.noSessions"));
     else this.notice.hide();
-    this.list.empty().append(sorted.map((snapshot) => renderSession(snapshot, () => RED.editor.editConfig("", "claude-session", snapshot.id, ""))));
+    this.list.empty().append(sorted.map((snapshot) => renderSession(this.t, snapshot, () => RED.editor.editConfig("", "claude-session", snapshot.id, ""))));
   }
 }
 
 let sidebar: ClaudeSidebar | undefined;
-// claude-session's editor definition calls these from onpaletteadd / onpaletteremove.
-(window as Window & { ClaudeChannelSidebar?: { add(): void; remove(): void } }).ClaudeChannelSidebar = {
-  add: () => {
+// claude-session's editor definition calls these from onpaletteadd (with its `_`) / onpaletteremove.
+(window as Window & { ClaudeChannelSidebar?: { add(t: Translate): void; remove(): void } }).ClaudeChannelSidebar = {
+  add: (t) => {
     if (sidebar) return;
-    sidebar = new ClaudeSidebar();
+    sidebar = new ClaudeSidebar(t);
     sidebar.add();
   },
   remove: () => {

@@ -51,7 +51,8 @@ function escape(text: string): string {
 /**
  * The keys a node uses: `data-i18n` attributes in its editor template (`[html]`, `[placeholder]`
  * prefixes removed), and quoted keys `"<name>.<group>.<key>"` or `"node-red:…"` in its editor
- * scripts and runtime code (`this._("…")`, `RED._("…")`, and tables of such keys).
+ * scripts (bundled into the .html with what they import, claude-session's Claude sidebar too)
+ * and runtime code (`this._("…")`, `RED._("…")`, and tables of such keys).
  */
 export function usedKeys(name: string): string[] {
   const used = new Set<string>();
