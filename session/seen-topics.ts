@@ -15,8 +15,10 @@ interface Seen {
   sender: string | undefined;
   /** The last content; cut to a preview only when listed, which is rare next to recording (a long one: see `kept`). */
   content: string;
-  /** When (in insertions) it last moved to the back of the eviction order. */
-  movedAt: number;
+  /** Heard from since the eviction hand last passed it. */
+  heard: boolean;
+  /** When it was last recorded, in records: orders topics seen in the same millisecond. */
+  order: number;
 }
 
 export interface SeenTopic {
@@ -47,13 +49,16 @@ function kept(content: string): string {
 
 /**
  * Recording runs for every message, so it allocates nothing for a topic already known and
- * reuses the record it evicts for a new one. The eviction order is the Map's order: a topic
- * moves to its back when it has not moved for half the bound's insertions, which keeps busy
- * topics away from the front without a move per message.
+ * reuses the record it evicts for a new one. Eviction is a clock: the records stand in a
+ * ring, and a hand goes round it taking the first record not heard from since it last
+ * passed, so a busy topic stays and a topic heard once goes, at a constant cost per new
+ * topic however many topics a flood brings.
  */
 export class SeenTopics {
   private readonly topics = new Map<string, Seen>();
-  private insertions = 0;
+  private readonly ring: Seen[] = [];
+  private hand = 0;
+  private records = 0;
 
   constructor(private readonly maxTopics = DEFAULT_MAX_SEEN_TOPICS) {}
 
@@ -64,40 +69,46 @@ export class SeenTopics {
   record(topic: string, tier: SeenTier, content: string, sender: string | undefined, now: number): void {
     let seen = this.topics.get(topic);
     if (seen) {
-      if (this.insertions - seen.movedAt > this.maxTopics / 2) {
-        this.topics.delete(topic);
-        this.topics.set(topic, seen);
-        seen.movedAt = this.insertions;
-      }
       seen.count++;
+      seen.heard = true;
     } else {
-      this.insertions++;
-      seen = this.evictOne() ?? { topic, count: 0, lastAt: now, tier, sender, content, movedAt: 0 };
-      seen.topic = topic;
-      seen.count = 1;
-      seen.movedAt = this.insertions;
+      seen = this.evictOne();
+      if (seen) {
+        seen.topic = topic;
+        seen.count = 1;
+        seen.heard = false;
+      } else {
+        seen = { topic, count: 1, lastAt: now, tier, sender, content, heard: false, order: 0 };
+        this.ring.push(seen);
+      }
       this.topics.set(topic, seen);
     }
     seen.lastAt = now;
+    seen.order = ++this.records;
     seen.tier = tier;
     seen.sender = sender;
     seen.content = kept(content);
   }
 
-  /** Makes room when the bound is reached: the record taken out, to be reused. */
+  /** Makes room when the bound is reached: the record taken out, to be reused in its place in the ring. */
   private evictOne(): Seen | undefined {
-    if (this.topics.size < this.maxTopics) return undefined;
-    const first = this.topics.values().next();
-    if (first.done) return undefined;
-    this.topics.delete(first.value.topic);
-    return first.value;
+    if (this.ring.length < this.maxTopics) return undefined;
+    for (;;) {
+      const candidate = this.ring[this.hand]!;
+      this.hand = (this.hand + 1) % this.ring.length;
+      if (candidate.heard) {
+        candidate.heard = false;
+        continue;
+      }
+      this.topics.delete(candidate.topic);
+      return candidate;
+    }
   }
 
   /** Most recent first, up to `limit`, matching `filter` when given, without the ones `hidden` says to leave out. */
   list(limit: number, filter: string | undefined, hidden: (topic: string, sender: string | undefined) => boolean): SeenTopic[] {
     const out: SeenTopic[] = [];
-    // Newest in the Map's order first, so that topics seen in the same millisecond keep their order.
-    const entries = [...this.topics.values()].reverse().sort((a, b) => b.lastAt - a.lastAt);
+    const entries = [...this.topics.values()].sort((a, b) => b.lastAt - a.lastAt || b.order - a.order);
     for (const seen of entries) {
       if (out.length >= limit) break;
       const { topic } = seen;

@@ -19,6 +19,12 @@ test("topics are listed most recent first, with counts, tier, sender and the las
   assert.ok(list[1]!.preview.endsWith("…"));
 });
 
+test("topics heard in the same millisecond are listed most recently heard first", () => {
+  const seen = new SeenTopics();
+  for (const topic of ["a", "b", "c", "a"]) seen.record(topic, "watched", "v", undefined, T0);
+  assert.deepEqual(seen.list(10, undefined, none).map((t) => t.topic), ["a", "c", "b"]);
+});
+
 test("limit, filter and hidden narrow the list", () => {
   const seen = new SeenTopics();
   for (const [i, topic] of ["home/a", "home/b", "work/c", "home/d"].entries()) seen.record(topic, "watched", "v", undefined, T0 + i);
