@@ -1,5 +1,7 @@
 /** The flood into the bare subscriber (bench/baseline/bare-subscriber.ts): its CPU time per message. */
 import { fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { paths } from "../lib/paths.js";
 import { sleep } from "../lib/mqtt.js";
@@ -12,8 +14,12 @@ export interface BareRun {
 }
 
 export async function bareSubscriberRun(url: string, prefix: string, shape: FloodShape): Promise<BareRun> {
+  // The same probe as the bridge's (its 5 ms ticker and GC observer cost about 1 µs a message), so the ratio compares the work alone.
+  const probeDir = mkdtempSync(join(tmpdir(), "claude-channel-bench-bare-"));
   const child = fork(join(paths.dist, "bench", "baseline", "bare-subscriber.js"), [url, `${prefix}/sensor/#`], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
+    execArgv: ["--require", paths.probe],
+    env: { ...process.env, BENCH_PROBE_FILE: join(probeDir, "probe.jsonl") },
   });
   const next = <T>(key: string): Promise<T> =>
     new Promise((resolve, reject) => {
@@ -39,5 +45,6 @@ export async function bareSubscriberRun(url: string, prefix: string, shape: Floo
     return { received, cpuMicros, cpuMicrosPerMessage: cpuMicros / Math.max(1, received) };
   } finally {
     if (child.exitCode === null) child.kill();
+    rmSync(probeDir, { recursive: true, force: true });
   }
 }
