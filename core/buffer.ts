@@ -37,6 +37,12 @@ export interface BufferEntry {
   reply_to?: string;
 }
 
+export interface BufferSummary {
+  topics: Array<{ topic: string; count: number; senders: string[] }>;
+  /** The topics left out by the limit, and their messages; absent when none were. */
+  unlisted?: { topics: number; messages: number };
+}
+
 export interface BufferLimits {
   maxAgeSeconds: number;
   maxPerTopic: number;
@@ -275,14 +281,23 @@ export class WatchedBuffer {
     return counts;
   }
 
-  /** Per topic, in listing order: message count and unique senders in first-seen order ("unknown" for none). */
-  summary(now: number): Array<{ topic: string; count: number; senders: string[] }> {
+  /**
+   * The `limit` busiest topics (ties in listing order), each with its message count and unique
+   * senders in first-seen order ("unknown" for none), and what the other topics hold. Senders
+   * are gathered for the listed topics only: a walk of every message takes milliseconds at
+   * thousands of topics, and the inbox tool shows only what fits its budget.
+   */
+  summary(now: number, limit = Infinity): BufferSummary {
     this.prune(now);
-    return [...this.topics].map(([topic, queue]) => {
+    const busiest = [...this.topics].sort((a, b) => b[1].length - a[1].length);
+    const topics = busiest.slice(0, limit).map(([topic, queue]) => {
       const senders = new Set<string>();
       for (const slot of queue.values()) senders.add(displaySender(this.slots.strings(slot)?.sender));
       return { topic, count: queue.length, senders: [...senders] };
     });
+    const rest = busiest.slice(topics.length);
+    if (rest.length === 0) return { topics };
+    return { topics, unlisted: { topics: rest.length, messages: rest.reduce((sum, [, queue]) => sum + queue.length, 0) } };
   }
 
   /** The entry a slot holds, with only the fields it has. */

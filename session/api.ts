@@ -1,5 +1,5 @@
 /** The shapes of a Session's operations: what hosts pass in and get back. */
-import type { BufferEntry, EvictionCounts } from "../core/buffer.js";
+import type { BufferEntry, BufferSummary, EvictionCounts } from "../core/buffer.js";
 import type { GateDecision } from "../core/gate.js";
 import type { Refusal } from "../core/permissions.js";
 import type { ActionStats } from "./actions.js";
@@ -32,11 +32,12 @@ export interface PublishRequest {
 export interface InboxRead {
   filter?: string;
   clear?: boolean;
+  /** Messages under a filter, or topics in a summary. */
   limit?: number;
 }
 
 export type InboxResult =
-  | { kind: "summary"; topics: Array<{ topic: string; count: number; senders: string[] }> }
+  | ({ kind: "summary" } & BufferSummary)
   | { kind: "messages"; filter: string; messages: BufferEntry[]; remaining: number; cleared: number }
   | { kind: "cleared"; cleared: number };
 

@@ -11,7 +11,7 @@ import { SessionError } from "./errors.js";
 export function readInbox(buffer: WatchedBuffer, read: InboxRead, now: number): InboxResult {
   if (read.filter === undefined) {
     if (read.clear) return { kind: "cleared", cleared: buffer.clear() };
-    return { kind: "summary", topics: buffer.summary(now) };
+    return { kind: "summary", ...buffer.summary(now, read.limit) };
   }
   const invalid = validatePattern(read.filter);
   if (invalid) throw new SessionError(`Invalid topic or pattern: ${invalid}`);

@@ -14,9 +14,15 @@ const NOTE_ROOM = 300;
 
 /**
  * `header`, then as many `lines` as fit (always the first), then `omitted(n)` when
- * n lines were left out.
+ * n lines were left out, or when `leftOutBefore` items never made it into `lines`.
  */
-export function fitLines(header: string, lines: readonly string[], omitted: (count: number) => string, budget = TOOL_OUTPUT_BUDGET_BYTES): string {
+export function fitLines(
+  header: string,
+  lines: readonly string[],
+  omitted: (count: number) => string,
+  budget = TOOL_OUTPUT_BUDGET_BYTES,
+  leftOutBefore = 0,
+): string {
   const out = [header];
   let bytes = Buffer.byteLength(header);
   let shown = 0;
@@ -27,7 +33,7 @@ export function fitLines(header: string, lines: readonly string[], omitted: (cou
     bytes += size;
     shown++;
   }
-  if (shown < lines.length) out.push(omitted(lines.length - shown));
+  if (shown < lines.length || leftOutBefore > 0) out.push(omitted(lines.length - shown));
   return out.join("\n");
 }
 

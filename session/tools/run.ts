@@ -21,6 +21,8 @@ export function renderOutcome(outcome: ToolOutcome): { text: string; isError: bo
 }
 
 const DEFAULT_INBOX_LIMIT = 100;
+/** Topics a summary lists at most: more than its budget holds, so the cut is the budget's and says so. */
+const SUMMARY_TOPICS = 300;
 const DEFAULT_TOPICS_LIMIT = 50;
 export const DEFAULT_PING_TIMEOUT_SECONDS = 10;
 
@@ -88,19 +90,23 @@ const handlers: Handlers = {
     const clear = args.clear ?? false;
     const limit = args.limit ?? DEFAULT_INBOX_LIMIT;
     // Messages are cleared once read, so the read that clears is the one that fits the budget.
-    const result = session.inbox({ ...(topic !== undefined ? { filter: topic } : {}), clear: clear && topic === undefined, limit });
+    const result = session.inbox({
+      ...(topic !== undefined ? { filter: topic } : {}),
+      clear: clear && topic === undefined,
+      limit: topic === undefined ? SUMMARY_TOPICS : limit,
+    });
     if (result.kind === "cleared") return ok(`Buffer cleared — ${result.cleared} message(s) removed.`);
     if (result.kind === "summary") {
       if (result.topics.length === 0) return ok("Buffer is empty — no pending messages.");
-      // Busiest first, so what a cut leaves out is the least of it.
-      const topics = [...result.topics].sort((a, b) => b.count - a.count);
+      // Busiest first (as the buffer lists them), so what a cut leaves out is the least of it.
+      const { topics } = result;
+      const unlisted = result.unlisted ?? { topics: 0, messages: 0 };
       const lines = topics.map((t) => `${t.topic}: ${t.count} message(s) from ${listSenders(t.senders)}`);
-      return ok(
-        fitLines("Buffered messages:", lines, (left) => {
-          const messages = topics.slice(topics.length - left).reduce((sum, t) => sum + t.count, 0);
-          return `… ${left} more topic(s) with ${messages} message(s) not listed; read them by pattern with inbox topic="<pattern>" (e.g. a/#).`;
-        }),
-      );
+      const omitted = (left: number): string => {
+        const messages = topics.slice(topics.length - left).reduce((sum, t) => sum + t.count, 0) + unlisted.messages;
+        return `… ${left + unlisted.topics} more topic(s) with ${messages} message(s) not listed; read them by pattern with inbox topic="<pattern>" (e.g. a/#).`;
+      };
+      return ok(fitLines("Buffered messages:", lines, omitted, undefined, unlisted.topics));
     }
     const total = result.messages.length + result.remaining;
     if (total === 0) return ok(`No buffered messages on ${result.filter}`);

@@ -264,10 +264,28 @@ test("summary lists topics with counts and unique senders in first-seen order", 
   buffer.add(entry("t1", "3", T0, "alice"), T0);
   buffer.add(entry("t1", "4", T0, "bob"), T0);
   buffer.add(entry("t1", "5", T0), T0);
-  assert.deepEqual(buffer.summary(T0), [
-    { topic: "t1", count: 4, senders: ["bob", "alice", "unknown"] },
-    { topic: "t2", count: 1, senders: ["unknown"] },
-  ]);
+  assert.deepEqual(buffer.summary(T0), {
+    topics: [
+      { topic: "t1", count: 4, senders: ["bob", "alice", "unknown"] },
+      { topic: "t2", count: 1, senders: ["unknown"] },
+    ],
+  });
+});
+
+test("summary lists the busiest topics up to its limit, and counts what the others hold", () => {
+  const buffer = new WatchedBuffer(roomy);
+  buffer.add(entry("quiet", "1", T0, "eve"), T0);
+  for (const n of ["1", "2", "3"]) buffer.add(entry("busy", n, T0, "bob"), T0);
+  buffer.add(entry("middle", "1", T0), T0);
+  buffer.add(entry("middle", "2", T0), T0);
+  buffer.add(entry("also-quiet", "1", T0), T0);
+  assert.deepEqual(buffer.summary(T0, 2), {
+    topics: [
+      { topic: "busy", count: 3, senders: ["bob"] },
+      { topic: "middle", count: 2, senders: ["unknown"] },
+    ],
+    unlisted: { topics: 2, messages: 2 },
+  });
 });
 
 test("counts lists topics with their message counts and leaves out expired ones", () => {
@@ -287,7 +305,7 @@ test("summary leaves out expired messages and topics", () => {
   const buffer = new WatchedBuffer({ ...roomy, maxAgeSeconds: 10 });
   buffer.add(entry("old", "1", T0, "a"), T0);
   buffer.add(entry("new", "2", T0 + 5_000, "b"), T0 + 5_000);
-  assert.deepEqual(buffer.summary(T0 + 11_000), [{ topic: "new", count: 1, senders: ["b"] }]);
+  assert.deepEqual(buffer.summary(T0 + 11_000), { topics: [{ topic: "new", count: 1, senders: ["b"] }] });
   assert.equal(buffer.evicted.age, 1);
 });
 
