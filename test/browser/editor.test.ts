@@ -3,13 +3,12 @@
  * package and a deployed flow, finds the package's nodes in the palette and the config
  * node list, and sees the Claude sidebar tab count a message the flow gates.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { uniquePrefix } from "../helpers/session.js";
 import { chromiumMissing, showSidebarTab } from "./chromium.js";
 import type { FlowNode } from "./runtime.js";
-import { editorSuite } from "./editor-suite.js";
+import { editorSuiteWithBroker } from "./editor-suite.js";
 
 const missing = chromiumMissing();
 
@@ -42,15 +41,7 @@ function flow(brokerUrl: string): FlowNode[] {
 // Without the browser the tests are reported as skipped, with the reason, never as passed.
 if (missing) test("the editor in Chromium", { skip: missing }, () => undefined);
 else describe("the editor in Chromium", () => {
-  let broker: TestBroker;
-
-  before(async () => {
-    broker = await startBroker();
-  });
-  const editor = editorSuite(() => flow(broker.url));
-  after(async () => {
-    await broker?.stop();
-  });
+  const editor = editorSuiteWithBroker(flow);
 
   test("the palette shows claude-gate and claude-publish under the claude category", async () => {
     const category = editor.page.locator("#red-ui-palette-container-claude");

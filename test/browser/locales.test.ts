@@ -3,14 +3,13 @@
  * fills the templates from locales/en-US/<node>.json and shows locales/en-US/<node>.html as
  * help, so the dialogs and the Claude sidebar show words, never a raw message key.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { uniquePrefix } from "../helpers/session.js";
 import { chromiumMissing, showSidebarTab } from "./chromium.js";
 import type { FlowNode } from "./runtime.js";
-import { editorSuite } from "./editor-suite.js";
+import { editorSuiteWithBroker } from "./editor-suite.js";
 
 const missing = chromiumMissing();
 
@@ -100,15 +99,7 @@ async function closeDialog(page: Page, cancel: string, field: string): Promise<v
 
 if (missing) test("the nodes' messages in Chromium", { skip: missing }, () => undefined);
 else describe("the nodes' messages in Chromium", () => {
-  let broker: TestBroker;
-
-  before(async () => {
-    broker = await startBroker();
-  });
-  const editor = editorSuite(() => flow(broker.url));
-  after(async () => {
-    await broker?.stop();
-  });
+  const editor = editorSuiteWithBroker(flow);
 
   test("node labels and output labels come from the nodes' messages", async () => {
     await editor.page.locator('[id="g1"]').waitFor();

@@ -4,15 +4,14 @@
  * and senders shows everything within the sidebar (wrapped, or cut short with the whole
  * text as a tooltip), and its own inbox pattern is labelled as the session's, not Claude's.
  */
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import type { Page } from "playwright-core";
-import { startBroker, type TestBroker } from "../helpers/broker.js";
 import { uniquePrefix } from "../helpers/session.js";
 import { chromiumMissing, showSidebarTab } from "./chromium.js";
 import type { FlowNode } from "./runtime.js";
-import { editorSuite } from "./editor-suite.js";
+import { editorSuiteWithBroker } from "./editor-suite.js";
 
 const missing = chromiumMissing();
 const NAME = "kitchen_and_living_room_and_garden_and_garage_session";
@@ -96,16 +95,8 @@ function overflow(page: Page): Promise<Overflow> {
 
 if (missing) test("the Claude sidebar at the default width", { skip: missing }, () => undefined);
 else describe("the Claude sidebar at the default width", () => {
-  let broker: TestBroker;
   const prefix = uniquePrefix();
-
-  before(async () => {
-    broker = await startBroker();
-  });
-  const editor = editorSuite(() => flow(broker.url, prefix));
-  after(async () => {
-    await broker?.stop();
-  });
+  const editor = editorSuiteWithBroker((url) => flow(url, prefix));
 
   test("a busy session's panel fits the sidebar: nothing sticks out, nothing scrolls sideways", async () => {
     await showSidebarTab(editor.page, "claude-channel");
@@ -113,7 +104,7 @@ else describe("the Claude sidebar at the default width", () => {
     await panel.locator('.claude-sidebar-state[data-state="connected"]').waitFor();
 
     // A frame the flow link refuses, a watched reading in the buffer, and an admitted message with a long topic and sender.
-    const client = await mqtt.connectAsync(broker.url);
+    const client = await mqtt.connectAsync(editor.broker.url);
     try {
       await client.publishAsync(`${prefix}/sessions/${NAME}/rpc`, "not a signed frame", { qos: 1 });
       await client.publishAsync("homeassistant/sensor/living_room_temperature_and_humidity_combined/value", "21.5", { qos: 1 });
