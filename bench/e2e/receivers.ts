@@ -3,15 +3,16 @@
  * filter, each reporting `seen(name, seq)` when a message reaches the place it
  * stands for.
  */
-import { fork, spawn } from "node:child_process";
+import { fork } from "node:child_process";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { randomUUID } from "node:crypto";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { TestBroker } from "../../test/helpers/broker.js";
 import { startBridge, type RunningBridge } from "../lib/bridge.js";
 import { connectClient, endClient, subscribe, waitFor } from "../lib/mqtt.js";
 import { paths } from "../lib/paths.js";
 import { LatencyRun } from "./probe-run.js";
+import { RELAY_READY } from "./relay-ready.js";
 
 export type Seen = (receiver: string, seq: number) => void;
 
@@ -71,34 +72,31 @@ export async function bridgeHosted(broker: TestBroker, prefix: string, filter: s
   return { name: "bridge", bridge, stop: () => bridge.stop() };
 }
 
-/** A child process writing each message as a channel notification line to stdout: one broker hop plus one pipe hop, as a stdio server has. */
+/**
+ * A child process writing each message as a channel notification line to stdout: one broker
+ * hop plus one pipe hop, as a stdio server has. Its lines are read by the SDK's stdio client
+ * transport, as the bridge's are, so both paths pay the same parsing and validation.
+ */
 export async function relay(broker: TestBroker, filter: string, seen: Seen): Promise<Receiver> {
-  const child = spawn(process.execPath, [join(paths.dist, "bench", "e2e", "relay.js"), broker.url, filter, String(QOS)], {
-    stdio: ["pipe", "pipe", "inherit"],
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [join(paths.dist, "bench", "e2e", "relay.js"), broker.url, filter, String(QOS)],
+    stderr: "inherit",
   });
-  const lines = createInterface({ input: child.stdout });
   await new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`relay exited with ${code}`)));
-    lines.on("line", (line) => {
-      if (line === "ready") return resolve();
-      // Parsed as an MCP client parses the bridge's lines.
-      const message = JSON.parse(line) as { params?: { content?: unknown } };
+    transport.onclose = () => reject(new Error("relay exited before it was ready"));
+    transport.onerror = (err) => reject(err);
+    transport.onmessage = (message) => {
+      if (!("method" in message)) return;
+      if (message.method === RELAY_READY) return resolve();
       const content = message.params?.content;
       const seq = typeof content === "string" ? LatencyRun.seqOf(content) : undefined;
       if (seq !== undefined) seen("relay", seq);
-    });
+    };
+    transport.start().catch(reject);
   });
-  return {
-    name: "relay",
-    stop: async () => {
-      child.removeAllListeners("exit");
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.stdin.end();
-      const timer = setTimeout(() => child.kill(), 2000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  transport.onclose = undefined;
+  return { name: "relay", stop: () => transport.close() };
 }
 
 /** A flow-hosted session in a child process, and the bridge in flow mode attached to it. */

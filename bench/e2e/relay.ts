@@ -2,10 +2,11 @@
  * The least a stdio channel server can do, the baseline of the bridge's latency: an
  * mqtt.js subscriber in a child process that writes every message it receives to
  * stdout as the JSON-RPC line of a `notifications/claude/channel`, and nothing else.
- * Its parent reads and parses the lines, as an MCP client reads the bridge's.
+ * Its parent reads the lines with the SDK's stdio client transport, as it reads the bridge's.
  * argv: broker url, topic filter, QoS.
  */
 import mqtt from "mqtt";
+import { RELAY_READY } from "./relay-ready.js";
 
 const [url, filter, qos] = process.argv.slice(2);
 const client = mqtt.connect(url!, { reconnectPeriod: 0, clientId: `bench-relay-${process.pid}` });
@@ -19,7 +20,7 @@ client.on("connect", () => {
       process.stderr.write(`relay: subscribe failed: ${err.message}\n`);
       process.exit(1);
     }
-    process.stdout.write("ready\n");
+    process.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", method: RELAY_READY })}\n`);
   });
 });
 client.on("message", (topic, payload) => {
