@@ -1,7 +1,8 @@
 /**
  * The watched flood's baseline: the least a Node process can do with the flood, an
  * mqtt.js subscriber that keeps each message (topic, payload text, time) in a Map by
- * topic. Run as a child process, like the bridge; on "stop" it reports how many
+ * topic. Run as a child process, like the bridge, and speaking MQTT 5 as the bridge does
+ * (its PUBLISH packets carry a properties section to parse); on "stop" it reports how many
  * messages it got and the CPU time it used since "go".
  *
  * argv: broker url, topic filter.
@@ -13,7 +14,7 @@ const kept = new Map<string, { payload: string; receivedAt: number }>();
 let received = 0;
 let cpuAtGo = process.cpuUsage();
 
-const client = mqtt.connect(url!, { reconnectPeriod: 0, clientId: `bench-bare-${process.pid}` });
+const client = mqtt.connect(url!, { protocolVersion: 5, reconnectPeriod: 0, clientId: `bench-bare-${process.pid}` });
 client.on("error", (err) => {
   process.stderr.write(`bare subscriber: ${err.message}\n`);
   process.exit(1);

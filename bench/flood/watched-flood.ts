@@ -122,7 +122,7 @@ async function flood(ctx: BenchContext): Promise<BenchResult[]> {
         detail: {
           ...common,
           measured: "user + system CPU time of the bridge process (/proc/<pid>/stat) over the flood and its drain, per message gated; includes the status / inbox calls",
-          baselineMeasured: "the same flood, same broker, into a child process that only subscribes and keeps each message in a Map by topic (bench/baseline/bare-subscriber.ts)",
+          baselineMeasured: "the same flood, same broker, into a child process that only subscribes (MQTT 5, as the bridge) and keeps each message in a Map by topic (bench/baseline/bare-subscriber.ts)",
           bridgeCpuSeconds: round(cpuMicros / 1e6, 2),
           bare: { received: bare.received, cpuSeconds: round(bare.cpuMicros / 1e6, 2) },
         },
