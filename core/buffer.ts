@@ -270,15 +270,10 @@ export class WatchedBuffer {
     return removed;
   }
 
-  /** Per topic, in listing order: message count, for the first `limit` topics. Costs one step per topic listed, not per message. */
+  /** Message counts of the `limit` busiest topics, busiest first, ties in listing order. Costs a few steps per topic, never one per message. */
   counts(now: number, limit = Infinity): Array<{ topic: string; count: number }> {
     this.prune(now);
-    const counts: Array<{ topic: string; count: number }> = [];
-    for (const [topic, queue] of this.topics) {
-      if (counts.length >= limit) break;
-      counts.push({ topic, count: queue.length });
-    }
-    return counts;
+    return this.busiest(limit).map((queue) => ({ topic: queue.topic, count: queue.length }));
   }
 
   /**
@@ -289,15 +284,44 @@ export class WatchedBuffer {
    */
   summary(now: number, limit = Infinity): BufferSummary {
     this.prune(now);
-    const busiest = [...this.topics].sort((a, b) => b[1].length - a[1].length);
-    const topics = busiest.slice(0, limit).map(([topic, queue]) => {
+    const topics = this.busiest(limit).map((queue) => {
       const senders = new Set<string>();
       for (const slot of queue.values()) senders.add(displaySender(this.slots.strings(slot)?.sender));
-      return { topic, count: queue.length, senders: [...senders] };
+      return { topic: queue.topic, count: queue.length, senders: [...senders] };
     });
-    const rest = busiest.slice(topics.length);
-    if (rest.length === 0) return { topics };
-    return { topics, unlisted: { topics: rest.length, messages: rest.reduce((sum, [, queue]) => sum + queue.length, 0) } };
+    const restTopics = this.topics.size - topics.length;
+    if (restTopics === 0) return { topics };
+    const listedMessages = topics.reduce((sum, { count }) => sum + count, 0);
+    return { topics, unlisted: { topics: restTopics, messages: this.messages - listedMessages } };
+  }
+
+  /**
+   * The queues of the `limit` busiest topics, busiest first, ties in listing order. Below
+   * the number of topics, a count of queue lengths finds the cut-off first, and only the
+   * topics that make it are sorted: `status` asks for 100 of what may be thousands.
+   */
+  private busiest(limit: number): TopicQueue[] {
+    const byCount = (a: TopicQueue, b: TopicQueue): number => b.length - a.length;
+    // Array.prototype.sort is stable: ties keep the listing order.
+    if (limit >= this.topics.size) return [...this.topics.values()].sort(byCount);
+    const topicsWithLength: number[] = [];
+    for (const queue of this.topics.values()) topicsWithLength[queue.length] = (topicsWithLength[queue.length] ?? 0) + 1;
+    let cutoff = 0;
+    let above = 0;
+    for (let length = topicsWithLength.length - 1; length > 0; length--) {
+      const topics = topicsWithLength[length] ?? 0;
+      if (above + topics >= limit) {
+        cutoff = length;
+        break;
+      }
+      above += topics;
+    }
+    let roomAtCutoff = limit - above;
+    const picked: TopicQueue[] = [];
+    for (const queue of this.topics.values()) {
+      if (queue.length > cutoff || (queue.length === cutoff && roomAtCutoff-- > 0)) picked.push(queue);
+    }
+    return picked.sort(byCount);
   }
 
   /** The entry a slot holds, with only the fields it has. */

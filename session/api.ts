@@ -62,7 +62,7 @@ export interface StatusSnapshot {
   muted: string[];
   activeSubscriptions: string[];
   pendingRequests: number;
-  /** Messages per topic, for the first 100 topics in the buffer's order (all of them: `bufferTopics`). */
+  /** Messages per topic, for the 100 busiest topics, busiest first (all of them: `bufferTopics`). */
   buffer: Record<string, number>;
   bufferMaxAge: number;
   bufferMaxPerTopic: number;

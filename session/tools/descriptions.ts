@@ -22,7 +22,7 @@ export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
     "Subscribe to a topic filter on the broker without persisting it. Messages are only delivered if the topic is also admitted or watched.",
   unsubscribe: "Remove a subscription made with subscribe. Filters still needed by the admitted or watched lists stay subscribed.",
   status:
-    "Show this session's state: connection, lists, the owner's publish permissions, subscriptions, buffer (the first 100 topics; bufferTopics says how many), counts of dropped, evicted and refused messages, how admitted notifications were paced and delivered, and problems.",
+    "Show this session's state: connection, lists, the owner's publish permissions, subscriptions, buffer (the 100 busiest topics; bufferTopics says how many), counts of dropped, evicted and refused messages, how admitted notifications were paced and delivered, and problems.",
   topics:
     "List the topics this session has seen, most recent first: message count, tier (admitted, watched, dropped, reply), when the last came and the start of its payload. Muted topics are never listed. Use it to decide what to admit or watch.",
   ping:

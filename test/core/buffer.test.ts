@@ -301,6 +301,32 @@ test("counts lists topics with their message counts and leaves out expired ones"
   assert.equal(buffer.evicted.age, 1);
 });
 
+test("counts and summary pick the same busiest topics as a full stable sort would, for any limit", () => {
+  // Deterministic pseudo-random counts with many ties: 0..7 messages on each of 300 topics.
+  let seed = 7;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  const buffer = new WatchedBuffer(roomy);
+  const added: Array<{ topic: string; count: number }> = [];
+  for (let i = 0; i < 300; i++) {
+    const count = next() % 8;
+    for (let j = 0; j < count; j++) buffer.add(entry(`t/${i}`, `${j}`, T0), T0);
+    if (count > 0) added.push({ topic: `t/${i}`, count });
+  }
+  const fullSort = [...added].sort((a, b) => b.count - a.count);
+  for (const limit of [1, 2, 37, 100, added.length - 1, added.length, added.length + 5]) {
+    const expected = fullSort.slice(0, limit);
+    assert.deepEqual(buffer.counts(T0, limit), expected, `counts, limit ${limit}`);
+    const summary = buffer.summary(T0, limit);
+    assert.deepEqual(
+      summary.topics.map(({ topic, count }) => ({ topic, count })),
+      expected,
+      `summary, limit ${limit}`,
+    );
+    const rest = fullSort.slice(limit);
+    assert.deepEqual(summary.unlisted, rest.length === 0 ? undefined : { topics: rest.length, messages: rest.reduce((sum, t) => sum + t.count, 0) });
+  }
+});
+
 test("summary leaves out expired messages and topics", () => {
   const buffer = new WatchedBuffer({ ...roomy, maxAgeSeconds: 10 });
   buffer.add(entry("old", "1", T0, "a"), T0);
