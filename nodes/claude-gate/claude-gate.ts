@@ -5,7 +5,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeInitializer, NodeMessage } from "node-red";
 import type { IngestOutcome } from "../../session/api.js";
-import { InputError, onInput } from "../shared/input.js";
+import { InputError, onInput, type Send } from "../shared/input.js";
 import { parseNodeProps } from "../shared/parse-props.js";
 import type { PropsOf } from "../shared/props.js";
 import type { GateVerdict } from "../shared/types.js";
@@ -55,29 +55,34 @@ const init: NodeInitializer = (RED) => {
     const parsed = parseNodeProps(node, GATE_PROPS, def);
     const config = parsed.ok ? useSession(RED, node, def.session, (view) => status.connection(view)) : undefined;
 
+    const gate = (msg: NodeMessage, send: Send, props: GateProps, subjectValue: unknown): void => {
+      const { session, config: sessionNode } = sessionFor(config);
+      const subject = {
+        value: subjectValue,
+        label: `${props.subjectType}.${props.subject}`,
+        isDefault: props.subjectType === "msg" && props.subject === "topic",
+      };
+      const input = gateInput(msg, subject, sessionNode.maxPayloadBytes);
+      const outcome = session.ingest(input.topic, input.message, {
+        via: "flow",
+        ...(props.mode !== "lists" ? { force: props.mode } : {}),
+        ...(input.extra ? { extra: input.extra } : {}),
+      });
+      msg.claude = verdict(outcome, input, session.name);
+      status.sent(outcome.tier === "reply" ? "admitted" : outcome.tier);
+      const outputs: Array<NodeMessage | null> = [null, null, null];
+      outputs[OUTPUT[outcome.tier]] = msg;
+      send(outputs);
+    };
+
     onInput(
       node,
-      async (msg, send) => {
+      (msg, send) => {
         if (!parsed.ok) throw new InputError(parsed.problem);
-        const { session, config: sessionNode } = sessionFor(config);
         const { props } = parsed;
-        const subject = {
-          // A message property is read at once: no promise per message on the common path.
-          value: props.subjectType === "msg" ? RED.util.getMessageProperty(msg, props.subject) : await evaluateSubject(RED, node, props, msg),
-          label: `${props.subjectType}.${props.subject}`,
-          isDefault: props.subjectType === "msg" && props.subject === "topic",
-        };
-        const input = gateInput(msg, subject, sessionNode.maxPayloadBytes);
-        const outcome = session.ingest(input.topic, input.message, {
-          via: "flow",
-          ...(props.mode !== "lists" ? { force: props.mode } : {}),
-          ...(input.extra ? { extra: input.extra } : {}),
-        });
-        msg.claude = verdict(outcome, input, session.name);
-        status.sent(outcome.tier === "reply" ? "admitted" : outcome.tier);
-        const outputs: Array<NodeMessage | null> = [null, null, null];
-        outputs[OUTPUT[outcome.tier]] = msg;
-        send(outputs);
+        // A message property is read at once: no promise per message on the common path.
+        if (props.subjectType === "msg") return gate(msg, send, props, RED.util.getMessageProperty(msg, props.subject));
+        return evaluateSubject(RED, node, props, msg).then((value) => gate(msg, send, props, value));
       },
       (error) => status.failed(error.message),
     );

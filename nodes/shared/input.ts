@@ -1,7 +1,8 @@
 /**
  * One error path for input handlers: whatever the handler throws or rejects with
  * goes to `done(err)` (so a Catch node sees it) after `onError` has shown it; nothing
- * escapes into the runtime.
+ * escapes into the runtime. A handler that finishes without a promise is done at once:
+ * no promise per message on a busy node's common path.
  */
 import type { Node, NodeMessage, NodeMessageInFlow } from "node-red";
 
@@ -13,16 +14,20 @@ export function onInput(
   onError: (error: Error) => void,
 ): void {
   node.on("input", (msg, send, done) => {
-    Promise.resolve()
-      .then(() => handle(msg, send))
-      .then(
-        () => done(),
-        (err: unknown) => {
-          const error = err instanceof Error ? err : new Error(String(err));
-          onError(error);
-          done(error);
-        },
-      );
+    const failed = (err: unknown): void => {
+      const error = err instanceof Error ? err : new Error(String(err));
+      onError(error);
+      done(error);
+    };
+    let pending: Promise<void> | void;
+    try {
+      pending = handle(msg, send);
+    } catch (err) {
+      failed(err);
+      return;
+    }
+    if (pending === undefined) done();
+    else pending.then(() => done(), failed);
   });
 }
 
