@@ -302,9 +302,13 @@ test("counts lists topics with their message counts and leaves out expired ones"
 });
 
 test("counts and summary pick the same busiest topics as a full stable sort would, for any limit", () => {
-  // Deterministic pseudo-random counts with many ties: 0..7 messages on each of 300 topics.
+  // Deterministic pseudo-random counts with many ties: 0..7 messages on each of 300 topics
+  // (a 32-bit LCG; its high bits, as the low ones repeat with a short period).
   let seed = 7;
-  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  const next = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 16;
+  };
   const buffer = new WatchedBuffer(roomy);
   const added: Array<{ topic: string; count: number }> = [];
   for (let i = 0; i < 300; i++) {
@@ -312,7 +316,11 @@ test("counts and summary pick the same busiest topics as a full stable sort woul
     for (let j = 0; j < count; j++) buffer.add(entry(`t/${i}`, `${j}`, T0), T0);
     if (count > 0) added.push({ topic: `t/${i}`, count });
   }
+  // The fixture must have ties at every count and an order that sorting changes, or the test proves nothing.
+  assert.ok(added.length > 200, `${added.length} topics with messages`);
+  assert.equal(new Set(added.map((t) => t.count)).size, 7);
   const fullSort = [...added].sort((a, b) => b.count - a.count);
+  assert.notDeepEqual(fullSort.slice(0, 37), added.slice(0, 37));
   for (const limit of [1, 2, 37, 100, added.length - 1, added.length, added.length + 5]) {
     const expected = fullSort.slice(0, limit);
     assert.deepEqual(buffer.counts(T0, limit), expected, `counts, limit ${limit}`);
