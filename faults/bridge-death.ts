@@ -15,6 +15,8 @@ const KEEPALIVE_SECONDS = 2;
  * sweeps its keepalive list in whole seconds): measured 1–5 s here.
  */
 const BROKER_CHECK_MS = 5000;
+/** How long the observer may take to pass on the Will it got from the broker. */
+const OBSERVER_WAIT_MS = 3000;
 
 interface Arrival {
   status?: string;
@@ -73,8 +75,12 @@ async function watchedBridge(): Promise<Watched> {
 async function willHonesty(watched: Watched): Promise<{ figures: FaultResult["figures"]; targets: FaultResult["targets"] }> {
   const will = watched.arrivals.findLast((a) => a.status === "offline");
   const heartbeat = watched.arrivals.findLast((a) => a.status === "online" && a.at < (will?.at ?? Infinity));
-  const listed = await watched.observer.ok("sessions");
-  const shown = /"alpha": offline, last seen ([^\s,]+)/.exec(listed)?.[1];
+  // The observer gets the Will from the broker as our peer does, but not necessarily before it: wait for it to say offline.
+  let shown: string | undefined;
+  await until(async () => {
+    shown = /"alpha": offline, last seen ([^\s,]+)/.exec(await watched.observer.ok("sessions"))?.[1];
+    return shown !== undefined;
+  }, OBSERVER_WAIT_MS);
   return {
     figures: {
       willConnectedAt: will?.connectedAt ?? "none",
